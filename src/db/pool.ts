@@ -1,0 +1,74 @@
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
+
+export type Db = Pool;
+export type Conn = PoolConnection;
+
+/** The shop's UTC offset ('+08:00' for Asia/Manila), used as the MySQL session time zone so that
+ * DATE(created_at) = CURDATE() in the seed's queries means "today in the shop". */
+export function tzOffset(timeZone: string, at = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
+  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
+  return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
+}
+
+export interface PoolOptions {
+  url: string;
+  timeZone: string;
+  connectionLimit?: number;
+  multipleStatements?: boolean;
+}
+
+export function createPool(opts: PoolOptions): Db {
+  const offset = tzOffset(opts.timeZone);
+  const pool = mysql.createPool({
+    uri: opts.url,
+    connectionLimit: opts.connectionLimit ?? 10,
+    waitForConnections: true,
+    timezone: offset,
+    // DECIMAL comes back as a string so money is converted exactly (see src/orders/money.ts).
+    decimalNumbers: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    dateStrings: false,
+    multipleStatements: opts.multipleStatements ?? false,
+    charset: 'utf8mb4_unicode_ci',
+    connectTimeout: 5000,
+  });
+  pool.on('connection', (conn) => {
+    // Raw (callback) connection: set the session time zone once per physical connection.
+    (conn as unknown as { query(sql: string): void }).query(`SET time_zone = '${offset}'`);
+  });
+  return pool;
+}
+
+/** Run fn inside one transaction on one connection; commit on success, roll back on any throw. */
+export async function withTransaction<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
+  const conn = await db.getConnection();
+  try {
+    await conn.beginTransaction();
+    const result = await fn(conn);
+    await conn.commit();
+    return result;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+/** Split a mysql:// URL into the server part and the database name. */
+export function splitDatabaseUrl(url: string): { serverUrl: string; database: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  u.pathname = '/';
+  return { serverUrl: u.toString(), database };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

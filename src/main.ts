@@ -1,0 +1,31 @@
+import closeWithGrace from 'close-with-grace';
+import { loadConfig, ConfigError } from './config.js';
+import { migrate } from './db/migrate.js';
+import { pingRedis } from './db/redis.js';
+import { buildApp } from './app.js';
+
+/** Entry point: check services, migrate, build the app, listen, shut down gracefully. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await migrate(config.DATABASE_URL, (m) => console.log(`[migrate] ${m}`));
+  await pingRedis(config.REDIS_URL);
+  const app = await buildApp(config);
+  await app.start();
+  if (app.http) {
+    await app.http.listen({ port: config.PORT, host: config.HOST });
+    app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);
+  } else {
+    app.logger.info('QuickSell worker started');
+  }
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+    if (err) app.logger.error({ err }, 'shutting down after an error');
+    else app.logger.info({ signal }, 'shutting down');
+    await app.close();
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || (err as Error)?.name?.endsWith('UnavailableError')) console.error((err as Error).message);
+  else console.error(err);
+  process.exit(1);
+});

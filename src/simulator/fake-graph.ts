@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { SendRequest } from '../bot/send-api.js';
+
+/**
+ * A local stand-in for Facebook's Graph API: records every Send API call, answers like Graph
+ * (`{ recipient_id, message_id }`), and can be told to fail the next calls with a Graph error.
+ * Tests use it to read what the bot sent; the simulator uses it to push messages to its page.
+ */
+export interface RecordedMessage {
+  seq: number;
+  at: number;
+  body: SendRequest;
+  message_id: string;
+}
+
+export interface ScriptedFailure {
+  status: number;
+  error?: { message: string; type?: string; code: number; error_subcode?: number };
+  /** Close the socket without answering (a network failure). */
+  drop?: boolean;
+}
+
+export interface FakeGraph {
+  url: string;
+  messages: RecordedMessage[];
+  profiles: Record<string, unknown>[];
+  events: EventEmitter;
+  /** Answer the next `times` Send API calls with this failure. */
+  failNext(failure: ScriptedFailure, times?: number): void;
+  /** Delay every answer by ms (to exercise timeouts and slow turns). */
+  setDelay(ms: number): void;
+  /** Messages sent to one PSID, in order. */
+  sentTo(psid: string): RecordedMessage[];
+  /** Resolve when the predicate holds for the recorded messages; reject after timeoutMs. */
+  waitFor(predicate: (msgs: RecordedMessage[]) => boolean, timeoutMs?: number): Promise<RecordedMessage[]>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeGraph(opts: { port?: number; host?: string } = {}): Promise<FakeGraph> {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const messages: RecordedMessage[] = [];
+  const profiles: Record<string, unknown>[] = [];
+  const failures: ScriptedFailure[] = [];
+  let delay = 0;
+  let seq = 0;
+
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const json = (status: number, data: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(data));
+    };
+    if (req.method === 'POST' && /\/me\/messages$/.test(path)) {
+      const failure = failures.shift();
+      if (failure?.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (failure) return json(failure.status, failure.error ? { error: { type: 'OAuthException', ...failure.error, fbtrace_id: 'fake' } } : {});
+      let parsed: SendRequest;
+      try {
+        parsed = JSON.parse(body) as SendRequest;
+      } catch {
+        return json(400, { error: { message: 'Invalid JSON', code: 100, type: 'OAuthException' } });
+      }
+      if (!parsed.recipient?.id) return json(400, { error: { message: 'recipient is required', code: 100 } });
+      seq += 1;
+      const rec: RecordedMessage = { seq, at: Date.now(), body: parsed, message_id: `m_fake_${seq}` };
+      messages.push(rec);
+      events.emit('message', rec);
+      return json(200, { recipient_id: parsed.recipient.id, message_id: rec.message_id });
+    }
+    if (req.method === 'POST' && /\/me\/messenger_profile$/.test(path)) {
+      try {
+        profiles.push(JSON.parse(body) as Record<string, unknown>);
+      } catch {
+        return json(400, { error: { message: 'Invalid JSON', code: 100 } });
+      }
+      return json(200, { result: 'success' });
+    }
+    json(404, { error: { message: `Unknown path ${path}`, code: 803 } });
+  });
+  server.keepAliveTimeout = 1000;
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    messages,
+    profiles,
+    events,
+    failNext(failure, times = 1) {
+      for (let i = 0; i < times; i++) failures.push(failure);
+    },
+    setDelay(ms) {
+      delay = ms;
+    },
+    sentTo(psid) {
+      return messages.filter((m) => m.body.recipient.id === psid);
+    },
+    waitFor(predicate, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        if (predicate(messages)) return resolve(messages);
+        const timer = setTimeout(() => {
+          events.off('message', check);
+          reject(new Error(`fake Graph: condition not met within ${timeoutMs} ms (${messages.length} messages recorded)`));
+        }, timeoutMs);
+        function check() {
+          if (predicate(messages)) {
+            clearTimeout(timer);
+            events.off('message', check);
+            resolve(messages);
+          }
+        }
+        events.on('message', check);
+      });
+    },
+    reset() {
+      messages.length = 0;
+      profiles.length = 0;
+      failures.length = 0;
+      delay = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+
+/**
+ * A Config for tests: the run's own database, a queue prefix of its own per call (isolation by
+ * naming), quiet logs. Pass overrides as environment-style strings.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
+    PORT: '0',
+    DEMO_SEED: 'false',
+    SIMULATOR: 'off',
+    ...overrides,
+  });
+}
