@@ -121,5 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const simulatorEnabled =
     c.SIMULATOR === 'on' || (c.SIMULATOR === 'auto' && !c.FB_PAGE_ACCESS_TOKEN && c.NODE_ENV !== 'production');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  return { ...c, simulatorEnabled, publicUrl };
+  // The simulator signs its webhook posts like Messenger does; with no app secret configured it uses
+  // a fixed local one (never in production: the schema above requires real values there).
+  const simulatorSecrets = simulatorEnabled
+    ? { FB_APP_SECRET: c.FB_APP_SECRET ?? 'quicksell-simulator-secret', FB_VERIFY_TOKEN: c.FB_VERIFY_TOKEN ?? 'quicksell-simulator' }
+    : {};
+  return { ...c, ...simulatorSecrets, simulatorEnabled, publicUrl };
 }
