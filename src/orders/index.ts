@@ -1,14 +1,44 @@
-// STUB — the engine helper replaces this file (issue 2). Keep the exported names and types.
+/**
+ * The order engine's public API. Everything the REST API, the bot and the workers need from orders,
+ * products, shipping and reports goes through OrderService. Expected failures are result values with
+ * stable codes (see types.ts); outages and bugs are thrown.
+ */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
-import type { ActionResult, CreateOrderContext, CreateOrderResult, OutboxPublisher } from './types.js';
+import type {
+  ActionResult,
+  CategorySummary,
+  CheckoutField,
+  CreateOrderContext,
+  CreateOrderResult,
+  FieldCheck,
+  ListOrdersQuery,
+  ListProductsQuery,
+  OrderDetail,
+  OrderPage,
+  OutboxPublisher,
+  Product,
+  ProductInput,
+  ProductPage,
+  ProductPatch,
+  ProductResult,
+  ReportSummary,
+  ShipOrderInput,
+  ShippingQuote,
+} from './types.js';
+import { buildOrderService } from './order-service.js';
 export * from './types.js';
+export { formatPeso } from './money.js';
+export { ORDER_TRANSITIONS, canTransition } from './order-states.js';
 
 export interface OrderObserver {
   orderCreated(durationMs: number): void;
   orderFailed(code: string): void;
 }
+
+/** Test seam: called between the writes of a transaction; a throw there must roll everything back. */
+export type FaultHook = (step: string) => void | Promise<void>;
 
 export interface OrderServiceDeps {
   db: Db;
@@ -17,18 +47,47 @@ export interface OrderServiceDeps {
   outbox: OutboxPublisher;
   observer?: OrderObserver;
   clock?: () => Date;
+  faultHook?: FaultHook;
 }
 
 export interface OrderService {
+  // --- orders -------------------------------------------------------------------------------
   createOrder(data: unknown, context?: CreateOrderContext): Promise<CreateOrderResult>;
   confirmOrder(orderId: number, adminNotes?: string, actor?: string): Promise<ActionResult>;
   cancelOrder(orderId: number, reason: string, cancelledBy: string): Promise<ActionResult>;
+  /** for the reservation-expiry worker; a non-pending order is INVALID_TRANSITION (nothing changes) */
   expireOrder(orderId: number, actor?: string): Promise<ActionResult>;
+  /** confirmed → processing (the fulfilment worker) */
+  markProcessing(orderId: number, actor?: string): Promise<ActionResult>;
+  /** processing → shipped (confirmed is also accepted: it passes through processing) */
+  shipOrder(orderId: number, input?: ShipOrderInput, actor?: string): Promise<ActionResult>;
+  deliverOrder(orderId: number, actor?: string): Promise<ActionResult>;
+  /** payment_status → proof_submitted and an admin 'payment_proof' broadcast row */
+  attachPaymentProof(orderId: number, url: string, actor?: string): Promise<ActionResult>;
+  getOrder(orderId: number): Promise<OrderDetail | null>;
+  getOrderByNumber(orderNumber: string): Promise<OrderDetail | null>;
+  listOrders(query: ListOrdersQuery): Promise<OrderPage>;
+
+  // --- catalog ------------------------------------------------------------------------------
+  listProducts(query?: ListProductsQuery): Promise<ProductPage>;
+  getProduct(productId: number): Promise<Product | null>;
+  createProduct(input: unknown): Promise<ProductResult>;
+  updateProduct(productId: number, patch: unknown): Promise<ProductResult>;
+  /** restock (delta > 0) or adjust; never below what is reserved (STOCK_BELOW_RESERVED) */
+  adjustStock(productId: number, delta: number, reason: string, actor?: string): Promise<ProductResult>;
+  listCategories(): Promise<CategorySummary[]>;
+
+  // --- checkout helpers -----------------------------------------------------------------------
+  quoteShipping(province: string, subtotal: number | string): Promise<ShippingQuote>;
+  /** the engine's own rule for one shipping field: the bot re-asks with the same message */
+  validateCheckoutField(field: CheckoutField, value: string): FieldCheck;
+
+  // --- reports ----------------------------------------------------------------------------------
+  reportSummary(): Promise<ReportSummary>;
 }
 
-export function createOrderService(_deps: OrderServiceDeps): OrderService {
-  const notYet = async (): Promise<never> => {
-    throw new Error('order engine not implemented yet');
-  };
-  return { createOrder: notYet, confirmOrder: notYet, cancelOrder: notYet, expireOrder: notYet };
+export type { ProductInput, ProductPatch };
+
+export function createOrderService(deps: OrderServiceDeps): OrderService {
+  return buildOrderService(deps);
 }

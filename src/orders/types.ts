@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'ORDER_NOT_FOUND'
   | 'INVALID_TRANSITION'
   | 'RESERVATION_EXPIRED'
+  | 'PAYMENT_NOT_REQUIRED'
   | 'INTERNAL_ERROR';
 
 export interface ValidationError {
@@ -80,4 +81,203 @@ export interface OutboxRows {
 export interface OutboxPublisher {
   /** Best effort: a failure is logged and the relay publishes the rows later. */
   publish(rows: OutboxRows): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading orders. Money is a DECIMAL string exactly as stored ('2100.00'); times are ISO-8601 UTC
+// strings. Format money for people with formatPeso() from src/orders/money.ts ('₱2,100.00').
+
+export type PaymentStatus = 'unpaid' | 'proof_submitted' | 'paid' | 'refunded';
+
+export interface OrderSummary {
+  id: number;
+  order_number: string;
+  user_id: number;
+  cart_id: number | null;
+  order_status: OrderStatus;
+  payment_method: string;
+  payment_status: PaymentStatus;
+  payment_proof_url: string | null;
+  subtotal: string;
+  shipping_fee: string;
+  discount_amount: string;
+  total_amount: string;
+  promo_code: string | null;
+  recipient_name: string;
+  phone: string;
+  shipping_address: string;
+  city: string;
+  province: string;
+  postal_code: string;
+  order_source: string;
+  fraud_score: number;
+  fraud_flags: Warning[];
+  requires_verification: boolean;
+  tracking_number: string | null;
+  admin_notes: string | null;
+  cancel_reason: string | null;
+  error_count: number;
+  confirmed_by: string | null;
+  confirmed_at: string | null;
+  cancelled_at: string | null;
+  shipped_at: string | null;
+  delivered_at: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** the ordering user (users row) */
+  customer: { name: string; phone: string | null; psid: string | null };
+}
+
+export interface OrderItemView {
+  id: number;
+  product_id: number;
+  product_name: string;
+  sku: string | null;
+  unit_price: string;
+  quantity: number;
+  line_total: string;
+}
+
+export type ReservationStatus = 'reserved' | 'committed' | 'released' | 'expired';
+
+export interface ReservationView {
+  id: number;
+  product_id: number;
+  quantity: number;
+  status: ReservationStatus;
+  expires_at: string | null;
+  release_reason: string | null;
+}
+
+export interface StateHistoryEntry {
+  id: number;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  changed_by: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface OrderDetail extends OrderSummary {
+  items: OrderItemView[];
+  reservations: ReservationView[];
+  history: StateHistoryEntry[];
+}
+
+export interface ListOrdersQuery {
+  status?: OrderStatus;
+  user_id?: number;
+  /** 1..100 */
+  limit: number;
+  /** opaque, from the previous page's next_cursor (newest first) */
+  cursor?: string;
+}
+
+export interface OrderPage {
+  orders: OrderSummary[];
+  next_cursor: string | null;
+}
+
+export interface ShipOrderInput {
+  tracking_number?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Product catalog
+
+export type ProductStatus = 'active' | 'inactive';
+
+export interface Product {
+  id: number;
+  sku: string | null;
+  name: string;
+  description: string | null;
+  price: string;
+  stock_quantity: number;
+  reserved_quantity: number;
+  /** stock_quantity − reserved_quantity */
+  available_quantity: number;
+  low_stock_threshold: number;
+  status: ProductStatus;
+  category: string | null;
+  image_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductInput {
+  name: string;
+  /** pesos, e.g. 1000 or '1000.00' */
+  price: number | string;
+  stock_quantity?: number;
+  sku?: string | null;
+  description?: string | null;
+  low_stock_threshold?: number;
+  status?: ProductStatus;
+  category?: string | null;
+  image_url?: string | null;
+}
+
+export type ProductPatch = Partial<
+  Pick<ProductInput, 'price' | 'status' | 'low_stock_threshold' | 'name' | 'description' | 'category' | 'image_url'>
+>;
+
+export type ProductErrorCode = ErrorCode | 'DUPLICATE_SKU' | 'STOCK_BELOW_RESERVED';
+
+export type ProductResult =
+  | { success: true; product: Product }
+  | { success: false; error: string; code: ProductErrorCode; validation_errors: ValidationError[] };
+
+export interface ListProductsQuery {
+  /** default 'active'; 'all' lists both */
+  status?: ProductStatus | 'all';
+  category?: string;
+  /** matched against name, sku and description */
+  search?: string;
+  /** 1..100, default 20 */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ProductPage {
+  products: Product[];
+  next_cursor: string | null;
+}
+
+export interface CategorySummary {
+  category: string;
+  /** active products in it */
+  product_count: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout helpers for the bot
+
+export interface ShippingQuote {
+  province: string;
+  /** the fee charged for this subtotal (0.00 when free shipping applies) */
+  fee: string;
+  /** the province's base fee */
+  base_fee: string;
+  free_shipping_min: string | null;
+  is_free: boolean;
+  /** 'province' when the province has its own rate, 'fallback' for the '*' rate */
+  matched: 'province' | 'fallback';
+}
+
+export const CHECKOUT_FIELDS = ['name', 'phone', 'address', 'city', 'province', 'postal_code'] as const;
+export type CheckoutField = (typeof CHECKOUT_FIELDS)[number];
+
+export type FieldCheck =
+  | { ok: true; value: string }
+  | { ok: false; code: ErrorCode; message: string };
+
+// ---------------------------------------------------------------------------------------------
+// Reports: the seed's three monitoring dashboard queries, run unchanged
+
+export interface ReportSummary {
+  today: { total_orders: number; delivered: number; avg_processing_ms: number | null; total_errors: number };
+  inventory_alerts: { name: string; stock_quantity: number; low_stock_threshold: number }[];
+  processing_queue: { queue_type: string; status: string; count: number; avg_wait_minutes: number }[];
 }
