@@ -81,6 +81,13 @@ export const configSchema = z
     GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
     SEND_API_RATE_PER_SECOND: int(50, 1, 300),
     NOTIFICATION_CONCURRENCY: int(10, 1, 500),
+    SEND_API_TIMEOUT_MS: int(10_000, 100, 120_000),
+    JOB_ATTEMPTS: int(8, 1, 100),
+    JOB_BACKOFF_MS: int(2000, 1),
+    RATE_LIMIT_BACKOFF_MS: int(60_000, 1),
+    WORKER_LOCK_MS: int(30_000, 500),
+    WORKER_STALLED_INTERVAL_MS: int(30_000, 100),
+    OUTBOX_REPUBLISH_AFTER_MS: int(300_000, 1000),
 
     OUTBOX_RELAY_INTERVAL_MS: int(5000, 100),
     EXPIRY_SWEEP_INTERVAL_MS: int(60_000, 1000),
