@@ -73,6 +73,13 @@ export const configSchema = z
     ADMIN_API_KEY: optionalSecret,
     ADMIN_PSIDS: csv,
     API_RATE_LIMIT: int(300, 0),
+    // Fastify trustProxy: '' / false (default), true, a hop count, or comma-separated proxy IPs/CIDRs
+    TRUST_PROXY: z
+      .string()
+      .default('')
+      .transform((s): boolean | number | string[] =>
+        s === '' || s === 'false' ? false : s === 'true' ? true : /^\d+$/.test(s) ? Number(s) : s.split(',').map((x) => x.trim()),
+      ),
 
     FB_PAGE_ACCESS_TOKEN: optionalSecret,
     FB_APP_SECRET: optionalSecret,

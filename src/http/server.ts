@@ -1,4 +1,3 @@
-// STUB — the http helper replaces this file (issue 3). Keep the exported names and types.
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,6 +7,15 @@ import type { AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import type { Metrics } from './metrics.js';
+import { MAX_BODY_BYTES, registerBodyParsers } from './body-parsers.js';
+import { installErrorHandlers } from './errors.js';
+import { useZodValidation } from './validation.js';
+import { healthRoutes } from './health-routes.js';
+import { bearerAuth } from './auth.js';
+import { registerApiLimits } from './rate-limit.js';
+import { createIdempotency } from './idempotency.js';
+import { orderRoutes } from './order-routes.js';
+import { productRoutes } from './product-routes.js';
 
 export interface HttpDeps {
   config: Config;
@@ -22,9 +30,46 @@ export interface HttpDeps {
   plugins: FastifyPluginAsync[];
 }
 
+/**
+ * /api: per-IP limit → bearer auth → per-admin limit → (body parsing and schema validation) →
+ * Idempotency-Key → handler. Registered as its own encapsulated context so none of it touches
+ * /webhook, /healthz or the other features' routes.
+ */
+function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
+  return async (app) => {
+    const limits = await registerApiLimits(app, {
+      redis: deps.redis,
+      perMinute: deps.config.API_RATE_LIMIT,
+      nameSpace: `${deps.config.QUEUE_PREFIX}:ratelimit:`,
+    });
+    if (limits) app.addHook('onRequest', limits.byIp);
+    app.addHook('onRequest', bearerAuth(deps.admins));
+    if (limits) app.addHook('onRequest', limits.byAdmin);
+    const idempotency = createIdempotency(deps.db);
+    app.addHook('preHandler', idempotency.preHandler);
+    app.addHook('onSend', idempotency.onSend);
+    await app.register(orderRoutes(deps.orders));
+    await app.register(productRoutes(deps.orders));
+  };
+}
+
+/** Builds the Fastify app (does not listen): parsers, error shapes, health, /api, then other features' plugins. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: MAX_BODY_BYTES,
+    // Fastify accepts a hop count at runtime (proxy-addr), though its option type omits number.
+    trustProxy: deps.config.TRUST_PROXY as boolean | string[],
+  }) as unknown as FastifyInstance;
+  app.decorateRequest('admin', null);
+  useZodValidation(app);
+  installErrorHandlers(app);
+  await registerBodyParsers(app);
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  await app.register(healthRoutes(deps));
+  await app.register(apiPlugin(deps));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

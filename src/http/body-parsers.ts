@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { HttpFailure } from './errors.js';
+
+/**
+ * Body parsing that refuses what it cannot read faithfully: invalid UTF-8 is a 400 (Node would
+ * otherwise turn it into U+FFFD silently and store garbage), text/plain is not accepted (415), and
+ * HTML form posts are decoded by the same strict rule.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function invalidUtf8(): HttpFailure {
+  return new HttpFailure(400, 'INVALID_ENCODING', 'Body is not valid UTF-8', [
+    { field: 'body', message: 'Body is not valid UTF-8', code: 'INVALID_FORMAT' },
+  ]);
+}
+
+function malformedForm(): HttpFailure {
+  return new HttpFailure(400, 'INVALID_FORM', 'Body is not valid form encoding', [
+    { field: 'body', message: 'Body is not valid application/x-www-form-urlencoded', code: 'INVALID_FORMAT' },
+  ]);
+}
+
+/** One form component: '+' is a space, %XX are bytes, and the bytes must be UTF-8. */
+function decodeComponent(s: string): string {
+  const text = s.replace(/\+/g, ' ');
+  if (!text.includes('%')) return text;
+  if (/%(?![0-9a-fA-F]{2})/.test(text)) throw malformedForm();
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '%') {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      for (const b of Buffer.from(text[i] as string, 'utf8')) bytes.push(b);
+    }
+  }
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    throw invalidUtf8();
+  }
+}
+
+/** application/x-www-form-urlencoded → a plain object; a repeated key becomes an array (and fails the schema). */
+export function parseForm(body: string): Record<string, string | string[]> {
+  // formbody decodes raw bytes as UTF-8 with replacement, so a U+FFFD here means invalid raw bytes.
+  if (body.includes('\uFFFD')) throw invalidUtf8();
+  const out: Record<string, string | string[]> = {};
+  for (const pair of body.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
+    const prev = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined;
+    // defineProperty: a key named __proto__ stays an ordinary (unknown) field instead of a prototype.
+    Object.defineProperty(out, key, {
+      value: prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      done(invalidUtf8(), undefined);
+      return;
+    }
+    json(request, text, done);
+  });
+  await app.register(formbody, { parser: parseForm });
+}

@@ -1,0 +1,137 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode, ValidationError } from '../orders/index.js';
+
+/**
+ * Every failure the API answers with has one shape: `{ success: false, error, code, validation_errors? }`.
+ * Result codes become HTTP statuses in exactly one place (httpStatusFor); transport errors (bad JSON,
+ * wrong media type, oversized body) are mapped by the error handler below. Bodies never carry a stack,
+ * SQL or the raw error message of an unexpected failure; those go to the log.
+ */
+export interface FailureBody {
+  success: false;
+  error: string;
+  code: string;
+  validation_errors?: ValidationError[];
+  [extra: string]: unknown;
+}
+
+/** An expected HTTP-level failure raised by our own hooks (auth, idempotency, encoding). */
+export class HttpFailure extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly validationErrors?: ValidationError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpFailure';
+  }
+}
+
+const BAD_REQUEST = new Set<string>([
+  'REQUIRED',
+  'INVALID_FORMAT',
+  'INVALID_TYPE',
+  'OUT_OF_RANGE',
+  'TOO_LONG',
+  'UNKNOWN_FIELD',
+  'VALIDATION_FAILED',
+  'USER_NOT_FOUND',
+  'USER_BLOCKED',
+  'PRODUCT_INACTIVE',
+  'INSUFFICIENT_STOCK',
+  'TOTAL_MISMATCH',
+  'INVALID_PROMO',
+  'INVALID_PAYMENT_METHOD',
+]);
+const CONFLICT = new Set<string>([
+  'INVALID_TRANSITION',
+  'CART_ALREADY_ORDERED',
+  'RESERVATION_EXPIRED',
+  'PAYMENT_NOT_REQUIRED',
+  'DUPLICATE_SKU',
+  'STOCK_BELOW_RESERVED',
+]);
+
+/**
+ * The one map from an engine result code to an HTTP status. `where` says where the missing thing was
+ * named: a product id in the URL that does not exist is a 404, a product id inside an order body that
+ * does not exist is bad input (400, as the seed answers every failed order creation).
+ */
+export function httpStatusFor(code: ErrorCode | string, where: 'path' | 'body' = 'path'): number {
+  if (code.endsWith('_NOT_FOUND')) return where === 'path' ? 404 : 400;
+  if (BAD_REQUEST.has(code)) return 400;
+  if (CONFLICT.has(code)) return 409;
+  return 500;
+}
+
+export function internalErrorBody(): FailureBody {
+  return { success: false, error: 'Internal server error', code: 'INTERNAL_ERROR' };
+}
+
+/** Fastify's own errors that are the client's fault, with the field they concern and our code. */
+const TRANSPORT: Record<string, { code: string; field: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_JSON', field: 'body', message: 'Body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_JSON', field: 'body', message: 'Body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', field: 'body', message: 'Body is larger than 1 MB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    field: 'content-type',
+    message: 'Content-Type must be application/json (or application/x-www-form-urlencoded for forms)',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_CONTENT_LENGTH', field: 'content-length' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'content-type' },
+};
+
+function sendFailure(reply: FastifyReply, status: number, body: FailureBody): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Installs the error and not-found handlers on the root instance (children inherit them). */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpFailure, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof HttpFailure) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      const body: FailureBody = { success: false, error: err.message, code: err.code };
+      if (err.validationErrors) body.validation_errors = err.validationErrors;
+      return sendFailure(reply, err.statusCode, body);
+    }
+    const validation = (err as { validationErrors?: ValidationError[] }).validationErrors;
+    if (err.code === 'FST_ERR_VALIDATION' && validation) {
+      return sendFailure(reply, 400, { success: false, error: 'Validation failed', code: 'VALIDATION_FAILED', validation_errors: validation });
+    }
+    const transport = err.code ? TRANSPORT[err.code] : undefined;
+    if (transport) {
+      const message = transport.message ?? err.message;
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      return sendFailure(reply, status, {
+        success: false,
+        error: message,
+        code: transport.code,
+        validation_errors: [{ field: transport.field, message, code: 'INVALID_FORMAT' }],
+      });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // Other client errors Fastify raises (bad URL encoding, invalid headers): their messages are safe.
+      request.log.info({ code: err.code }, 'client error');
+      return sendFailure(reply, err.statusCode, { success: false, error: err.message, code: err.code ?? 'BAD_REQUEST' });
+    }
+    request.log.error({ err }, 'request failed');
+    return sendFailure(reply, 500, internalErrorBody());
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendFailure(reply, 404, { success: false, error: `No route for ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }),
+  );
+}
+
+/** An engine failure result → its HTTP status and the API's failure body (INTERNAL_ERROR says nothing more). */
+export function sendEngineFailure(
+  reply: FastifyReply,
+  result: { success: false; error: string; code: string; [extra: string]: unknown },
+  where: 'path' | 'body' = 'path',
+): FastifyReply {
+  const status = httpStatusFor(result.code, where);
+  return sendFailure(reply, status, status >= 500 ? internalErrorBody() : { ...result, success: false });
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ActionResult, OrderService } from '../orders/index.js';
+import { actorOf } from './auth.js';
+import { sendEngineFailure } from './errors.js';
+import { cancelBody, confirmBody, createOrderBody, emptyBody, idParams, listOrdersQuery, shipBody } from './schemas.js';
+import type { ZodTypeProvider } from './validation.js';
+
+/** /api/orders: each handler parses (schemas), calls one engine function and maps its result. */
+function sendAction(reply: FastifyReply, result: ActionResult): FastifyReply {
+  if (!result.success) return sendEngineFailure(reply, result);
+  return reply.send({ success: true, message: result.message, order_status: result.order_status });
+}
+
+const orderNotFound = { success: false, error: 'Order not found', code: 'ORDER_NOT_FOUND' } as const;
+
+export function orderRoutes(orders: OrderService) {
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+
+    app.post('/api/orders', { schema: { body: createOrderBody } }, async (request, reply) => {
+      const { order_source, ...data } = request.body;
+      const result = await orders.createOrder(data, {
+        actor: actorOf(request.admin),
+        order_source: order_source ?? 'api',
+        ip_address: request.ip.slice(0, 45),
+        user_agent: request.headers['user-agent']?.slice(0, 500) ?? null,
+      });
+      if (!result.success) return sendEngineFailure(reply, result, 'body');
+      const { order, message, warnings } = result;
+      return reply.code(201).send({ success: true, order_number: order.order_number, order_id: order.id, message, warnings });
+    });
+
+    app.get('/api/orders', { schema: { querystring: listOrdersQuery } }, async (request) => {
+      const page = await orders.listOrders(request.query);
+      return { success: true, orders: page.orders, next_cursor: page.next_cursor };
+    });
+
+    app.get('/api/orders/:id', { schema: { params: idParams } }, async (request, reply) => {
+      const order = await orders.getOrder(request.params.id);
+      return order ? { success: true, order } : reply.code(404).send(orderNotFound);
+    });
+
+    app.post('/api/orders/:id/confirm', { schema: { params: idParams, body: confirmBody } }, async (request, reply) =>
+      sendAction(reply, await orders.confirmOrder(request.params.id, request.body.notes || undefined, actorOf(request.admin))),
+    );
+
+    app.post('/api/orders/:id/cancel', { schema: { params: idParams, body: cancelBody } }, async (request, reply) =>
+      sendAction(reply, await orders.cancelOrder(request.params.id, request.body.reason, actorOf(request.admin))),
+    );
+
+    app.post('/api/orders/:id/ship', { schema: { params: idParams, body: shipBody } }, async (request, reply) =>
+      sendAction(reply, await orders.shipOrder(request.params.id, request.body, actorOf(request.admin))),
+    );
+
+    app.post('/api/orders/:id/deliver', { schema: { params: idParams, body: emptyBody } }, async (request, reply) =>
+      sendAction(reply, await orders.deliverOrder(request.params.id, actorOf(request.admin))),
+    );
+  };
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './http-test-app.js';
+
+describe('health, readiness and metrics', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => api.close());
+
+  it('answers /healthz without a key', async () => {
+    const res = await api.request({ url: '/healthz', key: null });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('reports ready when MySQL and Redis both answer', async () => {
+    const res = await api.request({ url: '/readyz', key: null });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', checks: { mysql: 'ok', redis: 'ok' } });
+  });
+
+  it('serves Prometheus metrics including HTTP request durations by route', async () => {
+    await api.request({ url: '/healthz', key: null });
+    const res = await api.request({ url: '/metrics', key: null });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toMatch(/quicksell_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} \d+/);
+    expect(res.body).toContain('# TYPE quicksell_orders_created_total counter');
+    expect(res.body).toContain('# TYPE quicksell_order_processing_duration_seconds histogram');
+  });
+
+  it('exposes queue depths from the source the jobs part registers', async () => {
+    api.app.metrics.setQueueDepthSource(async () => [{ queue: 'notifications', state: 'waiting', count: 7 }]);
+    const res = await api.request({ url: '/metrics', key: null });
+    expect(res.body).toContain('quicksell_queue_depth{queue="notifications",state="waiting"} 7');
+  });
+
+  it('counts order results reported through the engine observer', async () => {
+    api.app.metrics.orderObserver.orderFailed('INSUFFICIENT_STOCK');
+    api.app.metrics.orderObserver.orderCreated(42);
+    const res = await api.request({ url: '/metrics', key: null });
+    expect(res.body).toContain('quicksell_orders_failed_total{code="INSUFFICIENT_STOCK"} 1');
+    expect(res.body).toContain('quicksell_orders_created_total 1');
+    expect(res.body).toContain('quicksell_order_processing_duration_seconds_bucket{le="0.05"} 1');
+  });
+});
+
+describe('when Redis is not reachable', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  afterAll(async () => api.close());
+
+  it('/readyz answers 503 and names Redis, not MySQL', async () => {
+    const res = await api.request({ url: '/readyz', key: null });
+    expect(res.statusCode).toBe(503);
+    const body = res.json();
+    expect(body.status).toBe('unavailable');
+    expect(body.failing).toEqual(['redis']);
+    expect(body.checks.mysql).toBe('ok');
+    expect(body.error).toContain('redis');
+  });
+
+  it('/healthz still answers: the process is up', async () => {
+    expect((await api.request({ url: '/healthz', key: null })).statusCode).toBe(200);
+  });
+});
+
+describe('admin API keys (Authorization: Bearer)', () => {
+  let api: TestApi;
+  let adminKey: string;
+  let revokedKey: string;
+  beforeAll(async () => {
+    api = await startTestApi();
+    adminKey = (await api.app.admins.create(`auth-test-${Date.now()}`)).key;
+    const revoked = await api.app.admins.create(`auth-revoked-${Date.now()}`);
+    revokedKey = revoked.key;
+    await api.app.admins.revoke(revoked.id);
+  });
+  afterAll(async () => api.close());
+
+  const denied = async (key: string | null, headers: Record<string, string> = {}) => {
+    const res = await api.request({ url: '/api/reports/summary', key, headers });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="quicksell"');
+    return res.body;
+  };
+
+  it('refuses a missing, wrong, unknown, malformed or revoked key with one identical body', async () => {
+    const bodies = [
+      await denied(null),
+      await denied(`${adminKey.slice(0, -1)}x`), // wrong: one character off a real key
+      await denied('qs_totally-unknown-key'),
+      await denied(null, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }),
+      await denied(revokedKey),
+    ];
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0] as string)).toEqual({ success: false, error: 'Missing or invalid API key', code: 'UNAUTHORIZED' });
+  });
+
+  it('accepts a key created with the admin service and the ADMIN_API_KEY root key', async () => {
+    expect((await api.request({ url: '/api/reports/summary', key: adminKey })).statusCode).toBe(200);
+    expect((await api.request({ url: '/api/reports/summary' })).statusCode).toBe(200);
+  });
+
+  it('never stores a key in clear', async () => {
+    const [rows] = await api.app.db.query<import('mysql2').RowDataPacket[]>('SELECT COUNT(*) AS n FROM admins WHERE api_key_hash = ? OR key_prefix = ?', [adminKey, adminKey]);
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+});
+
+describe('rate limiting on /api', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ API_RATE_LIMIT: '3' });
+  });
+  afterAll(async () => api.close());
+
+  it('answers 429 with Retry-After once a client passes API_RATE_LIMIT requests a minute', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api.request({ url: '/api/reports/summary', key: 'wrong' })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const res = await api.request({ url: '/api/reports/summary' });
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.json()).toMatchObject({ success: false, code: 'RATE_LIMITED' });
+  });
+
+  it('does not limit /healthz', async () => {
+    for (let i = 0; i < 5; i++) expect((await api.request({ url: '/healthz', key: null })).statusCode).toBe(200);
+  });
+});
