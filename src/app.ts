@@ -74,6 +74,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     graphApiUrl,
     graphApiVersion: config.GRAPH_API_VERSION,
     pageAccessToken: config.FB_PAGE_ACCESS_TOKEN,
+    timeoutMs: config.SEND_API_TIMEOUT_MS,
   });
 
   // The engine gets the outbox publisher through a late-bound reference: jobs need the engine too.
@@ -113,9 +114,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (runWorkers) await jobs.startWorkers();
     },
     async close() {
-      await jobs.close();
+      // Workers first (stop taking jobs, finish active ones), then HTTP; the job producers stay open until
+      // HTTP is closed so that requests still in flight can publish their outbox rows.
+      await jobs.stopWorkers();
       await bot.close();
       if (http) await http.close();
+      await jobs.close();
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());
       await db.end();

@@ -1,6 +1,6 @@
-// STUB — the jobs helper replaces this file (issue 4). Keep the exported names and types.
+import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -8,6 +8,16 @@ import type { AdminService } from '../admins/admin-service.js';
 import type { SendApi } from '../bot/send-api.js';
 import type { OrderService, OutboxRows } from '../orders/index.js';
 import type { Metrics } from '../http/metrics.js';
+import { QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
+import { createPublisher } from './publisher.js';
+import { createNotificationProcessor } from './notification-processor.js';
+import { createOrderWorkProcessor } from './order-work-processor.js';
+import { createMaintenance } from './maintenance.js';
+import { createDashboardPlugin } from './dashboard.js';
+import { markError, type OutboxTable } from './outbox-store.js';
+
+export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
+export type { QueueName } from './queues.js';
 
 export interface JobsDeps {
   config: Config;
@@ -20,20 +30,212 @@ export interface JobsDeps {
   metrics: Metrics;
 }
 
+export type QueueCounts = Record<QueueName, Record<string, number>>;
+
 export interface Jobs {
-  /** Publish outbox rows to BullMQ (jobId = row id). Never throws: the relay retries. */
+  /** Publish outbox rows to BullMQ (jobId derived from the row id). Never throws: the relay retries. */
   publish(rows: OutboxRows): Promise<void>;
   /** Fastify plugin mounting bull-board at /admin/queues behind admin basic auth. */
   dashboardPlugin: FastifyPluginAsync;
+  /** Start the workers and (re)declare the job schedulers (relay, expiry sweep, cleanup). */
   startWorkers(): Promise<void>;
+  /** Stop taking jobs, let active ones finish (bounded by the shutdown budget; the rest are released). */
+  stopWorkers(): Promise<void>;
+  /** stopWorkers, then close the queues and the Redis connections of the jobs module. */
   close(): Promise<void>;
+  /** Job counts per queue and state (for /metrics and the operators). */
+  queueCounts(): Promise<QueueCounts>;
+  /** One outbox relay pass (also run by the outbox-relay job scheduler). */
+  relayOnce(): Promise<{ notifications: number; processing: number }>;
+  queues: Record<QueueName, Queue>;
 }
 
-export async function createJobs(_deps: JobsDeps): Promise<Jobs> {
-  return {
-    publish: async () => undefined,
-    dashboardPlugin: async () => undefined,
-    startWorkers: async () => undefined,
-    close: async () => undefined,
+const PUBLISH_TIMEOUT_MS = 1500;
+const COUNT_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+
+/** Which outbox row a job works on, to mark it failed when BullMQ gives up on the job. */
+function rowOf(job: Job): { table: OutboxTable; id: number } | null {
+  const d = job.data as { notificationId?: unknown; rowId?: unknown };
+  if (typeof d.notificationId === 'number') return { table: 'notification_queue', id: d.notificationId };
+  if (typeof d.rowId === 'number') return { table: 'order_processing_queue', id: d.rowId };
+  return null;
+}
+
+export async function createJobs(deps: JobsDeps): Promise<Jobs> {
+  const { config, db } = deps;
+  const logger = deps.logger.child({ component: 'jobs' });
+
+  // Producer connection: no offline queue and one retry, so that adding a job fails fast while Redis is
+  // down (the order still succeeds; the relay publishes later).
+  const producer = new Redis(config.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 500, 5000),
+  });
+  let producerDown = false;
+  producer.on('error', (err) => {
+    if (!producerDown) logger.warn({ err: err.message }, 'Redis unreachable for job producers; outbox rows wait for the relay');
+    producerDown = true;
+  });
+  producer.on('ready', () => {
+    if (producerDown) logger.info('Redis reachable again for job producers');
+    producerDown = false;
+  });
+
+  const defaultJobOptions: JobsOptions = {
+    attempts: config.JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 14 * 24 * 3600 }, // failed jobs stay visible (and retryable) on the dashboard
   };
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => {
+      const q = new Queue(name, { connection: producer, prefix: config.QUEUE_PREFIX, defaultJobOptions });
+      q.on('error', (err) => logger.debug({ queue: name, err: err.message }, 'queue error'));
+      return [name, q];
+    }),
+  ) as Record<QueueName, Queue>;
+
+  const publisher = createPublisher({
+    db,
+    logger,
+    queues,
+    producer,
+    timeoutMs: PUBLISH_TIMEOUT_MS,
+    republishAfterMs: config.OUTBOX_REPUBLISH_AFTER_MS,
+  });
+  const maintenance = createMaintenance({
+    db,
+    orders: deps.orders,
+    logger,
+    relayOnce: publisher.relayOnce,
+    retentionDays: config.RETENTION_DAYS,
+    metricsRetentionDays: config.METRICS_RETENTION_DAYS,
+  });
+
+  let workerConnection: Redis | null = null;
+  let workers: Worker[] = [];
+
+  function startWorker(name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}): Worker {
+    const worker = new Worker(name, processor, {
+      connection: workerConnection!,
+      prefix: config.QUEUE_PREFIX,
+      concurrency,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 2,
+      ...extra,
+    });
+    worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      if (!job) return logger.error({ queue: name, err: err.message }, 'job failed');
+      const exhausted = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
+      logger[exhausted ? 'error' : 'warn'](
+        { queue: name, jobId: job.id, attemptsMade: job.attemptsMade, err: err.message },
+        exhausted ? 'job failed for good' : 'job failed; will retry',
+      );
+      const row = rowOf(job);
+      // The processor marks its row itself; this covers jobs BullMQ failed without running them (stalled too often).
+      if (exhausted && row) markError(db, row.table, row.id, 'failed', err.message).catch(() => undefined);
+    });
+    return worker;
+  }
+
+  async function stopWorkers(): Promise<void> {
+    if (workers.length === 0) return;
+    const closing = workers;
+    workers = [];
+    const budget = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 3000);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.all(closing.map((w) => w.close())).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      // Jobs still running: release them (their locks lapse and another worker picks them up).
+      logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
+      await Promise.all(closing.map((w) => w.close(true)));
+    }
+  }
+
+  return {
+    queues,
+    publish: publisher.publish,
+    relayOnce: publisher.relayOnce,
+    dashboardPlugin: createDashboardPlugin(Object.values(queues), deps.admins),
+
+    async startWorkers() {
+      if (workers.length) return;
+      workerConnection ??= new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+      workerConnection.on('error', (err) => logger.debug({ err: err.message }, 'worker connection error'));
+      const notifications = createNotificationProcessor({
+        db,
+        orders: deps.orders,
+        admins: deps.admins,
+        sendApi: deps.sendApi,
+        logger,
+        shop: {
+          name: config.SHOP_NAME,
+          currency: config.CURRENCY,
+          gcashNumber: config.GCASH_NUMBER,
+          gcashName: config.GCASH_NAME,
+          bankDetails: config.BANK_DETAILS,
+        },
+        inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000,
+        rateLimitBackoffMs: config.RATE_LIMIT_BACKOFF_MS,
+        rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
+        publishNotifications: publisher.publishNotifications,
+      });
+      const fulfillment = createOrderWorkProcessor({ db, logger, run: (id) => deps.orders.markProcessing(id, 'worker:fulfillment') });
+      const expiry = createOrderWorkProcessor({
+        db,
+        logger,
+        run: (id) => deps.orders.expireOrder(id, 'worker:reservation-expiry'),
+        waitUntilDue: true,
+      });
+      workers = [
+        startWorker(QUEUES.notifications, notifications, config.NOTIFICATION_CONCURRENCY, {
+          limiter: { max: config.SEND_API_RATE_PER_SECOND, duration: 1000 },
+        }),
+        startWorker(QUEUES.fulfillment, fulfillment, 5),
+        startWorker(QUEUES.reservationExpiry, expiry, 5),
+        startWorker(QUEUES.maintenance, maintenance.processor, 1),
+      ];
+      await upsertSchedulers(queues[QUEUES.maintenance], config);
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+    },
+
+    stopWorkers,
+
+    async close() {
+      await stopWorkers();
+      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+      for (const conn of [producer, workerConnection]) {
+        if (conn) await conn.quit().catch(() => conn.disconnect());
+      }
+    },
+
+    async queueCounts() {
+      const entries = await Promise.all(
+        QUEUE_NAMES.map(async (name) => [name, await queues[name].getJobCounts(...COUNT_STATES)] as const),
+      );
+      return Object.fromEntries(entries) as QueueCounts;
+    },
+  };
+}
+
+/** The relay, the expiry sweeper and the seed's two cleanup jobs as BullMQ job schedulers (idempotent). */
+async function upsertSchedulers(queue: Queue, config: Config): Promise<void> {
+  const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 }, attempts: 1 };
+  const tz = config.SHOP_TIMEZONE;
+  await queue.upsertJobScheduler('outbox-relay', { every: config.OUTBOX_RELAY_INTERVAL_MS }, { name: 'outbox-relay', data: { task: 'outbox-relay' }, opts });
+  await queue.upsertJobScheduler('expiry-sweep', { every: config.EXPIRY_SWEEP_INTERVAL_MS }, { name: 'expiry-sweep', data: { task: 'expiry-sweep' }, opts });
+  await queue.upsertJobScheduler(
+    'expire-stale-reservations',
+    { pattern: '0 * * * *', tz },
+    { name: 'expire-stale-reservations', data: { task: 'expire-stale-reservations' }, opts },
+  );
+  await queue.upsertJobScheduler('purge-old-rows', { pattern: config.CLEANUP_CRON, tz }, { name: 'purge-old-rows', data: { task: 'purge-old-rows' }, opts });
 }

@@ -1,0 +1,28 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { z } from 'zod';
+
+/** Parse job data with its schema; bad data can never succeed, so it fails the job at once. */
+export function parseJobData<T>(schema: z.ZodType<T>, job: Job): T {
+  const parsed = schema.safeParse(job.data);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+  throw new UnrecoverableError(`invalid job data for ${job.queueName} job ${job.id}: ${issues}`);
+}
+
+/** True while running the job's last allowed attempt (attemptsMade counts the attempts that failed). */
+export function isFinalAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** Resolve with the promise, or reject after ms (so a producer never hangs on a dead Redis). */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

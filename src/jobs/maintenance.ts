@@ -1,0 +1,114 @@
+import type { Job } from 'bullmq';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool.js';
+import type { OrderService } from '../orders/index.js';
+import { maintenanceJobSchema, type MaintenanceTask } from './queues.js';
+import { parseJobData } from './job-helpers.js';
+
+/**
+ * The maintenance queue's scheduled tasks (BullMQ job schedulers, see schedulers in index.ts):
+ * - outbox-relay: publish outbox rows still unpublished (Redis was down, or the process died after commit);
+ * - expiry-sweep: expire pending orders whose reservations are past expires_at that no delayed job expired
+ *   (e.g. Redis lost its data) — through the engine, so stock is released exactly once;
+ * - expire-stale-reservations: the seed's first cleanup job, the same sweep over every such order;
+ * - purge-old-rows: the seed's second cleanup job, delete completed outbox rows older than RETENTION_DAYS and
+ *   order_metrics older than METRICS_RETENTION_DAYS (failed rows stay for the operators).
+ */
+export interface MaintenanceDeps {
+  db: Db;
+  orders: OrderService;
+  logger: Logger;
+  relayOnce(): Promise<{ notifications: number; processing: number }>;
+  retentionDays: number;
+  metricsRetentionDays: number;
+}
+
+/** ? = how many orders at most */
+const DUE_PENDING_ORDERS = `
+  SELECT o.id FROM orders o
+  WHERE o.order_status = 'pending'
+    AND (o.expires_at <= NOW()
+         OR EXISTS (SELECT 1 FROM inventory_reservations r
+                    WHERE r.order_id = o.id AND r.status = 'reserved' AND r.expires_at <= NOW()))
+  ORDER BY o.id LIMIT ?`;
+
+/** Reserved stock held for orders that are no longer pending: the engine should never leave any. */
+const ORPHAN_RESERVATIONS = `
+  SELECT COUNT(*) AS n FROM inventory_reservations r JOIN orders o ON o.id = r.order_id
+  WHERE r.status = 'reserved' AND o.order_status <> 'pending'`;
+
+const PURGE_BATCH = 1000;
+/** ? = days, ? = batch size */
+const PURGES: Array<{ what: string; sql: string; metrics?: boolean }> = [
+  {
+    what: 'notification_queue',
+    sql: `DELETE FROM notification_queue WHERE status = 'completed' AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
+  },
+  {
+    what: 'order_processing_queue',
+    sql: `DELETE FROM order_processing_queue WHERE status = 'completed' AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
+  },
+  { what: 'order_metrics', sql: `DELETE FROM order_metrics WHERE created_at < NOW() - INTERVAL ? DAY LIMIT ?`, metrics: true },
+];
+
+export function createMaintenance(deps: MaintenanceDeps) {
+  const { db, logger } = deps;
+
+  /** Expire up to `limit` due pending orders through the engine; returns how many it expired. */
+  async function sweepExpired(limit: number, actor: string): Promise<{ expired: number; skipped: number }> {
+    const [rows] = await db.query<RowDataPacket[]>(DUE_PENDING_ORDERS, [limit]);
+    let expired = 0;
+    let skipped = 0;
+    for (const r of rows) {
+      const result = await deps.orders.expireOrder(Number(r.id), actor);
+      if (result.success) expired += 1;
+      else skipped += 1; // confirmed or cancelled meanwhile: the engine's transaction decided
+    }
+    if (expired) logger.info({ expired, skipped, actor }, 'expired pending orders past their reservation time');
+    return { expired, skipped };
+  }
+
+  async function expireStaleReservations(): Promise<{ expired: number; orphanReservations: number }> {
+    let expired = 0;
+    for (;;) {
+      const batch = await sweepExpired(200, 'worker:cleanup');
+      expired += batch.expired;
+      if (batch.expired + batch.skipped < 200 || batch.expired === 0) break;
+    }
+    const [[orphans]] = (await db.query<RowDataPacket[]>(ORPHAN_RESERVATIONS)) as unknown as [RowDataPacket[]];
+    const orphanReservations = Number(orphans?.n ?? 0);
+    if (orphanReservations) logger.error({ orphanReservations }, 'reservations still held for orders that are no longer open');
+    return { expired, orphanReservations };
+  }
+
+  async function purgeOldRows(): Promise<Record<string, number>> {
+    const deleted: Record<string, number> = {};
+    for (const p of PURGES) {
+      const days = p.metrics ? deps.metricsRetentionDays : deps.retentionDays;
+      let total = 0;
+      for (;;) {
+        const [res] = await db.query<ResultSetHeader>(p.sql, [days, PURGE_BATCH]);
+        total += res.affectedRows;
+        if (res.affectedRows < PURGE_BATCH) break;
+      }
+      deleted[p.what] = total;
+    }
+    logger.info({ deleted }, 'purged old completed rows and metrics');
+    return deleted;
+  }
+
+  const tasks: Record<MaintenanceTask, () => Promise<unknown>> = {
+    'outbox-relay': () => deps.relayOnce(),
+    'expiry-sweep': () => sweepExpired(200, 'worker:expiry-sweep'),
+    'expire-stale-reservations': expireStaleReservations,
+    'purge-old-rows': purgeOldRows,
+  };
+
+  return {
+    sweepExpired,
+    expireStaleReservations,
+    purgeOldRows,
+    processor: async (job: Job): Promise<unknown> => tasks[parseJobData(maintenanceJobSchema, job).task](),
+  };
+}

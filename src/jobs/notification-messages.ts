@@ -1,0 +1,202 @@
+import { formatPeso } from '../orders/money.js';
+import type { OrderDetail, Product } from '../orders/types.js';
+import type { QuickReply, SendRequest } from '../bot/send-api.js';
+
+/**
+ * Builds the Messenger message(s) for one notification_queue row from its notification_type, its payload
+ * and the order (read through the engine). Pure: no I/O, unit-tested. A row may need several messages
+ * ("parts"): the order receipt is a receipt template followed by a text.
+ */
+export type OutgoingMessage = NonNullable<SendRequest['message']>;
+
+export interface RenderInput {
+  type: string;
+  payload: Record<string, unknown>;
+  order: OrderDetail | null;
+  /** for low_stock rows: the product, when the payload names one */
+  product?: Product | null;
+  shop: { name: string; currency: string; gcashNumber: string; gcashName: string; bankDetails: string };
+}
+
+export type Rendered =
+  /** customer: an order update (POST_PURCHASE_UPDATE outside the 24-hour window); admin: an alert */
+  | { ok: true; audience: 'customer' | 'admin'; parts: OutgoingMessage[] }
+  | { ok: false; reason: string };
+
+export const CUSTOMER_TYPES = [
+  'order_received',
+  'order_confirmed',
+  'order_processing',
+  'order_shipped',
+  'order_delivered',
+  'order_cancelled',
+  'order_expired',
+] as const;
+export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof'] as const;
+
+const TEXT_MAX = 2000; // Messenger's limit for a text message
+
+export const PAYMENT_LABELS: Record<string, string> = {
+  cod: 'Cash on delivery',
+  gcash: 'GCash',
+  bank_transfer: 'Bank transfer',
+};
+const paymentLabel = (m: string) => PAYMENT_LABELS[m] ?? m;
+
+export function adminOrderQuickReplies(orderId: number): QuickReply[] {
+  return [
+    { content_type: 'text', title: 'Confirm', payload: `ADMIN_CONFIRM:${orderId}` },
+    { content_type: 'text', title: 'Cancel', payload: `ADMIN_CANCEL:${orderId}` },
+    { content_type: 'text', title: 'Details', payload: `ADMIN_DETAILS:${orderId}` },
+  ];
+}
+
+function clipText(text: string): string {
+  return text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text;
+}
+
+function str(payload: Record<string, unknown>, ...keys: string[]): string | null {
+  for (const k of keys) {
+    const v = payload[k];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  }
+  return null;
+}
+
+export function orderReceivedText(order: Pick<OrderDetail, 'order_number' | 'total_amount'>): string {
+  return `✅ Order ${order.order_number} received! Total: ${formatPeso(order.total_amount)}`;
+}
+
+function receiptTemplate(order: OrderDetail, shop: RenderInput['shop']): OutgoingMessage {
+  const discount = Number(order.discount_amount);
+  return {
+    attachment: {
+      type: 'template',
+      payload: {
+        template_type: 'receipt',
+        recipient_name: order.recipient_name,
+        order_number: order.order_number,
+        currency: shop.currency,
+        payment_method: paymentLabel(order.payment_method),
+        timestamp: String(Math.floor(Date.parse(order.created_at) / 1000) || Math.floor(Date.now() / 1000)),
+        address: {
+          street_1: order.shipping_address,
+          city: order.city,
+          postal_code: order.postal_code,
+          state: order.province,
+          country: 'PH',
+        },
+        elements: order.items.slice(0, 100).map((i) => ({
+          title: i.product_name,
+          ...(i.sku ? { subtitle: i.sku } : {}),
+          quantity: i.quantity,
+          price: Number(i.line_total),
+          currency: shop.currency,
+        })),
+        ...(discount > 0 ? { adjustments: [{ name: order.promo_code ? `Promo ${order.promo_code}` : 'Discount', amount: discount }] } : {}),
+        summary: {
+          subtotal: Number(order.subtotal),
+          shipping_cost: Number(order.shipping_fee),
+          total_cost: Number(order.total_amount),
+        },
+      },
+    },
+  };
+}
+
+function paymentInstructions(order: OrderDetail, shop: RenderInput['shop']): string | null {
+  const total = formatPeso(order.total_amount);
+  if (order.payment_method === 'gcash')
+    return `💳 Please send ${total} by GCash to ${shop.gcashNumber} (${shop.gcashName}) and send us a photo of the receipt here.`;
+  if (order.payment_method === 'bank_transfer')
+    return `🏦 Please transfer ${total} to ${shop.bankDetails} and send us a photo of the deposit slip here.`;
+  return null;
+}
+
+function newOrderAdminText(order: OrderDetail, payload: Record<string, unknown>): string {
+  const lines = [
+    `🛒 New order ${order.order_number} — ${formatPeso(order.total_amount)}`,
+    `Customer: ${order.customer.name}${order.customer.phone ? ` (${order.customer.phone})` : ''}`,
+    'Items:',
+    ...order.items.slice(0, 20).map((i) => `• ${i.quantity} × ${i.product_name} — ${formatPeso(i.line_total)}`),
+    ...(order.items.length > 20 ? [`• … and ${order.items.length - 20} more`] : []),
+    `Subtotal ${formatPeso(order.subtotal)}, shipping ${formatPeso(order.shipping_fee)}` +
+      (Number(order.discount_amount) > 0 ? `, discount −${formatPeso(order.discount_amount)}` : ''),
+    `Payment: ${paymentLabel(order.payment_method)}`,
+    `Ship to: ${order.recipient_name}, ${order.shipping_address}, ${order.city}, ${order.province} ${order.postal_code}`,
+  ];
+  const warnings = Array.isArray(payload.warnings) ? payload.warnings : order.fraud_flags;
+  for (const w of warnings as Array<{ message?: unknown } | string>) {
+    const msg = typeof w === 'string' ? w : typeof w?.message === 'string' ? w.message : null;
+    if (msg) lines.push(`⚠️ ${msg}`);
+  }
+  if (order.requires_verification) lines.push('⚠️ Needs verification before confirming.');
+  return clipText(lines.join('\n'));
+}
+
+function customerText(type: string, order: OrderDetail, payload: Record<string, unknown>, shop: RenderInput['shop']): string | null {
+  const n = order.order_number;
+  switch (type) {
+    case 'order_confirmed':
+      return `👍 Your order ${n} is confirmed! We're preparing it now.`;
+    case 'order_processing':
+      return `📦 Your order ${n} is being packed.`;
+    case 'order_shipped': {
+      const tracking = str(payload, 'tracking_number') ?? order.tracking_number;
+      return `🚚 Your order ${n} is on its way!${tracking ? ` Tracking number: ${tracking}` : ''}`;
+    }
+    case 'order_delivered':
+      return `🎉 Your order ${n} was delivered. Thank you for shopping with ${shop.name}!`;
+    case 'order_cancelled': {
+      const reason = str(payload, 'reason', 'cancel_reason') ?? order.cancel_reason;
+      return clipText(`❌ Your order ${n} was cancelled.${reason ? ` Reason: ${reason}` : ''}`);
+    }
+    case 'order_expired':
+      return `⌛ Your order ${n} expired because it was not confirmed in time, and its items were released. You are welcome to order again.`;
+    default:
+      return null;
+  }
+}
+
+function lowStockText(payload: Record<string, unknown>, product: Product | null | undefined): string {
+  const name = product?.name ?? str(payload, 'product_name', 'name') ?? `product #${str(payload, 'product_id') ?? '?'}`;
+  const left = product ? String(product.available_quantity) : str(payload, 'available_quantity', 'stock_quantity');
+  const threshold = product ? String(product.low_stock_threshold) : str(payload, 'low_stock_threshold', 'threshold');
+  return `⚠️ Low stock: ${name}${left !== null ? ` — ${left} left` : ''}${threshold !== null ? ` (alert at ${threshold})` : ''}. Time to restock.`;
+}
+
+export function renderNotification(input: RenderInput): Rendered {
+  const { type, payload, order, shop } = input;
+  if (type === 'low_stock') return { ok: true, audience: 'admin', parts: [{ text: lowStockText(payload, input.product) }] };
+  if (!order) return { ok: false, reason: `no order found for this ${type} notification` };
+
+  if (type === 'order_received') {
+    const parts: OutgoingMessage[] = [receiptTemplate(order, shop), { text: orderReceivedText(order) }];
+    const pay = paymentInstructions(order, shop);
+    if (pay) parts.push({ text: pay });
+    return { ok: true, audience: 'customer', parts };
+  }
+  if (type === 'new_order_admin')
+    return {
+      ok: true,
+      audience: 'admin',
+      parts: [{ text: newOrderAdminText(order, payload), quick_replies: adminOrderQuickReplies(order.id) }],
+    };
+  if (type === 'payment_proof') {
+    const url = str(payload, 'url', 'image_url', 'payment_proof_url') ?? order.payment_proof_url;
+    if (!url) return { ok: false, reason: `payment_proof for ${order.order_number} has no image URL` };
+    const text = `🧾 Payment proof for ${order.order_number} (${formatPeso(order.total_amount)}, ${paymentLabel(order.payment_method)}) from ${order.customer.name}`;
+    return {
+      ok: true,
+      audience: 'admin',
+      parts: [
+        { text },
+        { attachment: { type: 'image', payload: { url, is_reusable: true } }, quick_replies: adminOrderQuickReplies(order.id) },
+      ],
+    };
+  }
+  const text = customerText(type, order, payload, shop);
+  if (text) return { ok: true, audience: 'customer', parts: [{ text }] };
+  return { ok: false, reason: `unknown notification_type '${type}'` };
+}

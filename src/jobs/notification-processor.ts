@@ -1,0 +1,140 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool.js';
+import type { AdminService } from '../admins/admin-service.js';
+import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
+import type { OrderService } from '../orders/index.js';
+import { notificationJobSchema } from './queues.js';
+import { renderNotification, type RenderInput } from './notification-messages.js';
+import { isFinalAttempt, parseJobData } from './job-helpers.js';
+import * as store from './outbox-store.js';
+
+/**
+ * The notifications processor: one notification_queue row per job. Admin broadcast rows fan out into one
+ * child row (and job) per admin; every other row is rendered and sent, each part at most once (see
+ * migration 020). Graph errors are classified: rate limits pause the whole queue, temporary errors are
+ * retried with exponential backoff, permanent ones fail the row with Graph's reason at once.
+ */
+export interface NotificationProcessorDeps {
+  db: Db;
+  orders: OrderService;
+  admins: AdminService;
+  sendApi: SendApi;
+  logger: Logger;
+  shop: RenderInput['shop'];
+  /** a part whose send started longer ago than this lost its worker (Send API timeout + margin) */
+  inDoubtAfterMs: number;
+  rateLimitBackoffMs: number;
+  /** pause the notifications queue (BullMQ Queue#rateLimit) */
+  rateLimit(ms: number): Promise<void>;
+  /** add child rows as jobs; throws when Redis refuses (the job is then retried) */
+  publishNotifications(ids: number[]): Promise<void>;
+}
+
+export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
+
+class DeliveryUnknownError extends Error {}
+
+export function createNotificationProcessor(deps: NotificationProcessorDeps) {
+  const { db, logger } = deps;
+
+  async function fanOutBroadcast(row: store.NotificationRow): Promise<NotificationResult> {
+    await store.markStarted(db, 'notification_queue', row.id);
+    const psids = await deps.admins.listPsids();
+    const childIds = await store.fanOut(db, row, psids);
+    await deps.publishNotifications(childIds);
+    await store.markPublished(db, 'notification_queue', childIds);
+    const note = psids.length ? null : 'nobody to alert: no admin has a Messenger PSID (admins table or ADMIN_PSIDS)';
+    if (note) logger.warn({ notificationId: row.id }, note);
+    await store.markCompleted(db, 'notification_queue', row.id, note);
+    return { fannedOut: childIds.length };
+  }
+
+  async function messagingFields(audience: 'customer' | 'admin', psid: string, type: string): Promise<Pick<SendRequest, 'messaging_type' | 'tag'>> {
+    if (audience === 'admin') return { messaging_type: 'UPDATE' };
+    // Outside the 24-hour window only a message tag may be used; order updates are POST_PURCHASE_UPDATE.
+    if (!(await store.inMessagingWindow(db, psid))) return { messaging_type: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' };
+    return { messaging_type: type === 'order_received' ? 'RESPONSE' : 'UPDATE' };
+  }
+
+  /** Another attempt owns part `part` (or owned it and died): decide what to do, never sending twice. */
+  async function onClaimLost(id: number, part: number, lastPart: boolean): Promise<'skipped' | 'done'> {
+    const now = await store.loadNotification(db, id);
+    if (!now || now.message_id || now.status === 'completed') return 'done';
+    if (now.parts_sent === part && now.sending_for_ms !== null && now.sending_for_ms >= deps.inDoubtAfterMs) {
+      const reason =
+        `delivery of part ${part + 1} unknown: the worker stopped while Graph was answering ` +
+        `(${Math.round(now.sending_for_ms / 1000)} s ago); not sent again so the recipient never gets it twice`;
+      if (lastPart) throw new DeliveryUnknownError(reason);
+      if (await store.skipUnknownPart(db, id, part, reason)) return 'skipped';
+    }
+    // A live attempt is sending right now (or just progressed): try again later.
+    throw new Error(`notification ${id}: another attempt is sending part ${part + 1}; retrying later`);
+  }
+
+  async function send(row: store.NotificationRow): Promise<NotificationResult> {
+    const order = row.order_id ? await deps.orders.getOrder(row.order_id) : null;
+    const productId = Number(row.payload.product_id);
+    const product =
+      row.notification_type === 'low_stock' && Number.isInteger(productId) && productId > 0
+        ? await deps.orders.getProduct(productId)
+        : null;
+    const rendered = renderNotification({ type: row.notification_type, payload: row.payload, order, product, shop: deps.shop });
+    if (!rendered.ok) throw new UnrecoverableError(rendered.reason);
+    const psid = row.recipient_psid ?? (row.recipient_type === 'customer' ? (order?.customer.psid ?? null) : null);
+    if (!psid) {
+      await store.markCompleted(db, 'notification_queue', row.id, 'not sent: the recipient has no Messenger PSID');
+      return { skipped: 'no Messenger PSID' };
+    }
+    const fields = await messagingFields(rendered.audience, psid, row.notification_type);
+    let lastId: string | null = null;
+    for (let part = row.parts_sent; part < rendered.parts.length; part++) {
+      const last = part === rendered.parts.length - 1;
+      if (!(await store.claimPart(db, row.id, part))) {
+        if ((await onClaimLost(row.id, part, last)) === 'done') return { skipped: 'already sent' };
+        continue;
+      }
+      let res;
+      try {
+        res = await deps.sendApi.send({ recipient: { id: psid }, ...fields, message: rendered.parts[part] });
+      } catch (err) {
+        await store.releasePart(db, row.id); // Graph answered (or the call never left): nothing was sent
+        throw err;
+      }
+      await store.recordPartSent(db, row.id, part, res.message_id, last);
+      lastId = res.message_id;
+    }
+    return { sent: lastId, parts: rendered.parts.length };
+  }
+
+  return async function processNotification(job: Job): Promise<NotificationResult> {
+    const { notificationId: id } = parseJobData(notificationJobSchema, job);
+    const row = await store.loadNotification(db, id);
+    if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
+    if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
+    if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
+
+    await store.markStarted(db, 'notification_queue', id);
+    try {
+      return await send(row);
+    } catch (err) {
+      if (err instanceof GraphError && err.isRateLimit) {
+        // Back the whole queue off; the job goes back to waiting without using up an attempt.
+        logger.warn({ notificationId: id, code: err.code }, 'Graph rate limit: pausing the notifications queue');
+        await store.markError(db, 'notification_queue', id, 'pending', err.reason);
+        await deps.rateLimit(deps.rateLimitBackoffMs);
+        throw Worker.RateLimitError();
+      }
+      if (err instanceof DeliveryUnknownError) {
+        await store.markDeliveryUnknown(db, id, err.message);
+        throw new UnrecoverableError(err.message);
+      }
+      const permanent = err instanceof UnrecoverableError || (err instanceof GraphError && !err.isTemporary);
+      const reason = err instanceof GraphError ? err.reason : (err as Error).message;
+      const status = permanent || isFinalAttempt(job) ? 'failed' : 'pending';
+      await store.markError(db, 'notification_queue', id, status, reason).catch(() => undefined);
+      if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(reason);
+      throw err;
+    }
+  };
+}

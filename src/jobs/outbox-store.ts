@@ -1,0 +1,211 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Db } from '../db/pool.js';
+
+/**
+ * SQL for the two outbox tables. Rows move pending → processing → completed | failed, with attempts and
+ * last_error, so the seed's "Processing Queue Status" query shows the truth. Every statement is named and
+ * parameterized; the table name is one of two constants, never user input.
+ */
+export type OutboxTable = 'notification_queue' | 'order_processing_queue';
+export type RowStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface NotificationRow {
+  id: number;
+  order_id: number | null;
+  parent_id: number | null;
+  recipient_type: 'customer' | 'admin';
+  recipient_psid: string | null;
+  notification_type: string;
+  payload: Record<string, unknown>;
+  status: RowStatus;
+  attempts: number;
+  message_id: string | null;
+  parts_sent: number;
+  /** milliseconds since sending_started_at, or null when no send is in flight */
+  sending_for_ms: number | null;
+}
+
+export interface ProcessingRow {
+  id: number;
+  order_id: number;
+  queue_type: string;
+  status: RowStatus;
+  attempts: number;
+  /** ms until scheduled_at (negative when due), or null when not scheduled */
+  due_in_ms: number | null;
+}
+
+const LAST_ERROR_MAX = 2000;
+const clip = (s: string) => (s.length > LAST_ERROR_MAX ? `${s.slice(0, LAST_ERROR_MAX - 1)}…` : s);
+
+function parsePayload(v: unknown): Record<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (typeof v === 'string') {
+    try {
+      const p = JSON.parse(v) as unknown;
+      return p && typeof p === 'object' ? (p as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+const SELECT_NOTIFICATION = `
+  SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
+         message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms
+  FROM notification_queue WHERE id = ?`;
+
+export async function loadNotification(db: Db, id: number): Promise<NotificationRow | null> {
+  const [rows] = await db.query<RowDataPacket[]>(SELECT_NOTIFICATION, [id]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: Number(r.id),
+    order_id: r.order_id === null ? null : Number(r.order_id),
+    parent_id: r.parent_id === null ? null : Number(r.parent_id),
+    recipient_type: r.recipient_type as 'customer' | 'admin',
+    recipient_psid: (r.recipient_psid as string | null) ?? null,
+    notification_type: r.notification_type as string,
+    payload: parsePayload(r.payload),
+    status: r.status as RowStatus,
+    attempts: Number(r.attempts),
+    message_id: (r.message_id as string | null) ?? null,
+    parts_sent: Number(r.parts_sent),
+    sending_for_ms: r.sending_for_ms === null ? null : Number(r.sending_for_ms),
+  };
+}
+
+export async function loadProcessingRows(db: Db, ids: number[]): Promise<ProcessingRow[]> {
+  if (ids.length === 0) return [];
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, order_id, queue_type, status, attempts,
+            TIMESTAMPDIFF(MICROSECOND, NOW(3), scheduled_at) DIV 1000 AS due_in_ms
+     FROM order_processing_queue WHERE id IN (?)`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    order_id: Number(r.order_id),
+    queue_type: r.queue_type as string,
+    status: r.status as RowStatus,
+    attempts: Number(r.attempts),
+    due_in_ms: r.due_in_ms === null ? null : Number(r.due_in_ms),
+  }));
+}
+
+/** A job starts work on a row: processing, one more attempt. Completed rows are left alone (0 rows). */
+export async function markStarted(db: Db, table: OutboxTable, id: number): Promise<boolean> {
+  const startedAt = table === 'order_processing_queue' ? ', started_at = NOW()' : '';
+  const [res] = await db.query<ResultSetHeader>(
+    `UPDATE ${table} SET status = 'processing', attempts = attempts + 1${startedAt}
+     WHERE id = ? AND status <> 'completed'`,
+    [id],
+  );
+  return res.affectedRows === 1;
+}
+
+/** Done. `note` keeps a reason for a row that was completed without doing anything (e.g. order already moved on). */
+export async function markCompleted(db: Db, table: OutboxTable, id: number, note: string | null = null): Promise<void> {
+  const doneAt = table === 'order_processing_queue' ? 'completed_at' : 'sent_at';
+  await db.query(`UPDATE ${table} SET status = 'completed', last_error = ?, ${doneAt} = NOW() WHERE id = ?`, [
+    note === null ? null : clip(note),
+    id,
+  ]);
+}
+
+/** A failure: 'pending' when another try follows, 'failed' when this was the last one. */
+export async function markError(db: Db, table: OutboxTable, id: number, status: 'pending' | 'failed', error: string): Promise<void> {
+  await db.query(`UPDATE ${table} SET status = ?, last_error = ? WHERE id = ? AND status <> 'completed'`, [
+    status,
+    clip(error),
+    id,
+  ]);
+}
+
+export async function markPublished(db: Db, table: OutboxTable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`UPDATE ${table} SET published_at = NOW() WHERE id IN (?)`, [ids]);
+}
+
+// --- sending a notification part at most once -----------------------------------------------------
+
+/** Own the send of part `part`: succeeds for exactly one attempt while no send of this row is in flight. */
+export async function claimPart(db: Db, id: number, part: number): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>(
+    `UPDATE notification_queue SET sending_started_at = NOW(3)
+     WHERE id = ? AND parts_sent = ? AND sending_started_at IS NULL AND message_id IS NULL`,
+    [id, part],
+  );
+  return res.affectedRows === 1;
+}
+
+/** Graph accepted part `part`: record its message id; after the last part the row is sent for good. */
+export async function recordPartSent(db: Db, id: number, part: number, messageId: string, last: boolean): Promise<void> {
+  const done = last ? ", status = 'completed', message_id = ?, sent_at = NOW()" : '';
+  await db.query(
+    `UPDATE notification_queue
+     SET parts_sent = parts_sent + 1, sending_started_at = NULL,
+         message_ids = IF(message_ids IS NULL, ?, CONCAT(message_ids, ' ', ?))${done}
+     WHERE id = ? AND parts_sent = ?`,
+    last ? [messageId, messageId, messageId, id, part] : [messageId, messageId, id, part],
+  );
+}
+
+/**
+ * Part `part` lost its worker while Graph was answering: it may well have been delivered, so it is never
+ * sent again. A part before the last is skipped (the rest of the message still goes out); the reason stays
+ * in last_error.
+ */
+export async function skipUnknownPart(db: Db, id: number, part: number, reason: string): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>(
+    `UPDATE notification_queue SET parts_sent = parts_sent + 1, sending_started_at = NULL, last_error = ?
+     WHERE id = ? AND parts_sent = ? AND sending_started_at IS NOT NULL`,
+    [clip(reason), id, part],
+  );
+  return res.affectedRows === 1;
+}
+
+/** Graph answered with an error: nothing was sent, the part may be tried again. */
+export async function releasePart(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE notification_queue SET sending_started_at = NULL WHERE id = ?', [id]);
+}
+
+/**
+ * The last part lost its worker while Graph was answering: we cannot know whether the customer got it,
+ * and sending again could double it. Fail with that reason; the in-flight mark is cleared so that an
+ * operator's retry from the dashboard does send it again (their decision).
+ */
+export async function markDeliveryUnknown(db: Db, id: number, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE notification_queue SET status = 'failed', last_error = ?, sending_started_at = NULL WHERE id = ?`,
+    [clip(reason), id],
+  );
+}
+
+// --- admin broadcast fan-out -------------------------------------------------------------------------
+
+/** One child row per admin PSID (unique (parent_id, recipient_psid): running twice adds none). */
+export async function fanOut(db: Db, parent: NotificationRow, psids: string[]): Promise<number[]> {
+  if (psids.length > 0) {
+    await db.query(
+      `INSERT IGNORE INTO notification_queue (order_id, parent_id, recipient_type, recipient_psid, notification_type, payload)
+       VALUES ?`,
+      [psids.map((p) => [parent.order_id, parent.id, 'admin', p, parent.notification_type, JSON.stringify(parent.payload)])],
+    );
+  }
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id FROM notification_queue WHERE parent_id = ? AND status IN ('pending', 'processing') ORDER BY id`,
+    [parent.id],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Whether the recipient wrote to the Page within the last 24 hours (Messenger's standard window). */
+export async function inMessagingWindow(db: Db, psid: string): Promise<boolean> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT last_message_at > NOW() - INTERVAL 24 HOUR AS in_window FROM users WHERE psid = ?`,
+    [psid],
+  );
+  return Number(rows[0]?.in_window ?? 0) === 1;
+}

@@ -1,0 +1,121 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool.js';
+import type { OutboxRows } from '../orders/index.js';
+import { jobIds, PROCESSING_QUEUE_FOR, QUEUES, type QueueName } from './queues.js';
+import { withTimeout } from './job-helpers.js';
+import { loadProcessingRows, markPublished } from './outbox-store.js';
+
+/**
+ * Moves outbox rows into BullMQ. After the engine commits, `publish` adds its rows (jobId derived from the
+ * row id, so a second add is a no-op). It never throws and never waits long on a dead Redis: the producer
+ * connection has no offline queue and every add has a short timeout; rows left unpublished are picked up
+ * by `relayOnce`, which the outbox-relay job scheduler runs every OUTBOX_RELAY_INTERVAL_MS.
+ */
+export interface PublisherDeps {
+  db: Db;
+  logger: Logger;
+  queues: Record<QueueName, Queue>;
+  /** the producer connection, to skip the attempt at once while Redis is unreachable */
+  producer: Redis;
+  timeoutMs: number;
+  /** rows published this long ago and still open are published again (Redis lost them, or a job was lost) */
+  republishAfterMs: number;
+}
+
+const RELAY_BATCH = 500;
+
+// Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
+// are not re-added (their delayed job is waiting); unknown queue types are left for whoever handles them.
+const UNPUBLISHED_NOTIFICATIONS = `
+  SELECT id FROM notification_queue
+  WHERE status IN ('pending', 'processing')
+    AND (published_at IS NULL OR published_at < NOW() - INTERVAL ? SECOND)
+  ORDER BY id LIMIT ?`;
+const UNPUBLISHED_PROCESSING = `
+  SELECT id FROM order_processing_queue
+  WHERE status IN ('pending', 'processing') AND queue_type IN (?)
+    AND (published_at IS NULL
+         OR (published_at < NOW() - INTERVAL ? SECOND AND (scheduled_at IS NULL OR scheduled_at <= NOW())))
+  ORDER BY id LIMIT ?`;
+
+export function createPublisher(deps: PublisherDeps) {
+  const { db, logger, queues } = deps;
+
+  async function addNotifications(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const jobs = ids.map((id) => ({ name: 'send', data: { notificationId: id }, opts: { jobId: jobIds.notification(id) } }));
+    await withTimeout(queues[QUEUES.notifications].addBulk(jobs), deps.timeoutMs, 'adding notification jobs');
+    await markPublished(db, 'notification_queue', ids);
+  }
+
+  async function addProcessing(ids: number[]): Promise<void> {
+    const rows = (await loadProcessingRows(db, ids)).filter((r) => r.status === 'pending' || r.status === 'processing');
+    const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: { jobId: string; delay?: number } }>>();
+    const published: number[] = [];
+    for (const row of rows) {
+      const queue = PROCESSING_QUEUE_FOR[row.queue_type];
+      if (!queue) {
+        logger.warn({ rowId: row.id, queueType: row.queue_type }, 'order_processing_queue row has no worker; left pending');
+        continue;
+      }
+      const expiry = queue === QUEUES.reservationExpiry;
+      const job = {
+        name: expiry ? 'expire' : 'process',
+        data: { rowId: row.id, orderId: row.order_id },
+        opts: {
+          jobId: expiry ? jobIds.expiry(row.order_id) : jobIds.fulfillment(row.id),
+          ...(row.due_in_ms !== null && row.due_in_ms > 0 ? { delay: row.due_in_ms } : {}),
+        },
+      };
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
+      published.push(row.id);
+    }
+    for (const [queue, jobs] of byQueue) {
+      await withTimeout(queues[queue].addBulk(jobs), deps.timeoutMs, `adding ${queue} jobs`);
+    }
+    await markPublished(db, 'order_processing_queue', published);
+  }
+
+  /** False while the producer is between connections: adding would only wait for the timeout. */
+  function redisReachable(): boolean {
+    return !['reconnecting', 'close', 'end'].includes(deps.producer.status);
+  }
+
+  return {
+    /** After commit. Never throws: what could not be added is published by the relay later. */
+    async publish(rows: OutboxRows): Promise<void> {
+      if (!redisReachable()) {
+        logger.warn({ rows }, 'Redis unavailable: outbox rows left for the relay');
+        return;
+      }
+      try {
+        await addNotifications(rows.notificationIds);
+        await addProcessing(rows.processingIds);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, rows }, 'publishing outbox rows failed; the relay retries');
+      }
+    },
+
+    /** Add child rows of a fan-out; throws so that the fan-out job is retried. */
+    publishNotifications: addNotifications,
+
+    /** One relay pass: publish what the outbox still holds unpublished (or stuck). */
+    async relayOnce(): Promise<{ notifications: number; processing: number }> {
+      const age = Math.ceil(deps.republishAfterMs / 1000);
+      const [n] = await db.query<RowDataPacket[]>(UNPUBLISHED_NOTIFICATIONS, [age, RELAY_BATCH]);
+      const known = Object.keys(PROCESSING_QUEUE_FOR);
+      const [p] = await db.query<RowDataPacket[]>(UNPUBLISHED_PROCESSING, [known, age, RELAY_BATCH]);
+      const nIds = n.map((r) => Number(r.id));
+      const pIds = p.map((r) => Number(r.id));
+      await addNotifications(nIds);
+      await addProcessing(pIds);
+      if (nIds.length || pIds.length) logger.info({ notifications: nIds.length, processing: pIds.length }, 'outbox relay published rows');
+      return { notifications: nIds.length, processing: pIds.length };
+    },
+  };
+}
+
+export type Publisher = ReturnType<typeof createPublisher>;
