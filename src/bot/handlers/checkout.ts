@@ -1,0 +1,65 @@
+import type { BotServices, RouteHandler, Turn } from '../turn.js';
+import { say } from '../turn.js';
+import { idArg, P } from '../payloads.js';
+import * as m from '../messages-shop.js';
+import { paymentInstructions } from '../messages-orders.js';
+import { explainOrderFailure } from '../explain.js';
+import { CHECKOUT_DIALOG, sendSummary } from './checkout-dialog.js';
+
+/** Checkout commands: start, edit, and "Place order" (createOrder once per cart). */
+export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
+  async function placeOrder(t: Turn): Promise<void> {
+    const cartId = idArg(t.args[0]);
+    const view = cartId ? await s.carts.viewCart(t.customer.id, cartId) : null;
+    if (!view || !view.lines.length) return say(t.bot, { text: 'That cart is no longer available.' }, m.emptyCart());
+    const c = view.checkout;
+    const data = {
+      user_id: t.customer.id,
+      items: view.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })),
+      payment_method: c.payment_method,
+      ...(c.promo_code ? { promo_code: c.promo_code } : {}),
+      shipping_address: {
+        recipient_name: c.name,
+        phone: c.phone,
+        address: c.address,
+        city: c.city,
+        province: c.province,
+        postal_code: c.postal_code,
+      },
+    };
+    // The cart id makes this idempotent: a double tap or a redelivered postback returns the same order.
+    const r = await s.orders.createOrder(data, { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
+    if (!r.success) {
+      if (r.code === 'CART_ALREADY_ORDERED') return say(t.bot, { text: 'This cart was already ordered.', quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
+      return say(t.bot, { text: explainOrderFailure(r), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });
+    }
+    await s.carts.markCheckedOut(view.cart_id);
+    if (r.replayed) {
+      return say(t.bot, { text: `You already placed this order: ${r.order.order_number}.`, quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
+    }
+    // The receipt and "✅ Order … received!" come from the notifications worker (outbox row); we add how to pay.
+    await say(t.bot, paymentInstructions(c.payment_method ?? 'cod', r.order.order_number, r.order.total_amount, s.config));
+  }
+
+  return {
+    CHECKOUT: async (t) => {
+      const view = await s.carts.view(t.customer.id);
+      if (!view.lines.length) return say(t.bot, m.emptyCart());
+      const saved = t.customer.saved_address;
+      await t.bot.beginDialog(CHECKOUT_DIALOG, {
+        user_id: t.customer.id,
+        has_saved: Boolean(saved),
+        saved_text: saved ? m.addressLines(saved) : '',
+      });
+    },
+    EDIT_CHECKOUT: async (t) => say(t.bot, m.editQuestion()),
+    EDIT: async (t) => {
+      const section = t.args[0];
+      if (section === 'address') return t.bot.beginDialog(CHECKOUT_DIALOG, { user_id: t.customer.id, thread: 'name' });
+      if (section === 'payment') return t.bot.beginDialog(CHECKOUT_DIALOG, { user_id: t.customer.id, thread: 'payment', edit_only: true });
+      if (section === 'promo') return t.bot.beginDialog(CHECKOUT_DIALOG, { user_id: t.customer.id, thread: 'promo' });
+      await sendSummary(s, t.bot, t.customer.id);
+    },
+    PLACE_ORDER: placeOrder,
+  };
+}

@@ -1,0 +1,64 @@
+import type { BotServices, RouteHandler, Turn } from '../turn.js';
+import { say } from '../turn.js';
+import { idArg } from '../payloads.js';
+import { menuReplies } from '../messages-shop.js';
+import * as m from '../messages-orders.js';
+import { explainActionFailure } from '../explain.js';
+
+/** The customer's orders: list, details, cancel (with a confirm step), and payment proof photos. */
+export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
+  /** Only the customer's own order; anyone else's id reads as not found. */
+  async function ownOrder(t: Turn) {
+    const id = idArg(t.args[0]);
+    const order = id ? await s.orders.getOrder(id) : null;
+    if (!order || order.user_id !== t.customer.id) {
+      await say(t.bot, { text: 'I couldn’t find that order.', quick_replies: menuReplies() });
+      return null;
+    }
+    return order;
+  }
+
+  return {
+    MY_ORDERS: async (t) => {
+      const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
+      await say(t.bot, m.ordersCarousel(page.orders));
+    },
+    ORDER: async (t) => {
+      const order = await ownOrder(t);
+      if (order) await say(t.bot, m.customerOrderDetails(order));
+    },
+    CANCEL_ORDER: async (t) => {
+      const order = await ownOrder(t);
+      if (!order) return;
+      if (order.order_status !== 'pending') {
+        return say(t.bot, { text: `${order.order_number} is ${order.order_status} and can no longer be cancelled here. Please message the shop.` });
+      }
+      await say(t.bot, m.cancelConfirmQuestion(order));
+    },
+    CANCEL_ORDER_YES: async (t) => {
+      const order = await ownOrder(t);
+      if (!order) return;
+      const r = await s.orders.cancelOrder(order.id, 'Cancelled by the customer in Messenger', `customer:${t.psid}`);
+      if (!r.success) return say(t.bot, { text: explainActionFailure(r, order.order_number, s.config.SHOP_TIMEZONE) });
+      await say(t.bot, { text: `Done — ${order.order_number} is cancelled and the items are back on the shelf.`, quick_replies: menuReplies() });
+    },
+  };
+}
+
+/** A photo: the payment proof of the customer's latest unpaid GCash / bank-transfer order. */
+export async function receiveAttachment(s: BotServices, t: Turn): Promise<void> {
+  const image = t.message.attachments.find((a) => a.type === 'image' && a.url);
+  const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
+  const order = page.orders.find(
+    (o) => o.payment_method !== 'cod' && o.payment_status !== 'paid' && (o.order_status === 'pending' || o.order_status === 'confirmed'),
+  );
+  if (!image || !order) {
+    return say(t.bot, {
+      text: 'Thanks for sending that! I can only use a photo as the payment proof of a GCash or bank-transfer order, and you have none waiting for payment.',
+      quick_replies: menuReplies(),
+    });
+  }
+  const r = await s.orders.attachPaymentProof(order.id, image.url!, `customer:${t.psid}`);
+  if (!r.success) return say(t.bot, { text: explainActionFailure(r, order.order_number, s.config.SHOP_TIMEZONE) });
+  await say(t.bot, { text: `Thank you! 🧾 We attached your payment proof to ${order.order_number} and told the shop. We'll confirm soon.` });
+}

@@ -1,0 +1,87 @@
+import type { BotServices, RouteHandler, Turn } from '../turn.js';
+import { say } from '../turn.js';
+import { idArg, P } from '../payloads.js';
+import * as m from '../messages-shop.js';
+
+/** Browsing and the cart. Each handler parses its payload, calls one service, and says the result. */
+export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
+  const isAdmin = (t: Turn) => t.admin !== null;
+
+  async function showCart(t: Turn): Promise<void> {
+    await say(t.bot, ...m.cartMessages(await s.carts.view(t.customer.id)));
+  }
+
+  async function askQuantity(t: Turn, productId: number | null): Promise<void> {
+    const p = productId ? await s.orders.getProduct(productId) : null;
+    if (!p || p.status !== 'active') return say(t.bot, { text: 'Sorry, that product is no longer available.', quick_replies: m.menuReplies() });
+    if (p.available_quantity <= 0) return say(t.bot, { text: `Sorry, ${p.name} is out of stock right now.`, quick_replies: m.menuReplies() });
+    await say(t.bot, m.quantityQuestion(p));
+  }
+
+  /** add (QTY) or set (SETQTY) a line; the cart service checks stock and limits. */
+  async function changeQuantity(t: Turn, mode: 'add' | 'set'): Promise<void> {
+    const productId = idArg(t.args[0]);
+    const qty = Number(t.args[1]);
+    if (!productId) return showCart(t);
+    const r = mode === 'add' ? await s.carts.addItem(t.customer.id, productId, qty) : await s.carts.setQuantity(t.customer.id, productId, qty);
+    if (r.ok) return say(t.bot, m.addedToCart(r.product_name, r.quantity));
+    await say(t.bot, { text: r.message, quick_replies: [{ title: '🛒 View cart', payload: P.CART }, { title: '🛍️ Shop', payload: P.SHOP }] });
+  }
+
+  return {
+    GET_STARTED: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
+    MENU: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
+    HELP: async (t) => say(t.bot, m.help(isAdmin(t))),
+    SHOP: async (t) => say(t.bot, m.categoriesMessage(await s.orders.listCategories())),
+    SEARCH_HINT: async (t) => say(t.bot, { text: 'Type the name of a product and I’ll look it up.' }),
+    CATEGORY: async (t) => {
+      const page = await s.orders.listProducts({ category: t.args[0] ?? '', limit: 10 });
+      if (!page.products.length) return say(t.bot, { text: 'Nothing in that category right now.', quick_replies: m.menuReplies() });
+      await say(t.bot, m.productCarousel(page.products));
+    },
+    ADD: async (t) => askQuantity(t, idArg(t.args[0])),
+    QTY: async (t) => changeQuantity(t, 'add'),
+    SETQTY: async (t) => changeQuantity(t, 'set'),
+    QTY_OTHER: async (t) => {
+      const productId = idArg(t.args[0]);
+      if (productId) await t.bot.beginDialog('quantity', { product_id: productId, mode: 'add' });
+    },
+    SETQTY_OTHER: async (t) => {
+      const productId = idArg(t.args[0]);
+      if (productId) await t.bot.beginDialog('quantity', { product_id: productId, mode: 'set' });
+    },
+    CHANGE: async (t) => {
+      const productId = idArg(t.args[0]);
+      const line = (await s.carts.view(t.customer.id)).lines.find((l) => l.product_id === productId);
+      if (!line) return showCart(t);
+      await say(t.bot, m.changeQuantityQuestion(line.product_id, line.name));
+    },
+    REMOVE: async (t) => {
+      const productId = idArg(t.args[0]);
+      if (productId) await s.carts.removeItem(t.customer.id, productId);
+      await say(t.bot, { text: 'Removed from your cart.' });
+      await showCart(t);
+    },
+    CART: showCart,
+    EMPTY_CART: async (t) =>
+      say(t.bot, {
+        text: 'Remove everything from your cart?',
+        quick_replies: [{ title: 'Yes, empty it', payload: P.EMPTY_YES }, { title: 'No, keep it', payload: P.CART }],
+      }),
+    EMPTY_CART_YES: async (t) => {
+      await s.carts.empty(t.customer.id);
+      await say(t.bot, m.emptyCart());
+    },
+  };
+}
+
+/** Typed text that is not a command: search the catalog by name, or say what can be done. */
+export async function searchByText(s: BotServices, t: Turn, text: string): Promise<void> {
+  const query = text.trim().slice(0, 100);
+  const page = query.length >= 2 ? await s.orders.listProducts({ search: query, limit: 10 }) : { products: [] };
+  if (page.products.length) {
+    await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productCarousel(page.products));
+    return;
+  }
+  await say(t.bot, m.didNotUnderstand(query, t.admin !== null));
+}

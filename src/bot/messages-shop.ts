@@ -1,0 +1,157 @@
+import { formatPeso, toCentavos } from '../orders/money.js';
+import type { CategorySummary, Product, ShippingQuote } from '../orders/types.js';
+import type { CartView, Checkout } from '../orders/cart-service.js';
+import { P } from './payloads.js';
+
+/** Message builders for the shop side: pure data in, Messenger message out (unit-tested). */
+export interface QuickReplyOption {
+  title: string;
+  payload: string;
+}
+
+export interface BotMessage {
+  text?: string;
+  quick_replies?: QuickReplyOption[];
+  attachment?: { type: 'template'; payload: Record<string, unknown> };
+}
+
+export interface Button {
+  type: 'postback';
+  title: string;
+  payload: string;
+}
+
+const qr = (title: string, payload: string): QuickReplyOption => ({ title: title.slice(0, 20), payload });
+const button = (title: string, payload: string): Button => ({ type: 'postback', title: title.slice(0, 20), payload });
+
+export function menuReplies(isAdmin = false): QuickReplyOption[] {
+  const base = [qr('🛍️ Shop', P.SHOP), qr('🛒 Cart', P.CART), qr('📦 My orders', P.ORDERS), qr('❓ Help', P.HELP)];
+  return isAdmin ? [...base, qr('🛠️ Admin', P.ADMIN_MENU)] : base;
+}
+
+export function welcome(shopName: string, isAdmin = false): BotMessage {
+  return {
+    text: `Hi! Welcome to ${shopName} 👋 Browse our products, fill your cart and check out right here in the chat. What would you like to do?`,
+    quick_replies: menuReplies(isAdmin),
+  };
+}
+
+export function help(isAdmin = false): BotMessage {
+  return {
+    text:
+      'Here is what I can do:\n• Shop — browse categories and products\n• Type a product name to search\n' +
+      '• Cart — view, change or check out your cart\n• My orders — track or cancel an order\n' +
+      'You can tap a menu button at any time, even in the middle of a question.',
+    quick_replies: menuReplies(isAdmin),
+  };
+}
+
+export function didNotUnderstand(text: string, isAdmin = false): BotMessage {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return {
+    text: `Sorry, I couldn't find anything for "${shown}". Try another product name, or pick from the menu:`,
+    quick_replies: menuReplies(isAdmin),
+  };
+}
+
+export function categoriesMessage(categories: CategorySummary[]): BotMessage {
+  if (!categories.length) return { text: 'Our shelves are empty right now — please check back soon!', quick_replies: menuReplies() };
+  return {
+    text: 'What are you looking for? Pick a category, or type a product name to search.',
+    quick_replies: categories.slice(0, 12).map((c) => qr(c.category, P.category(c.category))),
+  };
+}
+
+export function stockHint(available: number): string {
+  if (available <= 0) return 'Out of stock';
+  if (available <= 5) return `Only ${available} left`;
+  return 'In stock';
+}
+
+/** Generic-template carousel (at most 10 cards): image, name, price, stock hint, "Add to cart". */
+export function productCarousel(products: Product[]): BotMessage {
+  const elements = products.slice(0, 10).map((p) => ({
+    title: p.name.slice(0, 80),
+    subtitle: `${formatPeso(p.price)} · ${stockHint(p.available_quantity)}`,
+    ...(p.image_url ? { image_url: p.image_url } : {}),
+    buttons: p.available_quantity > 0 ? [button('Add to cart', P.add(p.id))] : [button('View cart', P.CART)],
+  }));
+  return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };
+}
+
+export function quantityQuestion(p: Product): BotMessage {
+  const max = Math.min(5, p.available_quantity);
+  const options = Array.from({ length: max }, (_, i) => qr(String(i + 1), P.qty(p.id, i + 1)));
+  return { text: `How many ${p.name}? (${formatPeso(p.price)} each)`, quick_replies: [...options, qr('Other', P.qtyOther(p.id))] };
+}
+
+export function changeQuantityQuestion(productId: number, name: string): BotMessage {
+  const options = [1, 2, 3, 4, 5].map((n) => qr(String(n), P.setQty(productId, n)));
+  return { text: `New quantity for ${name}?`, quick_replies: [...options, qr('Other', P.setOther(productId)), qr('Remove', P.remove(productId))] };
+}
+
+export function addedToCart(name: string, quantity: number): BotMessage {
+  return {
+    text: `Added ✅ You now have ${quantity} × ${name} in your cart.`,
+    quick_replies: [qr('🛒 View cart', P.CART), qr('Checkout', P.CHECKOUT), qr('Keep shopping', P.SHOP)],
+  };
+}
+
+export function emptyCart(): BotMessage {
+  return { text: 'Your cart is empty. Let’s find something you like!', quick_replies: [qr('🛍️ Shop', P.SHOP), qr('📦 My orders', P.ORDERS)] };
+}
+
+/** The cart: one card per line (change / remove) and a total with the next steps. */
+export function cartMessages(view: CartView): BotMessage[] {
+  if (!view.lines.length) return [emptyCart()];
+  const elements = view.lines.slice(0, 10).map((l) => ({
+    title: `${l.quantity} × ${l.name}`.slice(0, 80),
+    subtitle: `${formatPeso(l.unit_price)} each · ${formatPeso(l.line_total)}${l.active ? '' : ' · no longer for sale'}`,
+    ...(l.image_url ? { image_url: l.image_url } : {}),
+    buttons: [button('Change quantity', P.change(l.product_id)), button('Remove', P.remove(l.product_id))],
+  }));
+  return [
+    { attachment: { type: 'template', payload: { template_type: 'generic', elements } } },
+    {
+      text: `Subtotal: ${formatPeso(view.subtotal)} (${view.item_count} item${view.item_count === 1 ? '' : 's'})`,
+      quick_replies: [qr('✅ Checkout', P.CHECKOUT), qr('Keep shopping', P.SHOP), qr('Empty cart', P.EMPTY)],
+    },
+  ];
+}
+
+export const PAYMENT_LABELS: Record<string, string> = { cod: 'Cash on delivery', gcash: 'GCash', bank_transfer: 'Bank transfer' };
+
+export function paymentQuestion(methods: string[]): BotMessage {
+  return {
+    text: 'How would you like to pay?',
+    quick_replies: methods.map((m) => qr(PAYMENT_LABELS[m] ?? m, P.answer(m))),
+  };
+}
+
+export function addressLines(c: Checkout): string {
+  return `${c.name}, ${c.phone}\n${c.address}, ${c.city}, ${c.province} ${c.postal_code}`;
+}
+
+/** The order summary before placing: items, fee, payment, promo, total, and the buttons. */
+export function checkoutSummary(view: CartView, quote: ShippingQuote): BotMessage {
+  const c = view.checkout;
+  const items = view.lines.map((l) => `• ${l.quantity} × ${l.name} — ${formatPeso(l.line_total)}`).join('\n');
+  const total = formatPeso((toCentavos(view.subtotal) ?? 0) + (toCentavos(quote.fee) ?? 0), 'centavos');
+  const promo = c.promo_code ? `\nPromo code: ${c.promo_code} (discount applied when the order is placed)` : '';
+  return {
+    text:
+      `Please check your order:\n${items}\nSubtotal: ${formatPeso(view.subtotal)}\n` +
+      `Delivery fee: ${quote.is_free ? 'FREE' : formatPeso(quote.fee)}${promo}\nTotal: ${total}${c.promo_code ? ' before discount' : ''}\n\n` +
+      `Ship to:\n${addressLines(c)}\nPayment: ${PAYMENT_LABELS[c.payment_method ?? ''] ?? c.payment_method}`,
+    quick_replies: [qr('✅ Place order', P.placeOrder(view.cart_id)), qr('✏️ Edit', P.EDIT), qr('🛒 Cart', P.CART)],
+  };
+}
+
+export function editQuestion(): BotMessage {
+  return {
+    text: 'What would you like to change?',
+    quick_replies: [qr('Address', P.edit('address')), qr('Payment', P.edit('payment')), qr('Promo code', P.edit('promo')), qr('🛒 Cart', P.CART)],
+  };
+}
+
+export const formatFee = (fee: string): string => formatPeso(fee);

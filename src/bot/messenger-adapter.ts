@@ -1,0 +1,112 @@
+import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
+import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
+import type { QuickReply, SendApi, SendRequest } from './send-api.js';
+import type { InboundEvent } from './events.js';
+
+/**
+ * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook, see
+ * DESIGN.md). Inbound: an InboundEvent (already verified, de-duplicated and serialized per user)
+ * becomes a message activity whose text is the quick-reply / postback payload when there is one.
+ * Outbound: activities go through the shared Send API client; a Graph failure is thrown as a
+ * GraphError carrying its code and subcode (never swallowed).
+ */
+export const CHANNEL_ID = 'facebook';
+
+export interface MessengerChannelData {
+  kind: InboundEvent['kind'];
+  payload: string | null;
+  attachments: InboundEvent['attachments'];
+  timestamp: number;
+  botkitEventType: 'message';
+}
+
+export function toActivity(ev: InboundEvent): Partial<Activity> {
+  const channelData: MessengerChannelData = {
+    kind: ev.kind,
+    payload: ev.payload,
+    attachments: ev.attachments,
+    timestamp: ev.timestamp,
+    botkitEventType: 'message',
+  };
+  return {
+    type: ActivityTypes.Message,
+    id: ev.dedupeKey,
+    channelId: CHANNEL_ID,
+    timestamp: new Date(ev.timestamp),
+    from: { id: ev.psid, name: ev.psid },
+    recipient: { id: ev.pageId || 'page', name: 'page' },
+    conversation: { id: ev.psid, isGroup: false, conversationType: 'personal', name: ev.psid },
+    serviceUrl: 'messenger',
+    text: ev.payload ?? ev.text,
+    channelData,
+  };
+}
+
+/** A Botkit outgoing activity → a Send API request (text, quick replies, template/attachment). */
+export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
+  const psid = activity.recipient?.id ?? activity.conversation?.id;
+  if (!psid) throw new Error('outgoing activity has no recipient');
+  const cd = (activity.channelData ?? {}) as {
+    quick_replies?: Array<{ title: string; payload: string }>;
+    attachment?: NonNullable<SendRequest['message']>['attachment'];
+    messaging_type?: SendRequest['messaging_type'];
+  };
+  if (activity.type === ActivityTypes.Typing) return { recipient: { id: psid }, sender_action: 'typing_on' };
+  if (activity.type !== ActivityTypes.Message) return null;
+  const message: NonNullable<SendRequest['message']> = {};
+  if (cd.attachment) message.attachment = cd.attachment;
+  else if (activity.text) message.text = activity.text;
+  if (cd.quick_replies?.length) {
+    message.quick_replies = cd.quick_replies.map(
+      (q): QuickReply => ({ content_type: 'text', title: q.title.slice(0, 20), payload: q.payload }),
+    );
+  }
+  if (!message.text && !message.attachment) return null;
+  return { recipient: { id: psid }, messaging_type: cd.messaging_type ?? 'RESPONSE', message };
+}
+
+export class MessengerAdapter extends BotAdapter {
+  constructor(private readonly sendApi: SendApi) {
+    super();
+  }
+
+  /** Run one turn for an inbound event through the adapter's middleware and Botkit's handler. */
+  async processEvent(ev: InboundEvent, facts: object, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const activity = toActivity(ev);
+    activity.channelData = { ...activity.channelData, ...facts };
+    const context = new TurnContext(this, activity);
+    await this.runMiddleware(context, logic);
+  }
+
+  async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'delay') {
+        await new Promise((r) => setTimeout(r, Math.min(Number(activity.value) || 0, 2000)));
+        responses.push({ id: '' });
+        continue;
+      }
+      const req = toSendRequest(activity);
+      if (!req) {
+        responses.push({ id: '' });
+        continue;
+      }
+      const res = await this.sendApi.send(req);
+      responses.push({ id: res.message_id ?? '' });
+    }
+    return responses;
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('Messenger cannot edit a sent message');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('Messenger cannot delete a sent message');
+  }
+
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true);
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}

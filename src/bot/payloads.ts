@@ -1,0 +1,59 @@
+/**
+ * Every quick-reply / postback payload the bot sends, in one place. Payloads starting with ANSWER: are
+ * answers to the question being asked; every other payload is a command and interrupts a question.
+ */
+export const P = {
+  GET_STARTED: 'GET_STARTED',
+  MENU: 'MENU',
+  SHOP: 'SHOP',
+  CART: 'CART',
+  ORDERS: 'MY_ORDERS',
+  HELP: 'HELP',
+  SEARCH_HINT: 'SEARCH_HINT',
+  category: (name: string) => `CATEGORY:${name}`,
+  add: (productId: number) => `ADD:${productId}`,
+  qty: (productId: number, n: number) => `QTY:${productId}:${n}`,
+  qtyOther: (productId: number) => `QTY_OTHER:${productId}`,
+  change: (productId: number) => `CHANGE:${productId}`,
+  setQty: (productId: number, n: number) => `SETQTY:${productId}:${n}`,
+  setOther: (productId: number) => `SETQTY_OTHER:${productId}`,
+  remove: (productId: number) => `REMOVE:${productId}`,
+  EMPTY: 'EMPTY_CART',
+  EMPTY_YES: 'EMPTY_CART_YES',
+  CHECKOUT: 'CHECKOUT',
+  placeOrder: (cartId: number) => `PLACE_ORDER:${cartId}`,
+  EDIT: 'EDIT_CHECKOUT',
+  edit: (section: 'address' | 'payment' | 'promo') => `EDIT:${section}`,
+  order: (orderId: number) => `ORDER:${orderId}`,
+  cancelOrder: (orderId: number) => `CANCEL_ORDER:${orderId}`,
+  cancelYes: (orderId: number) => `CANCEL_ORDER_YES:${orderId}`,
+  ADMIN_MENU: 'ADMIN_MENU',
+  ADMIN_PENDING: 'ADMIN_PENDING',
+  ADMIN_TO_SHIP: 'ADMIN_TO_SHIP',
+  ADMIN_LOW_STOCK: 'ADMIN_LOW_STOCK',
+  adminConfirm: (orderId: number) => `ADMIN_CONFIRM:${orderId}`,
+  adminCancel: (orderId: number) => `ADMIN_CANCEL:${orderId}`,
+  adminDetails: (orderId: number) => `ADMIN_DETAILS:${orderId}`,
+  adminShip: (orderId: number) => `ADMIN_SHIP:${orderId}`,
+  adminDeliver: (orderId: number) => `ADMIN_DELIVER:${orderId}`,
+  answer: (value: string) => `ANSWER:${value}`,
+} as const;
+
+export interface ParsedPayload {
+  name: string;
+  args: string[];
+}
+
+/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name may itself contain ':'. */
+export function parsePayload(payload: string): ParsedPayload {
+  const i = payload.indexOf(':');
+  if (i < 0) return { name: payload, args: [] };
+  const name = payload.slice(0, i);
+  const rest = payload.slice(i + 1);
+  return { name, args: name === 'CATEGORY' || name === 'ANSWER' ? [rest] : rest.split(':') };
+}
+
+/** A positive integer id from a payload argument, or null (a forged payload never reaches SQL as NaN). */
+export function idArg(s: string | undefined): number | null {
+  return s && /^\d{1,15}$/.test(s) && Number(s) > 0 ? Number(s) : null;
+}

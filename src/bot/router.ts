@@ -1,0 +1,75 @@
+import type { Botkit, BotWorker, BotkitMessage } from 'botkit';
+import type { BotServices, QuickSellMessage, RouteHandler } from './turn.js';
+import { say, turnOf } from './turn.js';
+import { parsePayload } from './payloads.js';
+import { help, menuReplies } from './messages-shop.js';
+import { shopRoutes, searchByText } from './handlers/shop.js';
+import { checkoutRoutes } from './handlers/checkout.js';
+import { orderRoutes, receiveAttachment } from './handlers/orders.js';
+import { adminRoutes, buildAdminDialogs } from './handlers/admin.js';
+import { buildCheckoutDialog } from './handlers/checkout-dialog.js';
+import { buildQuantityDialog } from './handlers/quantity-dialog.js';
+
+/**
+ * Wires everything into Botkit. Commands (every payload except ANSWER:…, typed "menu"/"cancel", photos,
+ * referrals) are `interrupts`: a menu tap in the middle of a question leaves the question and does what
+ * was tapped. Typed words go to `hears`; anything else is a product search, never silence.
+ */
+const STOP_WORDS = /^(menu|cancel|stop|start over|quit|exit)$/i;
+const HELP_WORDS = /^(help|\?|tulong)$/i;
+
+export function registerBot(controller: Botkit, s: BotServices): void {
+  const routes: Record<string, RouteHandler> = { ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s) };
+  for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s)]) {
+    controller.addDialog(d);
+  }
+
+  async function dispatch(bot: BotWorker, message: BotkitMessage, payload: string): Promise<void> {
+    const { name, args } = parsePayload(payload);
+    const route = routes[name];
+    const t = turnOf(bot, message, args);
+    if (!route) return say(bot, help(t.admin !== null));
+    await route(t);
+  }
+
+  const isCommand = async (message: BotkitMessage) => {
+    const m = message as QuickSellMessage;
+    if (m.kind === 'attachment' || m.kind === 'referral') return true;
+    if (m.payload) return !m.payload.startsWith('ANSWER:');
+    return STOP_WORDS.test((m.text ?? '').trim()) || HELP_WORDS.test((m.text ?? '').trim());
+  };
+
+  controller.interrupts(
+    isCommand,
+    'message',
+    s.guard.handler(async (bot, message) => {
+      const m = message as QuickSellMessage;
+      if (m.kind === 'attachment') return receiveAttachment(s, turnOf(bot, m)); // a photo does not end a question
+      await bot.cancelAllDialogs();
+      if (m.kind === 'referral') return dispatch(bot, m, 'GET_STARTED');
+      if (m.payload) return dispatch(bot, m, m.payload);
+      await dispatch(bot, m, HELP_WORDS.test((m.text ?? '').trim()) ? 'HELP' : 'MENU');
+    }),
+  );
+
+  const word = (re: RegExp, payload: string) =>
+    controller.hears(re, 'message', s.guard.handler((bot, message) => dispatch(bot, message, payload)));
+  word(/^(hi|hello|hey|good (morning|afternoon|evening)|get started|start)\b/i, 'GET_STARTED');
+  word(/^(shop|browse|products|catalog)$/i, 'SHOP');
+  word(/^(cart|my cart|basket)$/i, 'CART');
+  word(/^(orders|my orders|order status)$/i, 'MY_ORDERS');
+  word(/^(checkout|check out)$/i, 'CHECKOUT');
+  word(/^admin$/i, 'ADMIN_MENU');
+
+  controller.on(
+    'message',
+    s.guard.handler(async (bot, message) => {
+      const m = message as QuickSellMessage;
+      const t = turnOf(bot, m);
+      if (m.payload?.startsWith('ANSWER:')) {
+        return say(bot, { text: 'That question is already closed. What would you like to do?', quick_replies: menuReplies(t.admin !== null) });
+      }
+      await searchByText(s, t, m.text ?? '');
+    }),
+  );
+}

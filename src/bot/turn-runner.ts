@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { InboundEvent } from './events.js';
+
+/**
+ * Per-PSID serialized turns, across processes: each user has a Redis list (their inbox); whoever takes
+ * the user's lock drains the inbox in order, one turn at a time. The webhook only appends and kicks,
+ * so it answers at once however slow a turn is. An event is popped only after its turn finished, so a
+ * process killed mid-turn leaves it for the next drainer (the sweeper picks it up after the lock expires).
+ */
+export interface TurnRunner {
+  /** Append events (already de-duplicated) to their users' inboxes, in order, and start draining. */
+  enqueue(events: InboundEvent[]): Promise<void>;
+  /** Resolves when this process has no turn running or queued (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TurnRunnerOptions {
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  runTurn(event: InboundEvent): Promise<void>;
+  lockMs?: number;
+  sweepMs?: number;
+}
+
+// Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+local n = redis.call('llen', KEYS[2])
+if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
+return n`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+
+export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
+  const { redis, prefix, logger } = opts;
+  const lockMs = opts.lockMs ?? 30_000;
+  const inboxKey = (psid: string) => `${prefix}:bot:inbox:${psid}`;
+  const lockKey = (psid: string) => `${prefix}:bot:lock:${psid}`;
+  const pendingKey = `${prefix}:bot:pending`;
+  const draining = new Map<string, Promise<void>>();
+  const rerun = new Set<string>();
+  let closed = false;
+
+  async function drain(psid: string): Promise<void> {
+    const token = randomUUID();
+    const got = await redis.set(lockKey(psid), token, 'PX', lockMs, 'NX');
+    if (got !== 'OK') return; // another drainer (maybe another process) holds this user
+    const renew = setInterval(() => {
+      redis.eval(RENEW, 1, lockKey(psid), token, String(lockMs)).catch(() => undefined);
+    }, Math.floor(lockMs / 3));
+    renew.unref();
+    try {
+      for (;;) {
+        const raw = await redis.lindex(inboxKey(psid), 0);
+        if (raw === null || closed) break;
+        try {
+          await opts.runTurn(JSON.parse(raw) as InboundEvent);
+        } catch (err) {
+          // runTurn apologizes itself; this is the last net so one bad event never blocks the inbox
+          logger.error({ err, psid }, 'bot turn failed');
+        }
+        await redis.lpop(inboxKey(psid));
+      }
+    } finally {
+      clearInterval(renew);
+      const left = Number(await redis.eval(RELEASE, 3, lockKey(psid), inboxKey(psid), pendingKey, token, psid));
+      if (left > 0) rerun.add(psid);
+    }
+  }
+
+  function kick(psid: string): void {
+    if (draining.has(psid)) {
+      rerun.add(psid); // the running drain makes one more pass, so nothing appended meanwhile is missed
+      return;
+    }
+    const p = (async () => {
+      do {
+        rerun.delete(psid);
+        await drain(psid).catch((err) => logger.error({ err, psid }, 'bot drain failed'));
+      } while (rerun.has(psid) && !closed);
+    })().finally(() => draining.delete(psid));
+    draining.set(psid, p);
+  }
+
+  // Safety net: inboxes left by a process that died holding a lock are drained once the lock expires.
+  const sweeper = setInterval(() => {
+    redis
+      .smembers(pendingKey)
+      .then((psids) => psids.filter((p) => !draining.has(p)).forEach(kick))
+      .catch(() => undefined);
+  }, opts.sweepMs ?? 5000);
+  sweeper.unref();
+
+  return {
+    async enqueue(events) {
+      if (!events.length) return;
+      const multi = redis.multi();
+      for (const ev of events) multi.rpush(inboxKey(ev.psid), JSON.stringify(ev)).sadd(pendingKey, ev.psid);
+      const res = await multi.exec();
+      const failed = res?.find(([err]) => err);
+      if (!res || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
+      for (const psid of new Set(events.map((e) => e.psid))) kick(psid);
+    },
+    async idle() {
+      while (draining.size) await Promise.allSettled([...draining.values()]);
+    },
+    async close() {
+      clearInterval(sweeper);
+      await this.idle();
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { BotWorker, BotkitMessage } from 'botkit';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Admin, AdminService } from '../admins/admin-service.js';
+import type { OrderService } from '../orders/index.js';
+import type { CartService, Customer } from '../orders/cart-service.js';
+import type { BotMessage } from './messages-shop.js';
+import type { MessengerChannelData } from './messenger-adapter.js';
+import type { Guards } from './safe.js';
+
+/** What every handler gets: the services, and the one turn it is answering. */
+export interface BotServices {
+  config: Config;
+  orders: OrderService;
+  carts: CartService;
+  admins: AdminService;
+  logger: Logger;
+  guard: Guards;
+}
+
+/** Per-turn facts the runner looked up before Botkit saw the message (kept in the activity's channelData). */
+export interface TurnFacts {
+  customer: Customer;
+  admin: Admin | null;
+}
+
+export type QuickSellMessage = BotkitMessage & MessengerChannelData & TurnFacts;
+
+export interface Turn extends TurnFacts {
+  bot: BotWorker;
+  message: QuickSellMessage;
+  psid: string;
+  /** payload arguments ('ADD:12' → ['12']) */
+  args: string[];
+}
+
+export type RouteHandler = (turn: Turn) => Promise<void>;
+
+export function turnOf(bot: BotWorker, message: BotkitMessage, args: string[] = []): Turn {
+  const m = message as QuickSellMessage;
+  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, args };
+}
+
+/** Send messages in order; Botkit copies quick_replies / attachment into channelData for the adapter. */
+export async function say(bot: BotWorker, ...messages: Array<BotMessage | null | undefined>): Promise<void> {
+  for (const m of messages) if (m) await bot.say(m as Partial<BotkitMessage>);
+}

@@ -1,0 +1,175 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { withTransaction, type Conn, type Db } from '../db/pool.js';
+import { toCentavos, toDecimal } from './money.js';
+import * as sql from './sql/cart-sql.js';
+
+/**
+ * The bot's cart: one open cart per customer in `carts` / `cart_items`, priced from `products` every
+ * time it is read (never from what the chat showed earlier). Pure domain code: the bot calls it, the
+ * engine turns the cart into an order (createOrder with ctx.cart_id).
+ */
+export const PLACEHOLDER_NAME = 'Messenger customer';
+
+export interface SavedAddress {
+  name: string;
+  phone: string;
+  address: string;
+  city: string;
+  province: string;
+  postal_code: string;
+}
+
+export interface Customer {
+  id: number;
+  name: string;
+  phone: string | null;
+  is_blocked: boolean;
+  saved_address: SavedAddress | null;
+}
+
+export interface Checkout extends Partial<SavedAddress> {
+  payment_method?: string;
+  promo_code?: string | null;
+}
+
+export interface CartLine {
+  product_id: number;
+  name: string;
+  unit_price: string;
+  quantity: number;
+  line_total: string;
+  available: number;
+  active: boolean;
+  image_url: string | null;
+}
+
+export interface CartView {
+  cart_id: number;
+  lines: CartLine[];
+  subtotal: string;
+  item_count: number;
+  checkout: Checkout;
+}
+
+export type CartChange =
+  | { ok: true; product_name: string; quantity: number }
+  | { ok: false; code: 'PRODUCT_NOT_FOUND' | 'PRODUCT_INACTIVE' | 'INSUFFICIENT_STOCK' | 'OUT_OF_RANGE'; message: string; available?: number };
+
+const parseJson = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
+  async function openCartId(conn: Conn | Db, userId: number): Promise<number> {
+    const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
+    if (rows[0]) return Number(rows[0].id);
+    await conn.query(sql.INSERT_OPEN_CART, [userId]);
+    const [again] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
+    return Number(again[0]!.id);
+  }
+
+  async function changeLine(userId: number, productId: number, quantity: number, mode: 'add' | 'set'): Promise<CartChange> {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > opts.maxItemQuantity) {
+      return { ok: false, code: 'OUT_OF_RANGE', message: `Please choose a quantity from 1 to ${opts.maxItemQuantity}.` };
+    }
+    return withTransaction(db, async (conn) => {
+      const [prows] = await conn.query<RowDataPacket[]>(sql.SELECT_PRODUCT_FOR_CART, [productId]);
+      const p = prows[0];
+      if (!p) return { ok: false, code: 'PRODUCT_NOT_FOUND', message: 'That product no longer exists.' };
+      if (p.status !== 'active') return { ok: false, code: 'PRODUCT_INACTIVE', message: `${p.name} is no longer for sale.` };
+      const cartId = await openCartId(conn, userId);
+      const [lrows] = await conn.query<RowDataPacket[]>(sql.SELECT_LINE_FOR_UPDATE, [cartId, productId]);
+      const next = mode === 'add' ? Number(lrows[0]?.quantity ?? 0) + quantity : quantity;
+      const available = Number(p.available);
+      if (next > opts.maxItemQuantity) {
+        return { ok: false, code: 'OUT_OF_RANGE', message: `You can order at most ${opts.maxItemQuantity} of ${p.name}.` };
+      }
+      if (next > available) {
+        return { ok: false, code: 'INSUFFICIENT_STOCK', message: `Only ${available} of ${p.name} left.`, available };
+      }
+      await conn.query(sql.UPSERT_LINE, [cartId, productId, next]);
+      return { ok: true, product_name: String(p.name), quantity: next };
+    });
+  }
+
+  return {
+    /** First contact creates the user by PSID with a placeholder name; every message stamps last_message_at. */
+    async ensureCustomer(psid: string): Promise<Customer> {
+      await db.query(sql.UPSERT_CUSTOMER, [psid, PLACEHOLDER_NAME]);
+      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);
+      const r = rows[0]!;
+      return {
+        id: Number(r.id),
+        name: String(r.name),
+        phone: (r.phone as string | null) ?? null,
+        is_blocked: Boolean(r.is_blocked),
+        saved_address: parseJson<SavedAddress>(r.saved_address),
+      };
+    },
+
+    addItem: (userId: number, productId: number, quantity: number) => changeLine(userId, productId, quantity, 'add'),
+    setQuantity: (userId: number, productId: number, quantity: number) => changeLine(userId, productId, quantity, 'set'),
+
+    async removeItem(userId: number, productId: number): Promise<void> {
+      await db.query(sql.DELETE_LINE, [await openCartId(db, userId), productId]);
+    },
+
+    async empty(userId: number): Promise<void> {
+      await db.query(sql.DELETE_ALL_LINES, [await openCartId(db, userId)]);
+    },
+
+    /** The open cart (created when missing), priced from the database now. */
+    async view(userId: number): Promise<CartView> {
+      const cartId = await openCartId(db, userId);
+      return this.viewCart(userId, cartId);
+    },
+
+    /** A given cart of this user (open or already checked out), or null. */
+    async viewCart(userId: number, cartId: number): Promise<CartView> {
+      const [crows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_BY_ID, [cartId, userId]);
+      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_LINES, [cartId]);
+      let subtotal = 0;
+      const lines = rows.map((r): CartLine => {
+        const unit = toCentavos(String(r.price)) ?? 0;
+        subtotal += unit * Number(r.quantity);
+        return {
+          product_id: Number(r.product_id),
+          name: String(r.name),
+          unit_price: toDecimal(unit),
+          quantity: Number(r.quantity),
+          line_total: toDecimal(unit * Number(r.quantity)),
+          available: Number(r.available),
+          active: r.status === 'active',
+          image_url: (r.image_url as string | null) ?? null,
+        };
+      });
+      return {
+        cart_id: cartId,
+        lines,
+        subtotal: toDecimal(subtotal),
+        item_count: lines.reduce((n, l) => n + l.quantity, 0),
+        checkout: parseJson<Checkout>(crows[0]?.checkout) ?? {},
+      };
+    },
+
+    /** Merge answers into the open cart's checkout JSON. */
+    async saveCheckout(userId: number, patch: Checkout): Promise<Checkout> {
+      return withTransaction(db, async (conn) => {
+        const cartId = await openCartId(conn, userId);
+        const [rows] = await conn.query<RowDataPacket[]>(`${sql.SELECT_OPEN_CART} FOR UPDATE`, [userId]);
+        const merged = { ...(parseJson<Checkout>(rows[0]?.checkout) ?? {}), ...patch };
+        await conn.query(sql.UPDATE_CHECKOUT, [JSON.stringify(merged), cartId]);
+        return merged;
+      });
+    },
+
+    /** Remember the address for next time; the name the customer typed replaces the placeholder. */
+    async saveAddress(userId: number, a: SavedAddress): Promise<void> {
+      await db.query(sql.SAVE_ADDRESS, [JSON.stringify(a), a.name, a.phone, userId]);
+    },
+
+    async markCheckedOut(cartId: number): Promise<void> {
+      await db.query(sql.MARK_CHECKED_OUT, [cartId]);
+    },
+  };
+}
+
+export type CartService = ReturnType<typeof createCartService>;
