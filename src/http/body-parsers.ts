@@ -13,13 +13,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 function invalidUtf8(): HttpFailure {
   return new HttpFailure(400, 'INVALID_ENCODING', 'Body is not valid UTF-8', [
-    { field: 'body', message: 'Body is not valid UTF-8', code: 'INVALID_FORMAT' },
+    { field: '(body)', message: 'Body is not valid UTF-8', code: 'INVALID_FORMAT' },
   ]);
 }
 
 function malformedForm(): HttpFailure {
   return new HttpFailure(400, 'INVALID_FORM', 'Body is not valid form encoding', [
-    { field: 'body', message: 'Body is not valid application/x-www-form-urlencoded', code: 'INVALID_FORMAT' },
+    { field: '(body)', message: 'Body is not valid application/x-www-form-urlencoded', code: 'INVALID_FORMAT' },
   ]);
 }
 

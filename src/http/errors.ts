@@ -72,9 +72,9 @@ export function internalErrorBody(): FailureBody {
 
 /** Fastify's own errors that are the client's fault, with the field they concern and our code. */
 const TRANSPORT: Record<string, { code: string; field: string; message?: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_JSON', field: 'body', message: 'Body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_JSON', field: 'body', message: 'Body is empty but Content-Type is application/json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', field: 'body', message: 'Body is larger than 1 MB' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_JSON', field: '(body)', message: 'Body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_JSON', field: '(body)', message: 'Body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', field: '(body)', message: 'Body is larger than 1 MB' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     field: 'content-type',

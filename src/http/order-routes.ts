@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Config } from '../config.js';
 import type { ActionResult, OrderService } from '../orders/index.js';
 import { actorOf } from './auth.js';
 import { sendEngineFailure } from './errors.js';
-import { cancelBody, confirmBody, createOrderBody, emptyBody, idParams, listOrdersQuery, shipBody } from './schemas.js';
+import { cancelBody, confirmBody, orderBody, emptyBody, idParams, listOrdersQuery, shipBody } from './schemas.js';
 import type { ZodTypeProvider } from './validation.js';
 
 /** /api/orders: each handler parses (schemas), calls one engine function and maps its result. */
@@ -13,18 +14,18 @@ function sendAction(reply: FastifyReply, result: ActionResult): FastifyReply {
 
 const orderNotFound = { success: false, error: 'Order not found', code: 'ORDER_NOT_FOUND' } as const;
 
-export function orderRoutes(orders: OrderService) {
+export function orderRoutes(orders: OrderService, config: Config) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
-    app.post('/api/orders', { schema: { body: createOrderBody } }, async (request, reply) => {
-      const { order_source, ...data } = request.body;
-      const result = await orders.createOrder(data, {
-        actor: actorOf(request.admin),
-        order_source: order_source ?? 'api',
+    app.post('/api/orders', { schema: { body: orderBody(config) } }, async (request, reply) => {
+      // Like the seed, the route stamps where the order came from; a client cannot claim another IP.
+      const source = {
+        order_source: request.body.order_source ?? 'api',
         ip_address: request.ip.slice(0, 45),
         user_agent: request.headers['user-agent']?.slice(0, 500) ?? null,
-      });
+      };
+      const result = await orders.createOrder({ ...request.body, ...source }, { actor: actorOf(request.admin), ...source });
       if (!result.success) return sendEngineFailure(reply, result, 'body');
       const { order, message, warnings } = result;
       return reply.code(201).send({ success: true, order_number: order.order_number, order_id: order.id, message, warnings });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import { ORDER_STATUSES } from '../orders/index.js';
+import { orderInputSchema } from '../orders/schemas.js';
+import { findUnknownFields } from './unknown-fields.js';
 
 /**
  * Request shapes of the REST API. Objects are strict: an unknown field is a 400 that names it.
@@ -28,12 +31,25 @@ export const listOrdersQuery = z.strictObject({
   cursor: cursor.optional(),
 });
 
-export const createOrderBody = z.looseObject({
-  order_source: z
-    .string()
-    .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase word such as api or messenger')
-    .optional(),
-});
+/**
+ * The order body: a JSON object whose fields the engine's own schema declares (unknown ones, at any
+ * depth, are named in a 400 here); the engine then checks every value with its rules.
+ */
+export function orderBody(config: Config) {
+  const engineSchema = orderInputSchema(config);
+  return z
+    .looseObject({
+      order_source: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase word such as api or messenger')
+        .optional(),
+    })
+    .superRefine((data, ctx) => {
+      for (const e of findUnknownFields(engineSchema, data)) {
+        ctx.addIssue({ code: 'custom', path: e.field.split('.'), message: e.message, params: { code: e.code } });
+      }
+    });
+}
 
 export const confirmBody = z.strictObject({ notes: z.string().trim().max(1000, 'must be at most 1000 characters').optional() });
 export const cancelBody = z.strictObject({ reason: text(500).default('Cancelled by admin') });

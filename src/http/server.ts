@@ -48,7 +48,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     const idempotency = createIdempotency(deps.db);
     app.addHook('preHandler', idempotency.preHandler);
     app.addHook('onSend', idempotency.onSend);
-    await app.register(orderRoutes(deps.orders));
+    await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
   };
 }

@@ -9,21 +9,20 @@ import type { ErrorCode, ValidationError } from '../orders/index.js';
  */
 type Issue = z.core.$ZodIssue;
 
-function fieldOf(path: PropertyKey[], prefix: string): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || prefix;
+/** Field names as the engine writes them: 'items.0.quantity', '(body)' for the whole body. */
+function fieldOf(path: PropertyKey[], part: string): string {
+  return path.map(String).join('.') || `(${part})`;
 }
 
 function codeOf(issue: Issue): ErrorCode {
+  const custom = (issue as { params?: { code?: ErrorCode } }).params?.code;
+  if (custom) return custom;
   switch (issue.code) {
     case 'unrecognized_keys':
       return 'UNKNOWN_FIELD';
     case 'invalid_type':
-      return issue.input === undefined ? 'REQUIRED' : 'INVALID_TYPE';
+      // parse with reportInput so a missing field (input undefined) reads as REQUIRED
+      return 'input' in issue && issue.input === undefined ? 'REQUIRED' : 'INVALID_TYPE';
     case 'too_big':
       return issue.origin === 'string' ? 'TOO_LONG' : 'OUT_OF_RANGE';
     case 'too_small':
@@ -38,16 +37,17 @@ function codeOf(issue: Issue): ErrorCode {
 }
 
 /** zod issues → the seed's `validation_errors` entries (one per unknown key, so each is named). */
-export function toValidationErrors(issues: readonly Issue[], prefix = 'body'): ValidationError[] {
+export function toValidationErrors(issues: readonly Issue[], part = 'body'): ValidationError[] {
   const out: ValidationError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ field: fieldOf([...issue.path, key], prefix), message: `unknown field "${key}"`, code: 'UNKNOWN_FIELD' });
+        out.push({ field: fieldOf([...issue.path, key], part), message: `unknown field "${key}"`, code: 'UNKNOWN_FIELD' });
       }
       continue;
     }
-    out.push({ field: fieldOf(issue.path, prefix), message: issue.message, code: codeOf(issue) });
+    const code = codeOf(issue);
+    out.push({ field: fieldOf(issue.path, part), message: code === 'REQUIRED' ? 'is required' : issue.message, code });
   }
   return out;
 }
@@ -64,7 +64,7 @@ export class RequestValidationError extends Error {
 export function useZodValidation(app: FastifyInstance): void {
   app.setValidatorCompiler<z.ZodType>(({ schema, httpPart }) => (data: unknown) => {
     const input = httpPart === 'body' && (data === null || data === undefined) ? {} : data;
-    const parsed = schema.safeParse(input);
+    const parsed = schema.safeParse(input, { reportInput: true });
     if (parsed.success) return { value: parsed.data };
     const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
     return { error: new RequestValidationError(toValidationErrors(parsed.error.issues, part)) };

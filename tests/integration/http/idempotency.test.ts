@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2';
+import { randomUUID } from 'node:crypto';
+import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
+import { startTestApi, type TestApi } from './http-test-app.js';
+
+describe('Idempotency-Key on POST /api/orders', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => api.close());
+
+  async function fixture(stock = 50) {
+    const userId = await makeUser(api.app.db, { name: `idem ${randomUUID()}` });
+    const productId = await makeProduct(api.app.db, { stock });
+    return { userId, productId, payload: seedOrderPayload(userId, productId, 2) };
+  }
+  const ordersOf = async (userId: number) =>
+    (await api.app.db.query<RowDataPacket[]>('SELECT id FROM orders WHERE user_id = ?', [userId]))[0].map((r) => Number(r.id));
+  const post = (body: unknown, key: string, apiKey?: string) =>
+    api.request({ method: 'POST', url: '/api/orders', body, headers: { 'idempotency-key': key }, key: apiKey });
+
+  it('a retry with the same key returns the first order instead of creating a second', async () => {
+    const { userId, payload } = await fixture();
+    const key = randomUUID();
+    const first = await post(payload, key);
+    const retry = await post(payload, key);
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toEqual(first.json());
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await ordersOf(userId)).toEqual([first.json().order_id]);
+  });
+
+  it('treats the same body with its fields in another order as the same request', async () => {
+    const { userId, payload } = await fixture();
+    const key = randomUUID();
+    const first = await post(payload, key);
+    const reordered = Object.fromEntries(Object.entries(payload).reverse());
+    const retry = await post(reordered, key);
+    expect(retry.json().order_id).toBe(first.json().order_id);
+    expect(await ordersOf(userId)).toHaveLength(1);
+  });
+
+  it('answers 409 when the same key comes with a different body, and creates nothing', async () => {
+    const { userId, payload } = await fixture();
+    const key = randomUUID();
+    await post(payload, key);
+    const other = await post({ ...payload, items: [{ ...payload.items[0], quantity: 3 }] }, key);
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ success: false, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await ordersOf(userId)).toHaveLength(1);
+  });
+
+  it('when ten retries race with one key, exactly one order is created and all get it', async () => {
+    const { userId, payload } = await fixture();
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(payload, key)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(201));
+    const ids = new Set(answers.map((a) => a.json().order_id));
+    expect(ids.size).toBe(1);
+    expect(await ordersOf(userId)).toEqual([...ids]);
+  });
+
+  it('replays a refused order (out of stock) as the same refusal', async () => {
+    const { userId, payload } = await fixture(1);
+    const key = randomUUID();
+    const first = await post(payload, key);
+    expect(first.statusCode).toBe(400);
+    await api.app.db.query('UPDATE products SET stock_quantity = 100 WHERE id = ?', [payload.items[0]?.product_id]);
+    const retry = await post(payload, key);
+    expect(retry.statusCode).toBe(400);
+    expect(retry.json()).toEqual(first.json());
+    expect(await ordersOf(userId)).toHaveLength(0);
+  });
+
+  it('keeps keys per admin: another admin with the same key gets an order of its own', async () => {
+    const { userId, payload } = await fixture();
+    const other = await api.app.admins.create(`idem-admin-${randomUUID().slice(0, 8)}`);
+    const key = randomUUID();
+    const mine = await post(payload, key);
+    const theirs = await post(payload, key, other.key);
+    expect(theirs.statusCode).toBe(201);
+    expect(theirs.json().order_id).not.toBe(mine.json().order_id);
+    expect(await ordersOf(userId)).toHaveLength(2);
+  });
+
+  it('without a key, two identical posts are two orders (the header is what makes a retry)', async () => {
+    const { userId, payload } = await fixture();
+    await api.request({ method: 'POST', url: '/api/orders', body: payload });
+    await api.request({ method: 'POST', url: '/api/orders', body: payload });
+    expect(await ordersOf(userId)).toHaveLength(2);
+  });
+
+  it('stores only a hash of the key', async () => {
+    const { payload } = await fixture();
+    const key = `visible-${randomUUID()}`;
+    await post(payload, key);
+    const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM idempotency_keys WHERE key_hash = ?', [key]);
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+});
