@@ -17,6 +17,7 @@ import type {
   ListProductsQuery,
   OrderDetail,
   OrderPage,
+  OrderStatus,
   OutboxPublisher,
   Product,
   ProductInput,
@@ -54,7 +55,12 @@ export interface OrderService {
   // --- orders -------------------------------------------------------------------------------
   createOrder(data: unknown, context?: CreateOrderContext): Promise<CreateOrderResult>;
   confirmOrder(orderId: number, adminNotes?: string, actor?: string): Promise<ActionResult>;
-  cancelOrder(orderId: number, reason: string, cancelledBy: string): Promise<ActionResult>;
+  /**
+   * pending|confirmed → cancelled. Pass expectedStatus when the cancel answers a specific state (the
+   * admin's Cancel on a new-order alert means "cancel this PENDING order": if another admin confirmed it
+   * meanwhile, the cancel is refused with INVALID_TRANSITION naming who confirmed it and when).
+   */
+  cancelOrder(orderId: number, reason: string, cancelledBy: string, expectedStatus?: OrderStatus): Promise<ActionResult>;
   /** for the reservation-expiry worker; a non-pending order is INVALID_TRANSITION (nothing changes) */
   expireOrder(orderId: number, actor?: string): Promise<ActionResult>;
   /** confirmed → processing (the fulfilment worker) */

@@ -1,17 +1,53 @@
 import type { OrderService, OrderServiceDeps } from './index.js';
+import { checkField } from './checkout-fields.js';
+import { createOrder } from './create-order.js';
+import type { EngineContext } from './engine-context.js';
+import { move, notFound } from './transitions.js';
+import type { ActionResult } from './types.js';
 
-export function buildOrderService(_deps: OrderServiceDeps): OrderService {
+const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
+const clip = (s: string | undefined | null, n: number) => (s && s.trim() ? s.trim().slice(0, n) : null);
+
+export function buildOrderService(deps: OrderServiceDeps): OrderService {
+  const ctx: EngineContext = {
+    db: deps.db,
+    config: deps.config,
+    logger: deps.logger,
+    outbox: deps.outbox,
+    observer: deps.observer,
+    clock: deps.clock ?? (() => new Date()),
+    fault: async (step) => {
+      if (deps.faultHook) await deps.faultHook(step);
+    },
+  };
+  const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
   const notYet = async (): Promise<never> => {
     throw new Error('order engine: not implemented yet');
   };
+
   return {
-    createOrder: notYet,
-    confirmOrder: notYet,
-    cancelOrder: notYet,
-    expireOrder: notYet,
-    markProcessing: notYet,
-    shipOrder: notYet,
-    deliverOrder: notYet,
+    createOrder: (data, context) => createOrder(ctx, data, context),
+    confirmOrder: (id, notes, actor = 'admin') =>
+      guard(id, () =>
+        move(ctx, id, { operation: 'confirm', to: 'confirmed', actor, reason: clip(notes, 500) ?? 'Confirmed', params: [actor.slice(0, 100), clip(notes, 5000)], success: 'Order {order} confirmed' }),
+      ),
+    cancelOrder: (id, reason, by, expectedStatus) =>
+      guard(id, () => {
+        const why = clip(reason, 500) ?? `Cancelled by ${by}`;
+        return move(ctx, id, { operation: 'cancel', to: 'cancelled', expected: expectedStatus, actor: by || 'admin', reason: why, params: [why], success: 'Order {order} cancelled and inventory released' });
+      }),
+    expireOrder: (id, actor = 'system') =>
+      guard(id, () =>
+        move(ctx, id, { operation: 'expire', to: 'expired', actor, reason: 'Reservation expired', params: ['Reservation expired: not confirmed in time'], success: 'Order {order} expired and its stock released' }),
+      ),
+    markProcessing: (id, actor = 'system') =>
+      guard(id, () => move(ctx, id, { operation: 'process', to: 'processing', actor, reason: 'Fulfilment started', params: [], success: 'Order {order} is being prepared' })),
+    shipOrder: (id, input = {}, actor = 'admin') =>
+      guard(id, () =>
+        move(ctx, id, { operation: 'ship', to: 'shipped', via: 'processing', actor, reason: 'Shipped', params: [clip(input.tracking_number, 100)], success: 'Order {order} shipped' }),
+      ),
+    deliverOrder: (id, actor = 'admin') =>
+      guard(id, () => move(ctx, id, { operation: 'deliver', to: 'delivered', actor, reason: 'Delivered', params: [], success: 'Order {order} delivered' })),
     attachPaymentProof: notYet,
     getOrder: notYet,
     getOrderByNumber: notYet,
@@ -23,9 +59,7 @@ export function buildOrderService(_deps: OrderServiceDeps): OrderService {
     adjustStock: notYet,
     listCategories: notYet,
     quoteShipping: notYet,
-    validateCheckoutField: () => {
-      throw new Error('order engine: not implemented yet');
-    },
+    validateCheckoutField: (field, value) => checkField(field, value),
     reportSummary: notYet,
   };
 }

@@ -52,7 +52,7 @@ export interface CreateOrderContext {
 export type CreateOrderResult =
   | {
       success: true;
-      order: { id: number; order_number: string; order_status: 'pending'; total_amount: number };
+      order: { id: number; order_number: string; order_status: OrderStatus; total_amount: number };
       warnings: Warning[];
       message: string;
       /** true when this cart had already become this order (idempotent replay) */

@@ -1,0 +1,213 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Conn } from '../db/pool.js';
+import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from './engine-context.js';
+import { checkOrder, stockMessage, type CheckedOrder } from './order-checks.js';
+import { orderNumber } from './order-number.js';
+import { toDecimal, toPesos } from './money.js';
+import { queueAdmins, queueCustomer, queueProcessing } from './outbox.js';
+import { parseWith, orderInputSchema, type OrderInput } from './schemas.js';
+import * as q from './sql/create-order-sql.js';
+import { isDuplicateKey, runTx, setActor, signalOf, takeLowStockIds } from './tx.js';
+import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, ValidationError, Warning } from './types.js';
+
+/**
+ * createOrder: validate → price from the database → promo, shipping, fraud → ONE transaction that
+ * inserts the order, counts the promo, queues the outbox rows, reserves stock and inserts the items
+ * (reservation late, so the product rows stay locked for as short as possible) → commit →
+ * order_metrics → publish the outbox.
+ */
+class StockLost extends Error {
+  constructor(readonly productId: number) {
+    super(`stock ran out for product ${productId}`);
+  }
+}
+class PromoUsedUp extends Error {}
+class CartAlreadyOrdered extends Error {}
+
+const ORDER_NUMBER_ATTEMPTS = 8;
+
+export async function createOrder(ctx: EngineContext, data: unknown, context: CreateOrderContext = {}): Promise<CreateOrderResult> {
+  const t0 = performance.now();
+  if (context.cart_id) {
+    const existing = await findByCart(ctx, context.cart_id);
+    if (existing) return existing;
+  }
+  const parsed = parseWith(orderInputSchema(ctx.config), data);
+  if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
+  const input = parsed.value;
+  const checked = await checkOrder(ctx, input);
+  if (!checked.ok) return rejected(ctx, checked.code, checked.errors);
+  const order = checked.order;
+  const tChecked = performance.now();
+
+  const expiresAt = new Date(ctx.clock().getTime() + ctx.config.RESERVATION_TTL_MINUTES * 60_000);
+  let tReserve = 0;
+  let written: { id: number; number: string; notificationIds: number[]; processingIds: number[] };
+  try {
+    written = await runTx(ctx.db, async (conn) => {
+      await setActor(conn, context.actor ?? 'api', 'Order placed');
+      const { id, number } = await insertOrder(ctx, conn, input, order, context, expiresAt);
+      await ctx.fault('after_order_insert');
+      if (order.promo) {
+        const [res] = await conn.query<ResultSetHeader>(q.USE_PROMO, [order.promo.id]);
+        if (res.affectedRows === 0) throw new PromoUsedUp();
+      }
+      if (context.cart_id) await conn.query(q.CHECK_OUT_CART, [context.cart_id]);
+      const notificationIds = await queueOrderMessages(conn, id, number, input, order, expiresAt);
+      const processingIds = [
+        await queueProcessing(conn, id, 'reservation_expiry', { order_id: id, order_number: number, expires_at: expiresAt.toISOString() }, expiresAt),
+      ];
+      await ctx.fault('before_reserve');
+      const r0 = performance.now();
+      for (const line of order.lines) {
+        try {
+          await conn.query(q.CALL_RESERVE, [id, line.product_id, line.quantity, expiresAt]);
+        } catch (err) {
+          if (signalOf(err)?.code === 'INSUFFICIENT_STOCK') throw new StockLost(line.product_id);
+          throw err;
+        }
+      }
+      tReserve = performance.now() - r0;
+      await ctx.fault('after_reserve');
+      // items after the reservation: their foreign key takes a shared lock on the product row, which
+      // must come after our exclusive one (shared-then-exclusive by many buyers deadlocks)
+      await conn.query(q.INSERT_ITEMS, [
+        order.lines.map((l) => [id, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)]),
+      ]);
+      await ctx.fault('after_items');
+      notificationIds.push(...(await takeLowStockIds(conn)));
+      return { id, number, notificationIds, processingIds };
+    });
+  } catch (err) {
+    if (err instanceof CartAlreadyOrdered && context.cart_id) {
+      const existing = await findByCart(ctx, context.cart_id);
+      if (existing) return existing;
+    }
+    if (err instanceof StockLost) {
+      const line = order.lines.find((l) => l.product_id === err.productId)!;
+      const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [[err.productId]]);
+      const available = Number(rows[0]?.available ?? 0);
+      return rejected(ctx, 'INSUFFICIENT_STOCK', [
+        { field: `items.${line.index}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(line.name, available) },
+      ]);
+    }
+    if (err instanceof PromoUsedUp) {
+      return rejected(ctx, 'INVALID_PROMO', [
+        { field: 'promo_code', code: 'INVALID_PROMO', message: `Promo code ${order.promo?.code ?? ''} has reached its usage limit` },
+      ]);
+    }
+    await recordError(ctx, {
+      operation: 'create',
+      user_id: order.user.id,
+      code: errorCodeOf(err),
+      message: (err as Error).message,
+      details: { cart_id: context.cart_id ?? null, items: order.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })) },
+    });
+    ctx.observer?.orderFailed('INTERNAL_ERROR');
+    ctx.logger.error({ err: (err as Error).message, user_id: order.user.id }, 'createOrder failed; rolled back');
+    throw err;
+  }
+
+  const total = performance.now() - t0;
+  await ctx.db
+    .query(q.INSERT_METRICS, [
+      written.id,
+      Math.round(tChecked - t0),
+      Math.round(tReserve),
+      Math.round(performance.now() - tChecked),
+      Math.round(total),
+      order.lines.reduce((s, l) => s + l.quantity, 0),
+    ])
+    .catch((err: Error) => ctx.logger.warn({ err: err.message, order_id: written.id }, 'order_metrics insert failed'));
+  ctx.observer?.orderCreated(total);
+  await publishAfterCommit(ctx, { notificationIds: written.notificationIds, processingIds: written.processingIds });
+  return {
+    success: true,
+    order: { id: written.id, order_number: written.number, order_status: 'pending', total_amount: toPesos(order.totals.total_amount) },
+    warnings: order.fraud.warnings,
+    message: 'Order created successfully',
+  };
+}
+
+async function insertOrder(
+  ctx: EngineContext,
+  conn: Conn,
+  input: OrderInput,
+  order: CheckedOrder,
+  context: CreateOrderContext,
+  expiresAt: Date,
+): Promise<{ id: number; number: string }> {
+  const a = input.shipping_address;
+  const t = order.totals;
+  for (let attempt = 1; ; attempt++) {
+    const number = orderNumber(ctx.clock(), ctx.config.SHOP_TIMEZONE);
+    try {
+      const [res] = await conn.query<ResultSetHeader>(q.INSERT_ORDER, [
+        number, order.user.id, context.cart_id ?? null, input.payment_method,
+        toDecimal(t.subtotal), toDecimal(t.shipping_fee), toDecimal(t.discount_amount), toDecimal(t.total_amount),
+        order.promo?.code ?? null, a.recipient_name, a.phone, a.address, a.city, a.province, a.postal_code,
+        context.order_source ?? input.order_source ?? 'api', context.ip_address ?? input.ip_address ?? null,
+        (context.user_agent ?? input.user_agent ?? null)?.slice(0, 500) ?? null,
+        order.fraud.score, JSON.stringify(order.fraud.warnings), order.fraud.requires_verification, expiresAt,
+      ]);
+      return { id: res.insertId, number };
+    } catch (err) {
+      if (isDuplicateKey(err, 'uq_orders_cart')) throw new CartAlreadyOrdered();
+      // a clash on the random suffix only fails this statement; retry with another number
+      if (isDuplicateKey(err, 'uq_orders_number') && attempt < ORDER_NUMBER_ATTEMPTS) continue;
+      throw err;
+    }
+  }
+}
+
+/** The customer's receipt row (if we can reach them) and ONE admin broadcast row. */
+async function queueOrderMessages(conn: Conn, id: number, number: string, input: OrderInput, order: CheckedOrder, expiresAt: Date): Promise<number[]> {
+  const t = order.totals;
+  const items = order.lines.map((l) => ({
+    product_id: l.product_id,
+    name: l.name,
+    quantity: l.quantity,
+    unit_price: toDecimal(l.unit_price),
+    line_total: toDecimal(l.line_total),
+  }));
+  const money = {
+    subtotal: toDecimal(t.subtotal),
+    shipping_fee: toDecimal(t.shipping_fee),
+    discount_amount: toDecimal(t.discount_amount),
+    total_amount: toDecimal(t.total_amount),
+  };
+  const base = { order_id: id, order_number: number, items, ...money, payment_method: input.payment_method, promo_code: order.promo?.code ?? null, shipping_address: input.shipping_address };
+  const ids: number[] = [];
+  if (order.user.psid) {
+    ids.push(await queueCustomer(conn, id, order.user.psid, 'order_received', { ...base, customer_name: order.user.name, expires_at: expiresAt.toISOString() }));
+  }
+  ids.push(
+    await queueAdmins(conn, id, 'new_order_admin', {
+      ...base,
+      customer: { name: order.user.name, phone: order.user.phone, psid: order.user.psid },
+      warnings: order.fraud.warnings,
+      fraud_score: order.fraud.score,
+      requires_verification: order.fraud.requires_verification,
+    }),
+  );
+  return ids;
+}
+
+async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrderResult | null> {
+  const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_BY_CART, [cartId]);
+  const r = rows[0];
+  if (!r) return null;
+  const flags = typeof r.fraud_flags === 'string' ? JSON.parse(r.fraud_flags) : r.fraud_flags;
+  return {
+    success: true,
+    order: { id: Number(r.id), order_number: r.order_number as string, order_status: r.order_status as OrderStatus, total_amount: Number(r.total_amount) },
+    warnings: (flags ?? []) as Warning[],
+    message: 'This cart was already ordered',
+    replayed: true,
+  };
+}
+
+function rejected(ctx: EngineContext, code: ErrorCode, errors: ValidationError[], error?: string): CreateOrderResult {
+  ctx.observer?.orderFailed(code);
+  return { success: false, error: error ?? errors[0]?.message ?? code, code, validation_errors: errors };
+}

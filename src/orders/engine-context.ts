@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { OutboxPublisher, OutboxRows } from './types.js';
+
+/** What every engine module receives (built once by the service from OrderServiceDeps). */
+export interface EngineContext {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  outbox: OutboxPublisher;
+  observer?: { orderCreated(durationMs: number): void; orderFailed(code: string): void };
+  clock: () => Date;
+  /** test seam between writes; a throw must roll the whole transaction back */
+  fault: (step: string) => Promise<void>;
+}
+
+/** Publish committed outbox rows; a failure is logged, never surfaced (the relay republishes later). */
+export async function publishAfterCommit(ctx: EngineContext, rows: OutboxRows): Promise<void> {
+  if (rows.notificationIds.length === 0 && rows.processingIds.length === 0) return;
+  try {
+    await ctx.outbox.publish(rows);
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message, rows }, 'outbox publish failed; the relay will publish these rows');
+  }
+}
+
+export interface ErrorRecord {
+  operation: string;
+  order_id?: number | null;
+  user_id?: number | null;
+  code: string;
+  message: string;
+  details?: object;
+}
+
+/** An order_errors row (and error_count + 1 on an existing order). Never throws: it runs on failure paths. */
+export async function recordError(ctx: EngineContext, e: ErrorRecord): Promise<void> {
+  try {
+    await ctx.db.query(
+      `INSERT INTO order_errors (order_id, user_id, operation, error_code, error_message, error_details) VALUES (?, ?, ?, ?, ?, ?)`,
+      [e.order_id ?? null, e.user_id ?? null, e.operation, e.code.slice(0, 64), e.message, e.details ? JSON.stringify(e.details) : null],
+    );
+    if (e.order_id) await ctx.db.query('UPDATE orders SET error_count = error_count + 1 WHERE id = ?', [e.order_id]);
+  } catch (err) {
+    ctx.logger.error({ err: (err as Error).message, failure: e }, 'could not record order error');
+  }
+}
+
+export function errorCodeOf(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown };
+  return typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'INTERNAL_ERROR';
+}

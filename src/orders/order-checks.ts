@@ -1,0 +1,148 @@
+import type { RowDataPacket } from 'mysql2';
+import type { EngineContext } from './engine-context.js';
+import { canonicalPhone } from './checkout-fields.js';
+import { assessFraud, itemsSignature, type FraudVerdict } from './fraud.js';
+import { toCentavos, type Centavos } from './money.js';
+import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
+import { mergeLines, type OrderInput } from './schemas.js';
+import * as q from './sql/create-order-sql.js';
+import type { ErrorCode, ValidationError } from './types.js';
+
+/**
+ * Everything createOrder decides before it writes: the user, prices from the database, stock, promo,
+ * shipping, client totals and fraud. Reads are plain (unlocked); the reservation inside the transaction
+ * is what actually guards stock.
+ */
+export interface PricedLine {
+  product_id: number;
+  index: number;
+  name: string;
+  sku: string | null;
+  unit_price: Centavos;
+  quantity: number;
+  line_total: Centavos;
+}
+
+export interface CheckedOrder {
+  user: { id: number; name: string; phone: string | null; psid: string | null };
+  lines: PricedLine[];
+  totals: Totals;
+  promo: { id: number; code: string } | null;
+  fraud: FraudVerdict;
+}
+
+export type CheckOutcome = { ok: true; order: CheckedOrder } | { ok: false; code: ErrorCode; errors: ValidationError[] };
+
+const num = (v: unknown) => Number(v);
+const cents = (v: unknown): Centavos => toCentavos(String(v)) ?? 0;
+
+export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise<CheckOutcome> {
+  const { db, config } = ctx;
+  const lines = mergeLines(input.items);
+  const windowMin = Math.max(60, config.FRAUD_DUPLICATE_WINDOW_MINUTES);
+  const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;
+  const [[users], [products], [rates], [recent], promoRows] = await Promise.all([
+    db.query<RowDataPacket[]>(q.SELECT_USER, [input.user_id]),
+    db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [lines.map((l) => l.product_id)]),
+    db.query<RowDataPacket[]>(q.SELECT_SHIPPING_RATE, [input.shipping_address.province]),
+    db.query<RowDataPacket[]>(q.SELECT_RECENT_ORDERS, [input.user_id, windowMin]),
+    promoCode
+      ? Promise.all([
+          db.query<RowDataPacket[]>(q.SELECT_PROMO, [promoCode]),
+          db.query<RowDataPacket[]>(q.COUNT_PROMO_USES, [input.user_id, promoCode]),
+        ])
+      : Promise.resolve(null),
+  ]);
+
+  const user = users[0];
+  if (!user) return fail('USER_NOT_FOUND', 'user_id', `No customer with id ${input.user_id}`);
+  const blockedPhones = new Set(config.FRAUD_BLOCKED_PHONES.map(canonicalPhone));
+  const phones = [input.shipping_address.phone, user.phone as string | null].filter((p): p is string => !!p).map(canonicalPhone);
+  if (user.is_blocked || phones.some((p) => blockedPhones.has(p))) {
+    return fail('USER_BLOCKED', 'user_id', 'This customer cannot place orders. Please contact the shop.');
+  }
+
+  const byId = new Map(products.map((p) => [num(p.id), p]));
+  const errors: ValidationError[] = [];
+  const priced: PricedLine[] = [];
+  for (const line of lines) {
+    const p = byId.get(line.product_id);
+    const at = `items.${line.index}`;
+    if (!p) {
+      errors.push({ field: `${at}.product_id`, code: 'PRODUCT_NOT_FOUND', message: `Product ${line.product_id} does not exist` });
+    } else if (p.status !== 'active') {
+      errors.push({ field: `${at}.product_id`, code: 'PRODUCT_INACTIVE', message: `${p.name as string} is not available any more` });
+    } else if (num(p.available) < line.quantity) {
+      errors.push({ field: `${at}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(p.name as string, num(p.available)) });
+    } else {
+      const unit = cents(p.price);
+      priced.push({ ...line, name: p.name as string, sku: (p.sku as string | null) ?? null, unit_price: unit, line_total: unit * line.quantity });
+    }
+  }
+  if (errors.length) return { ok: false, code: errors[0]!.code, errors };
+
+  const subtotal = priced.reduce((s, l) => s + l.line_total, 0);
+  const rate = rates[0];
+  const shipping = rate
+    ? shippingFee({ province: rate.province as string, fee: cents(rate.fee), free_shipping_min: rate.free_shipping_min === null ? null : cents(rate.free_shipping_min) }, subtotal)
+    : 0;
+  let discount = 0;
+  let promo: CheckedOrder['promo'] = null;
+  if (promoCode && promoRows) {
+    const row = promoRows[0][0][0];
+    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoRows[1][0][0]?.n ?? 0));
+    if (!outcome.ok) return fail('INVALID_PROMO', 'promo_code', outcome.message);
+    discount = outcome.discount;
+    promo = { id: num(row!.id), code: row!.code as string };
+  }
+  const totals = computeTotals(subtotal, shipping, discount);
+  const mismatches = checkClientTotals(input, totals);
+  if (mismatches.length) return { ok: false, code: 'TOTAL_MISMATCH', errors: mismatches };
+
+  const signature = itemsSignature(lines);
+  const dupAge = recent.filter((r) => r.sig === signature).map((r) => num(r.age_s));
+  const fraud = assessFraud(
+    {
+      total: totals.total_amount,
+      payment_method: input.payment_method,
+      orders_last_hour: recent.filter((r) => num(r.age_s) <= 3600).length,
+      same_items_minutes_ago: dupAge.length ? Math.floor(Math.min(...dupAge) / 60) : null,
+    },
+    config,
+  );
+  return {
+    ok: true,
+    order: {
+      user: { id: num(user.id), name: user.name as string, phone: (user.phone as string | null) ?? null, psid: (user.psid as string | null) ?? null },
+      lines: priced,
+      totals,
+      promo,
+      fraud,
+    },
+  };
+}
+
+export function stockMessage(name: string, available: number): string {
+  return available > 0 ? `Only ${available} left of ${name}` : `${name} is out of stock`;
+}
+
+function fail(code: ErrorCode, field: string, message: string): CheckOutcome {
+  return { ok: false, code, errors: [{ field, code, message }] };
+}
+
+function toPromo(r: RowDataPacket): Promo {
+  return {
+    id: num(r.id),
+    code: r.code as string,
+    discount_type: r.discount_type as Promo['discount_type'],
+    discount_value: cents(r.discount_value),
+    min_spend: cents(r.min_spend),
+    max_discount: r.max_discount === null ? null : cents(r.max_discount),
+    starts_at: (r.starts_at as Date | null) ?? null,
+    ends_at: (r.ends_at as Date | null) ?? null,
+    usage_limit: r.usage_limit === null ? null : num(r.usage_limit),
+    per_user_limit: r.per_user_limit === null ? null : num(r.per_user_limit),
+    times_used: num(r.times_used),
+    is_active: Boolean(r.is_active),
+  };
+}

@@ -1,0 +1,63 @@
+import type { Conn, Db } from '../db/pool.js';
+
+/**
+ * The engine's transaction runner: one connection, BEGIN … COMMIT, roll back on any throw, retry the
+ * whole unit on a deadlock (InnoDB picked us as the victim; nothing of ours was kept). The history
+ * trigger's session variables are always reset before the connection goes back to the pool, so a later
+ * user of the connection never inherits our actor.
+ */
+const DEADLOCK = 1213;
+const MAX_ATTEMPTS = 4;
+
+export async function runTx<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const conn = await db.getConnection();
+    let healthy = true;
+    try {
+      await conn.beginTransaction();
+      const result = await fn(conn);
+      await conn.commit();
+      return result;
+    } catch (err) {
+      await conn.rollback().catch(() => {
+        healthy = false;
+      });
+      if (errno(err) === DEADLOCK && attempt < MAX_ATTEMPTS) continue;
+      throw err;
+    } finally {
+      await conn.query('SET @qs_actor = NULL, @qs_reason = NULL, @qs_low_stock_ids = NULL').catch(() => {
+        healthy = false;
+      });
+      if (healthy) conn.release();
+      else conn.destroy();
+    }
+  }
+}
+
+/** Who and why for the order_state_history trigger; set right before a status write on this connection. */
+export async function setActor(conn: Conn, actor: string, reason: string | null): Promise<void> {
+  await conn.query('SET @qs_actor = ?, @qs_reason = ?', [actor.slice(0, 100), reason ? reason.slice(0, 500) : null]);
+}
+
+/** Ids of 'low_stock' rows the products trigger queued in this transaction (see migration 002). */
+export async function takeLowStockIds(conn: Conn): Promise<number[]> {
+  const [rows] = await conn.query<import('mysql2').RowDataPacket[]>('SELECT @qs_low_stock_ids AS ids');
+  const ids = String(rows[0]?.ids ?? '');
+  return ids ? ids.split(',').map(Number).filter((n) => n > 0) : [];
+}
+
+export function errno(err: unknown): number | undefined {
+  return (err as { errno?: number } | null)?.errno;
+}
+
+export function isDuplicateKey(err: unknown, keyName?: string): boolean {
+  if (errno(err) !== 1062) return false;
+  return keyName ? String((err as Error).message).includes(keyName) : true;
+}
+
+/** SIGNAL SQLSTATE '45000' from our procedures/triggers: the message starts with a code ('INSUFFICIENT_STOCK:12'). */
+export function signalOf(err: unknown): { code: string; arg: string } | null {
+  if (errno(err) !== 1644) return null;
+  const m = /^([A-Z_]+):\s*(.*)$/.exec(String((err as Error).message));
+  return m ? { code: m[1]!, arg: m[2]! } : null;
+}
