@@ -14,7 +14,7 @@ import { createNotificationProcessor } from './notification-processor.js';
 import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
-import { markError, type OutboxTable } from './outbox-store.js';
+import { markFailedIfOpen, type OutboxTable } from './outbox-store.js';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -137,7 +137,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
       );
       const row = rowOf(job);
       // The processor marks its row itself; this covers jobs BullMQ failed without running them (stalled too often).
-      if (exhausted && row) markError(db, row.table, row.id, 'failed', err.message).catch(() => undefined);
+      if (exhausted && row) markFailedIfOpen(db, row.table, row.id, err.message).catch(() => undefined);
     });
     return worker;
   }

@@ -123,6 +123,14 @@ export async function markError(db: Db, table: OutboxTable, id: number, status: 
   ]);
 }
 
+/** BullMQ gave up on a job without its processor marking the row (e.g. it stalled too often). */
+export async function markFailedIfOpen(db: Db, table: OutboxTable, id: number, error: string): Promise<void> {
+  await db.query(`UPDATE ${table} SET status = 'failed', last_error = ? WHERE id = ? AND status IN ('pending', 'processing')`, [
+    clip(error),
+    id,
+  ]);
+}
+
 export async function markPublished(db: Db, table: OutboxTable, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await db.query(`UPDATE ${table} SET published_at = NOW() WHERE id IN (?)`, [ids]);

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobIds, QUEUES } from '../../../src/jobs/index.js';
+import { childRows, eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+
+describe('admin broadcast rows', () => {
+  let t: JobsTestApp;
+  const configPsid = uniquePsid('cfg-admin');
+  let tablePsid: string;
+
+  beforeAll(async () => {
+    t = await startJobsApp({ ADMIN_PSIDS: configPsid });
+    tablePsid = uniquePsid('tbl-admin');
+    await t.app.admins.create('Alerts test admin', tablePsid);
+  });
+  afterAll(() => t.close());
+
+  it('fans a low-stock alert out to every admin (table and ADMIN_PSIDS), one message each', async () => {
+    const id = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Alert Rice') });
+    await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
+
+    const alertTo = (psid: string) => t.graph.sentTo(psid).filter((m) => m.body.message?.text?.includes('Alert Rice'));
+    await t.graph.waitFor(() => alertTo(configPsid).length >= 1 && alertTo(tablePsid).length >= 1);
+    for (const psid of [configPsid, tablePsid]) {
+      const msgs = alertTo(psid);
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]?.body.message?.text).toBe('⚠️ Low stock: Alert Rice — 2 left (alert at 5). Time to restock.');
+      expect(msgs[0]?.body.messaging_type).toBe('UPDATE');
+    }
+    const children = await eventually(async () => {
+      const rows = await childRows(t.db, id);
+      return rows.filter((r) => r.recipient_psid === configPsid || r.recipient_psid === tablePsid).every((r) => r.status === 'completed') && rows;
+    });
+    const mine = children.filter((r) => r.recipient_psid === configPsid || r.recipient_psid === tablePsid);
+    expect(mine).toHaveLength(2);
+    for (const c of mine) expect(String(c.message_id)).toMatch(/^m_fake_/);
+    expect((await notificationRow(t.db, id)).status).toBe('completed');
+  });
+
+  it('adds no second job and no second message when the same row is published again', async () => {
+    const id = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Twice Rice') });
+    await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
+    await t.graph.waitFor(() => t.graph.sentTo(configPsid).some((m) => m.body.message?.text?.includes('Twice Rice')));
+    await eventually(async () => (await notificationRow(t.db, id)).status === 'completed');
+
+    await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
+    await t.app.jobs.relayOnce();
+    const job = await t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+    expect(await job?.getState()).toBe('completed');
+    expect(job?.attemptsStarted).toBe(1);
+    // a later alert still arrives, and the earlier one was not sent again before it
+    const later = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Later Rice') });
+    await t.app.jobs.publish({ notificationIds: [later], processingIds: [] });
+    await t.graph.waitFor(() => t.graph.sentTo(configPsid).some((m) => m.body.message?.text?.includes('Later Rice')));
+    expect(t.graph.sentTo(configPsid).filter((m) => m.body.message?.text?.includes('Twice Rice'))).toHaveLength(1);
+  });
+
+  it('publishes rows nobody published (a trigger row, or a crash after commit) through the relay', async () => {
+    const id = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Relayed Rice') });
+    await t.graph.waitFor(() => t.graph.sentTo(tablePsid).some((m) => m.body.message?.text?.includes('Relayed Rice')));
+    const row = await eventually(async () => {
+      const r = await notificationRow(t.db, id);
+      return r.status === 'completed' && r;
+    });
+    expect(row.published_at).not.toBeNull();
+  });
+});

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobIds, QUEUES } from '../../../src/jobs/index.js';
+import { eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+
+/** A row addressed to one admin PSID, sent through the real worker to the fake Graph API. */
+describe('Graph API errors while sending', () => {
+  let t: JobsTestApp;
+  beforeAll(async () => {
+    t = await startJobsApp();
+  });
+  afterAll(() => t.close());
+
+  async function sendOne(name: string) {
+    const psid = uniquePsid('err');
+    const id = await insertNotification(t.db, { type: 'low_stock', psid, payload: lowStockPayload(name) });
+    return { psid, id };
+  }
+  const publish = (id: number) => t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
+  const job = (id: number) => t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+  const settled = (id: number) =>
+    eventually(async () => {
+      const r = await notificationRow(t.db, id);
+      return (r.status === 'completed' || r.status === 'failed') && r;
+    });
+
+  it('retries a temporary error (code 2) and then sends the message once', async () => {
+    const { psid, id } = await sendOne('Temp Rice');
+    t.graph.failNext({ status: 503, error: { code: 2, message: 'Service temporarily unavailable' } });
+    await publish(id);
+    const row = await settled(id);
+    expect(row.status).toBe('completed');
+    expect(row.attempts).toBe(2);
+    expect(t.graph.sentTo(psid)).toHaveLength(1);
+    expect((await job(id))?.attemptsMade).toBe(2); // one failed try, one that succeeded
+  });
+
+  it('retries a dropped connection (network error) too', async () => {
+    const { psid, id } = await sendOne('Net Rice');
+    t.graph.failNext({ status: 0, drop: true });
+    await publish(id);
+    expect((await settled(id)).status).toBe('completed');
+    expect(t.graph.sentTo(psid)).toHaveLength(1);
+  });
+
+  it('fails a permanent error (no such user, 100/2018001) at once and the row says why', async () => {
+    const { psid, id } = await sendOne('Gone Rice');
+    t.graph.failNext({ status: 400, error: { code: 100, error_subcode: 2018001, message: 'No matching user found' } });
+    await publish(id);
+    const row = await settled(id);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toBe('Graph code 100/2018001: No matching user found');
+    expect(row.attempts).toBe(1);
+    expect(row.message_id).toBeNull();
+    const j = await eventually(async () => {
+      const found = await job(id);
+      return (await found?.getState()) === 'failed' && found;
+    });
+    expect(j.attemptsMade).toBe(1);
+    expect(j.failedReason).toContain('2018001');
+    expect(t.graph.sentTo(psid)).toHaveLength(0);
+  });
+
+  it('does not retry a message outside the messaging window (10/2018278) or a bad token (190)', async () => {
+    const a = await sendOne('Window Rice');
+    const b = await sendOne('Token Rice');
+    t.graph.failNext({ status: 400, error: { code: 10, error_subcode: 2018278, message: 'Message sent outside of allowed window' } });
+    await publish(a.id);
+    expect((await settled(a.id)).last_error).toContain('code 10/2018278');
+    t.graph.failNext({ status: 401, error: { code: 190, message: 'Invalid OAuth access token' } });
+    await publish(b.id);
+    const row = await settled(b.id);
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(1);
+    expect(t.graph.sentTo(a.psid).length + t.graph.sentTo(b.psid).length).toBe(0);
+  });
+
+  it('marks the row failed with the last error when every attempt failed', async () => {
+    const { psid, id } = await sendOne('Down Rice');
+    t.graph.failNext({ status: 500, error: { code: 1, message: 'An unknown error occurred' } }, Number(t.config.JOB_ATTEMPTS));
+    await publish(id);
+    const row = await settled(id);
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(t.config.JOB_ATTEMPTS);
+    expect(row.last_error).toBe('Graph code 1: An unknown error occurred');
+    expect(t.graph.sentTo(psid)).toHaveLength(0);
+  });
+
+  it('backs the whole queue off on a rate limit (613) without using up an attempt, then sends', async () => {
+    const { psid, id } = await sendOne('Busy Rice');
+    t.graph.failNext({ status: 400, error: { code: 613, message: 'Calls to this api have exceeded the rate limit.' } });
+    await publish(id);
+    const row = await settled(id);
+    expect(row.status).toBe('completed');
+    expect(row.last_error).toContain('code 613');
+    expect(t.graph.sentTo(psid)).toHaveLength(1);
+    expect((await job(id))?.attemptsMade).toBe(1); // only the try that succeeded counts
+  });
+});
