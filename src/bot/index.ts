@@ -1,4 +1,3 @@
-import { Botkit } from 'botkit';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -10,6 +9,7 @@ import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { createCartService } from '../orders/cart-service.js';
 import { MessengerAdapter } from './messenger-adapter.js';
+import { QuickSellBotkit } from './botkit-fixes.js';
 import { createRedisStorage } from './redis-storage.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
 import { createWebhookPlugin } from './webhook-plugin.js';
@@ -49,7 +49,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
   const adapter = new MessengerAdapter(sendApi);
-  const controller = new Botkit({
+  const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
     disable_webserver: true,

@@ -2,6 +2,7 @@ import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
 import type { QuickReply, SendApi, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
+import { MessengerBotWorker } from './botkit-fixes.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook, see
@@ -66,6 +67,9 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
 }
 
 export class MessengerAdapter extends BotAdapter {
+  /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
+  readonly botkit_worker = MessengerBotWorker;
+
   constructor(private readonly sendApi: SendApi) {
     super();
   }

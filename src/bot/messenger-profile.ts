@@ -1,0 +1,29 @@
+import { P } from './payloads.js';
+
+/**
+ * The Page's Messenger Profile: Get Started button, greeting and the persistent menu
+ * (Shop / Cart / My orders / Help). Pure: `npm run messenger:setup` posts it.
+ */
+export function messengerProfile(shopName: string): Record<string, unknown> {
+  return {
+    get_started: { payload: P.GET_STARTED },
+    greeting: [
+      {
+        locale: 'default',
+        text: `Hi {{user_first_name}}! Shop ${shopName} right here in Messenger: browse, add to cart and check out in a few taps.`.slice(0, 160),
+      },
+    ],
+    persistent_menu: [
+      {
+        locale: 'default',
+        composer_input_disabled: false,
+        call_to_actions: [
+          { type: 'postback', title: '🛍️ Shop', payload: P.SHOP },
+          { type: 'postback', title: '🛒 Cart', payload: P.CART },
+          { type: 'postback', title: '📦 My orders', payload: P.ORDERS },
+          { type: 'postback', title: '❓ Help', payload: P.HELP },
+        ],
+      },
+    ],
+  };
+}
