@@ -77,6 +77,18 @@ describe('the orders API', () => {
     });
   });
 
+  it('/metrics counts the orders the engine created and refused, by code', async () => {
+    const metric = async (re: RegExp) => Number(re.exec((await api.request({ url: '/metrics', key: null })).body)?.[1] ?? 0);
+    const created = /^quicksell_orders_created_total (\d+)$/m;
+    const refused = /^quicksell_orders_failed_total\{code="INSUFFICIENT_STOCK"\} (\d+)$/m;
+    const [c0, r0] = [await metric(created), await metric(refused)];
+    await placeOrder();
+    await placeOrder({ stock: 1, quantity: 2 });
+    expect(await metric(created)).toBe(c0 + 1);
+    expect(await metric(refused)).toBe(r0 + 1);
+    expect((await api.request({ url: '/metrics', key: null })).body).toMatch(/^quicksell_order_processing_duration_seconds_count [1-9]\d*$/m);
+  });
+
   describe('reading orders', () => {
     it('GET /api/orders/:id returns items, reservations and state history', async () => {
       const { orderId, productId } = await placeOrder({ quantity: 3 });
