@@ -128,6 +128,16 @@ describe('rate limiting on /api', () => {
     expect(res.json()).toMatchObject({ success: false, code: 'RATE_LIMITED' });
   });
 
+  it('limits one key across many IPs too', async () => {
+    const { key } = await api.app.admins.create(`limited-${Date.now()}`);
+    const statuses: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      statuses.push((await api.request({ url: '/api/reports/summary', key, remoteAddress: `10.0.0.${i}` })).statusCode);
+    }
+    expect(statuses.slice(0, 3)).not.toContain(429);
+    expect(statuses[3]).toBe(429);
+  });
+
   it('does not limit /healthz', async () => {
     for (let i = 0; i < 5; i++) expect((await api.request({ url: '/healthz', key: null })).statusCode).toBe(200);
   });

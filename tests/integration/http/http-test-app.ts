@@ -13,6 +13,7 @@ export interface TestApi {
     body?: unknown;
     key?: string | null;
     headers?: Record<string, string>;
+    remoteAddress?: string;
   }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -25,13 +26,13 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
   return {
     app,
     rootKey,
-    request({ method = 'GET', url, body, key = rootKey, headers = {} }) {
+    request({ method = 'GET', url, body, key = rootKey, headers = {}, remoteAddress }) {
       const all: Record<string, string> = { ...headers };
       if (key !== null) all.authorization = `Bearer ${key}`;
       const isRaw = typeof body === 'string' || Buffer.isBuffer(body);
       if (body !== undefined && !isRaw && !all['content-type']) all['content-type'] = 'application/json';
       const payload = body === undefined ? undefined : isRaw ? (body as string | Buffer) : JSON.stringify(body);
-      return http.inject({ method, url, headers: all, payload });
+      return http.inject({ method, url, headers: all, payload, remoteAddress });
     },
     close: () => app.close(),
   };
