@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
@@ -34,6 +34,12 @@ export interface NotificationProcessorDeps {
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
 class DeliveryUnknownError extends Error {}
+/** Another attempt's send of this row is in flight: look again once it must have finished. */
+class SendInFlight extends Error {
+  constructor(readonly recheckInMs: number) {
+    super('another attempt is sending this notification');
+  }
+}
 
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   const { db, logger } = deps;
@@ -68,8 +74,8 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       if (lastPart) throw new DeliveryUnknownError(reason);
       if (await store.skipUnknownPart(db, id, part, reason)) return 'skipped';
     }
-    // A live attempt is sending right now (or just progressed): try again later.
-    throw new Error(`notification ${id}: another attempt is sending part ${part + 1}; retrying later`);
+    // A live attempt may be sending right now (or just progressed): look again when it must be done.
+    throw new SendInFlight(Math.max(100, deps.inDoubtAfterMs - (now.sending_for_ms ?? 0) + 100));
   }
 
   async function send(row: store.NotificationRow): Promise<NotificationResult> {
@@ -107,7 +113,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     return { sent: lastId, parts: rendered.parts.length };
   }
 
-  return async function processNotification(job: Job): Promise<NotificationResult> {
+  return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
     const { notificationId: id } = parseJobData(notificationJobSchema, job);
     const row = await store.loadNotification(db, id);
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
@@ -124,6 +130,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         await store.markError(db, 'notification_queue', id, 'pending', err.reason);
         await deps.rateLimit(deps.rateLimitBackoffMs);
         throw Worker.RateLimitError();
+      }
+      if (err instanceof SendInFlight && token) {
+        await store.markError(db, 'notification_queue', id, 'pending', err.message);
+        await job.moveToDelayed(Date.now() + err.recheckInMs, token);
+        throw new DelayedError();
       }
       if (err instanceof DeliveryUnknownError) {
         await store.markDeliveryUnknown(db, id, err.message);
