@@ -45,7 +45,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startFakeGraph(opts: { port?: number; host?: string } = {}): Promise<FakeGraph> {
+export interface FakeGraphOptions {
+  port?: number;
+  host?: string;
+  /** Keep at most this many recorded messages (oldest dropped); the long-running simulator bounds memory. */
+  keep?: number;
+}
+
+export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeGraph> {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const messages: RecordedMessage[] = [];
@@ -79,6 +86,7 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       seq += 1;
       const rec: RecordedMessage = { seq, at: Date.now(), body: parsed, message_id: `m_fake_${seq}` };
       messages.push(rec);
+      if (opts.keep !== undefined && messages.length > opts.keep) messages.splice(0, messages.length - opts.keep);
       events.emit('message', rec);
       return json(200, { recipient_id: parsed.recipient.id, message_id: rec.message_id });
     }

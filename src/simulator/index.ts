@@ -1,16 +1,86 @@
-// STUB — the simulator helper replaces this file (issue 6). Keep the exported names and types.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { startFakeGraph, type FakeGraph, type RecordedMessage } from './fake-graph.js';
+import { createHub, type Hub } from './hub.js';
+import { createUploadStore } from './uploads.js';
+import { simulatorRoutes, type SessionInfo } from './routes.js';
+import { simulatorAdminPsid } from './identities.js';
 
+/**
+ * The local Messenger simulator, used when no Page token is configured: a built-in fake Graph API
+ * (the Send API client points at it) whose messages are pushed to a chat page at /simulator, which
+ * in turn sends real signed webhook payloads to /webhook. app.ts creates it only in simulator mode,
+ * so with a real Page token none of these routes exist.
+ */
 export interface Simulator {
   /** Where the Send API client should point: the built-in fake Graph API. */
   graphApiUrl: string;
   /** Fastify plugin serving /simulator (page, SSE, outgoing webhook posts). */
   plugin: FastifyPluginAsync;
+  /** The PSID the admin pane chats as. */
+  adminPsid: string;
+  fakeGraph: FakeGraph;
+  hub: Hub;
   close(): Promise<void>;
 }
 
-export async function createSimulator(_deps: { config: Config; logger: Logger }): Promise<Simulator> {
-  return { graphApiUrl: 'http://127.0.0.1:9', plugin: async () => undefined, close: async () => undefined };
+export { SIMULATOR_ADMIN_PSID, simulatorAdminPsid } from './identities.js';
+export { SIMULATOR_PAGE_ID, buildDelivery, signBody } from './webhook-sender.js';
+export { seedDemoShop } from './demo-seed.js';
+
+const DEFAULT_GET_STARTED = { title: 'Get Started', payload: 'GET_STARTED' };
+
+/** Get Started and the persistent menu, as the bot last set them through the Messenger Profile API. */
+function profileSession(fakeGraph: FakeGraph): Pick<SessionInfo, 'getStarted' | 'menu'> {
+  let getStarted = DEFAULT_GET_STARTED;
+  let menu: SessionInfo['menu'] = [];
+  for (const p of fakeGraph.profiles) {
+    const gs = p.get_started as { payload?: unknown } | undefined;
+    if (typeof gs?.payload === 'string') getStarted = { title: 'Get Started', payload: gs.payload };
+    const pm = p.persistent_menu as Array<{ locale?: string; call_to_actions?: SessionInfo['menu'] }> | undefined;
+    const chosen = pm?.find((m) => m.locale === 'default') ?? pm?.[0];
+    if (chosen?.call_to_actions) menu = chosen.call_to_actions.filter((a) => a.type === 'postback' || a.type === 'web_url');
+  }
+  return { getStarted, menu };
+}
+
+export async function createSimulator(deps: { config: Config; logger: Logger }): Promise<Simulator> {
+  const { config, logger } = deps;
+  if (!config.FB_APP_SECRET) throw new Error('simulator: FB_APP_SECRET is not set (loadConfig supplies one in simulator mode)');
+  const fakeGraph = await startFakeGraph({ keep: 1000 });
+  const hub = createHub();
+  const adminPsid = simulatorAdminPsid(config);
+
+  const onMessage = (rec: RecordedMessage) => {
+    hub.record(rec.body.recipient.id, { from: 'page', request: rec.body, message_id: rec.message_id });
+  };
+  fakeGraph.events.on('message', onMessage);
+
+  const plugin = simulatorRoutes({
+    hub,
+    uploads: createUploadStore(),
+    appSecret: config.FB_APP_SECRET,
+    logger,
+    session: () => ({
+      shopName: config.SHOP_NAME,
+      adminPsid,
+      dashboardUrl: '/admin/queues',
+      ...profileSession(fakeGraph),
+    }),
+  });
+  logger.debug({ graphApiUrl: fakeGraph.url }, 'simulator: fake Graph API listening');
+
+  return {
+    graphApiUrl: fakeGraph.url,
+    plugin,
+    adminPsid,
+    fakeGraph,
+    hub,
+    async close() {
+      fakeGraph.events.off('message', onMessage);
+      hub.closeAll();
+      await fakeGraph.close();
+    },
+  };
 }
