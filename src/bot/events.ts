@@ -6,6 +6,7 @@
 export type InboundKind = 'text' | 'quick_reply' | 'postback' | 'attachment' | 'referral';
 
 export interface InboundAttachment {
+  /** 'image' | 'video' | 'audio' | 'file' | …; a sticker (thumbs-up) is an image with a sticker id: 'sticker' here */
   type: string;
   url: string | null;
 }
@@ -49,7 +50,8 @@ export function parseMessagingEvent(raw: unknown): InboundEvent | null {
     if (atts.length) {
       const attachments = atts.map((a) => {
         const o = obj(a) ?? {};
-        return { type: str(o.type) ?? 'unknown', url: str(obj(o.payload)?.url) };
+        const sticker = obj(o.payload)?.sticker_id !== undefined || message.sticker_id !== undefined;
+        return { type: sticker ? 'sticker' : (str(o.type) ?? 'unknown'), url: str(obj(o.payload)?.url) };
       });
       return { ...base, kind: 'attachment', dedupeKey, text: str(message.text) ?? '', attachments };
     }

@@ -54,12 +54,14 @@ export function didNotUnderstand(text: string, isAdmin = false): BotMessage {
   };
 }
 
-export function categoriesMessage(categories: CategorySummary[]): BotMessage {
+const CATEGORIES_PER_PAGE = 10;
+
+/** Categories as quick replies, 10 at a time with "More" (Messenger shows at most 13 quick replies). */
+export function categoriesMessage(categories: CategorySummary[], offset = 0): BotMessage {
   if (!categories.length) return { text: 'Our shelves are empty right now — please check back soon!', quick_replies: menuReplies() };
-  return {
-    text: 'What are you looking for? Pick a category, or type a product name to search.',
-    quick_replies: categories.slice(0, 12).map((c) => qr(c.category, P.category(c.category))),
-  };
+  const page = categories.slice(offset, offset + CATEGORIES_PER_PAGE).map((c) => qr(c.category, P.category(c.category)));
+  const more = offset + CATEGORIES_PER_PAGE < categories.length ? [qr('More ▶', P.shopPage(offset + CATEGORIES_PER_PAGE))] : [];
+  return { text: 'What are you looking for? Pick a category, or type a product name to search.', quick_replies: [...page, ...more] };
 }
 
 export function stockHint(available: number): string {

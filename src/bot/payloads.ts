@@ -10,6 +10,7 @@ export const P = {
   ORDERS: 'MY_ORDERS',
   HELP: 'HELP',
   SEARCH_HINT: 'SEARCH_HINT',
+  shopPage: (offset: number) => `SHOP:${offset}`,
   category: (name: string) => `CATEGORY:${name}`,
   add: (productId: number) => `ADD:${productId}`,
   qty: (productId: number, n: number) => `QTY:${productId}:${n}`,

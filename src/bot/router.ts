@@ -44,7 +44,13 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     'message',
     s.guard.handler(async (bot, message) => {
       const m = message as QuickSellMessage;
-      if (m.kind === 'attachment') return receiveAttachment(s, turnOf(bot, m)); // a photo does not end a question
+      if (m.kind === 'attachment') {
+        // a photo or sticker does not end a question: payment proof, or a nudge to type the answer
+        if (bot.hasActiveDialog() && !m.attachments.some((a) => a.type === 'image' && a.url)) {
+          return say(bot, { text: 'I can’t read stickers or files here — please type your answer to the question above.' });
+        }
+        return receiveAttachment(s, turnOf(bot, m));
+      }
       await bot.cancelAllDialogs();
       if (m.kind === 'referral') return dispatch(bot, m, 'GET_STARTED');
       if (m.payload) return dispatch(bot, m, m.payload);

@@ -32,7 +32,7 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     GET_STARTED: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
     MENU: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
     HELP: async (t) => say(t.bot, m.help(isAdmin(t))),
-    SHOP: async (t) => say(t.bot, m.categoriesMessage(await s.orders.listCategories())),
+    SHOP: async (t) => say(t.bot, m.categoriesMessage(await s.orders.listCategories(), Number(t.args[0] ?? 0) || 0)),
     SEARCH_HINT: async (t) => say(t.bot, { text: 'Type the name of a product and I’ll look it up.' }),
     CATEGORY: async (t) => {
       const page = await s.orders.listProducts({ category: t.args[0] ?? '', limit: 10 });

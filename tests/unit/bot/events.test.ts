@@ -25,6 +25,11 @@ describe('parsing a Messenger webhook body', () => {
     expect(events[3]!.attachments).toEqual([{ type: 'image', url: 'https://x/y.jpg' }]);
   });
 
+  it('tells a sticker (thumbs-up) apart from a photo', () => {
+    const [ev] = parseWebhookBody(page([{ ...from('u1'), message: { mid: 'm4', sticker_id: 369239263222822, attachments: [{ type: 'image', payload: { url: 'https://x/s.png', sticker_id: 369239263222822 } }] } }]));
+    expect(ev!.attachments).toEqual([{ type: 'sticker', url: 'https://x/s.png' }]);
+  });
+
   it('de-duplicates messages by mid and postbacks by mid plus timestamp', () => {
     const [msg, pb] = parseWebhookBody(page([{ ...from('u1'), message: { mid: 'm9', text: 'x' } }, { ...from('u1'), postback: { payload: 'CART' } }]));
     expect(msg!.dedupeKey).toBe('m:m9');
