@@ -81,6 +81,10 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
     const view = await s.carts.view(userId(convo));
     if (!view.checkout.province) return;
     const quote = await s.orders.quoteShipping(view.checkout.province, view.subtotal);
+    // `before` runs again when the payment question is repeated: say the fee once per quote
+    const key = `${quote.province}|${quote.fee}`;
+    if (convo.vars.fee_for === key) return;
+    convo.setVar('fee_for', key);
     await say(bot, { text: `Delivery to ${quote.province}: ${quote.is_free ? 'FREE 🎉' : m.formatFee(quote.fee)}` });
   }));
   d.addQuestion(

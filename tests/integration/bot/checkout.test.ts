@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
+import { Chat, events, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
+import { ADDRESS, addByName, answerAddress, checkoutAndPlace, ordersOf } from './shopper.js';
+import { makeProduct } from '../../helpers/factories.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const newProduct = async (stock = 10, price = '1000.00') => {
+  const name = `Item ${randomUUID().slice(0, 8)}`;
+  return { name, id: await makeProduct(h.app.db, { name, stock, price }) };
+};
+
+describe('bad answers during checkout', () => {
+  it('re-asks each question with the engine’s reason: 500-char name, wrong phone, empty address, emoji', async () => {
+    const p = await newProduct();
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 1);
+    await chat.tap(/Checkout/);
+    chat.replies();
+
+    const reasked = async (answer: string, reason: RegExp, question: RegExp) => {
+      await chat.say(answer);
+      const texts = chat.texts(chat.replies());
+      expect(texts, JSON.stringify(texts)).toHaveLength(2);
+      expect(texts[0]).toMatch(reason);
+      expect(texts[1]).toMatch(question);
+    };
+    await reasked('x'.repeat(500), /full name \(2 to 100 characters\)/, /Who should we deliver to/);
+    await chat.say(ADDRESS.name);
+    chat.replies();
+    await reasked('12345', /Philippine mobile number like 09171234567/, /Mobile number/);
+    await reasked('📞📞📞', /Philippine mobile number/, /Mobile number/);
+    await chat.say(ADDRESS.phone);
+    chat.replies();
+    await reasked('   ', /street address/, /House\/unit no/);
+    await chat.say(ADDRESS.address);
+    await chat.say(ADDRESS.city);
+    await chat.tap(/Metro Manila/);
+    chat.replies();
+    await reasked('🏠🏠', /4-digit postal code/, /Postal code/);
+    await chat.say(ADDRESS.postal);
+    expect(chat.lastText()).toBe('How would you like to pay?');
+    chat.replies();
+    await reasked('paypal', /Please pick one of: Cash on delivery, GCash, Bank transfer/, /How would you like to pay/);
+  });
+});
+
+describe('a menu tap in the middle of a question', () => {
+  it('leaves the question and does what was tapped', async () => {
+    const p = await newProduct();
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 1);
+    await chat.tap(/Checkout/);
+    await chat.say(ADDRESS.name);
+    expect(chat.lastText()).toMatch(/Mobile number/);
+    await chat.postback('CART', '🛒 Cart');
+    expect(chat.lastText()).toBe('Subtotal: ₱1,000.00 (1 item)');
+    await chat.say(ADDRESS.phone); // no longer an answer: a search that finds nothing
+    expect(chat.lastText()).toMatch(/couldn't find anything for "09171234567"/);
+  });
+});
+
+describe('placing an order', () => {
+  it('makes one order when "Place order" is tapped twice at once or redelivered', async () => {
+    const p = await newProduct(10);
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 2);
+    await chat.tap(/Checkout/);
+    await answerAddress(chat);
+    await chat.tap(/Cash on delivery/);
+    await chat.tap(/No promo code/);
+    const place = chat.find(/Place order/);
+    const first = events.quickReply(chat.psid, place.title, place.payload);
+    const second = events.quickReply(chat.psid, place.title, place.payload);
+    const results = await Promise.all([
+      postWebhook(h.app, pageBody(first)),
+      postWebhook(h.app, pageBody(second)),
+      postWebhook(h.app, pageBody(first)),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    await h.app.bot.idle();
+    const orders = await ordersOf(chat);
+    expect(orders).toHaveLength(1);
+    expect(chat.texts().filter((t) => t.startsWith('You already placed this order'))).toHaveLength(1);
+    const [prod] = await h.app.db.query<RowDataPacket[]>('SELECT reserved_quantity FROM products WHERE id = ?', [p.id]);
+    expect(prod[0]!.reserved_quantity).toBe(2);
+  });
+
+  it('explains which item ran out and how many are left', async () => {
+    const p = await newProduct(3);
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 3);
+    await h.app.db.query('UPDATE products SET stock_quantity = 1 WHERE id = ?', [p.id]); // sold in the shop meanwhile
+    await checkoutAndPlace(chat);
+    expect(chat.lastText()).toMatch(new RegExp(`enough stock: Only 1 left of ${p.name}\\. Please change the quantity`));
+    expect(await ordersOf(chat)).toHaveLength(0);
+  });
+});
+
+describe('the cart', () => {
+  it('changes a quantity, removes a line and empties, priced from the database', async () => {
+    const a = await newProduct(10, '250.50');
+    const b = await newProduct(10, '100.00');
+    const chat = new Chat(h);
+    await addByName(chat, a.name, 2);
+    await addByName(chat, b.name, 1);
+    await chat.tap(/View cart/);
+    expect(chat.lastText()).toBe('Subtotal: ₱601.00 (3 items)');
+    await h.app.db.query('UPDATE products SET price = 300.00 WHERE id = ?', [b.id]);
+    await chat.press(/Change quantity/, new RegExp(a.name));
+    await chat.tap(/^4$/);
+    await chat.tap(/View cart/);
+    expect(chat.lastText()).toBe('Subtotal: ₱1,302.00 (5 items)');
+    await chat.press(/Remove/, new RegExp(b.name));
+    expect(chat.lastText()).toBe('Subtotal: ₱1,002.00 (4 items)');
+    await chat.tap(/Empty cart/);
+    await chat.tap(/Yes, empty it/);
+    expect(chat.lastText()).toMatch(/Your cart is empty/);
+  });
+
+  it('takes another quantity typed after "Other" and refuses more than is in stock', async () => {
+    const p = await newProduct(8);
+    const chat = new Chat(h);
+    await chat.say(p.name);
+    await chat.press(/Add to cart/);
+    await chat.tap(/Other/);
+    await chat.say('many');
+    expect(chat.texts().slice(-2)).toEqual(['Please type a whole number, like 7.', 'How many would you like? Type a number.']);
+    await chat.say('9');
+    expect(chat.texts().at(-2)).toMatch(new RegExp(`Only 8 of ${p.name} left`));
+    await chat.say('7');
+    expect(chat.lastText()).toBe(`Added ✅ You now have 7 × ${p.name} in your cart.`);
+  });
+});
