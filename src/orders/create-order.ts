@@ -4,6 +4,7 @@ import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from
 import { checkOrder, stockMessage, type CheckedOrder } from './order-checks.js';
 import { orderNumber } from './order-number.js';
 import { toDecimal, toPesos } from './money.js';
+import { jsonOf } from './rows.js';
 import { queueAdmins, queueCustomer, queueProcessing } from './outbox.js';
 import { parseWith, orderInputSchema, type OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
@@ -197,7 +198,7 @@ async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrd
   const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_BY_CART, [cartId]);
   const r = rows[0];
   if (!r) return null;
-  const flags = typeof r.fraud_flags === 'string' ? JSON.parse(r.fraud_flags) : r.fraud_flags;
+  const flags = jsonOf(r.fraud_flags);
   return {
     success: true,
     order: { id: Number(r.id), order_number: r.order_number as string, order_status: r.order_status as OrderStatus, total_amount: Number(r.total_amount) },

@@ -1,7 +1,11 @@
 import type { OrderService, OrderServiceDeps } from './index.js';
+import * as catalog from './catalog.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
 import type { EngineContext } from './engine-context.js';
+import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
+import { attachPaymentProof } from './payment-proof.js';
+import { reportSummary } from './reports.js';
 import { move, notFound } from './transitions.js';
 import type { ActionResult } from './types.js';
 
@@ -21,9 +25,6 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     },
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
-  const notYet = async (): Promise<never> => {
-    throw new Error('order engine: not implemented yet');
-  };
 
   return {
     createOrder: (data, context) => createOrder(ctx, data, context),
@@ -48,18 +49,18 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
       ),
     deliverOrder: (id, actor = 'admin') =>
       guard(id, () => move(ctx, id, { operation: 'deliver', to: 'delivered', actor, reason: 'Delivered', params: [], success: 'Order {order} delivered' })),
-    attachPaymentProof: notYet,
-    getOrder: notYet,
-    getOrderByNumber: notYet,
-    listOrders: notYet,
-    listProducts: notYet,
-    getProduct: notYet,
-    createProduct: notYet,
-    updateProduct: notYet,
-    adjustStock: notYet,
-    listCategories: notYet,
-    quoteShipping: notYet,
+    attachPaymentProof: (id, url, actor) => attachPaymentProof(ctx, id, url, actor),
+    getOrder: (id) => getOrder(ctx.db, id),
+    getOrderByNumber: (number) => getOrderByNumber(ctx.db, number),
+    listOrders: (query) => listOrders(ctx.db, query),
+    listProducts: (query) => catalog.listProducts(ctx, query),
+    getProduct: (id) => catalog.getProduct(ctx, id),
+    createProduct: (input) => catalog.createProduct(ctx, input),
+    updateProduct: (id, patch) => catalog.updateProduct(ctx, id, patch),
+    adjustStock: (id, delta, reason, actor) => catalog.adjustStock(ctx, id, delta, reason, actor),
+    listCategories: () => catalog.listCategories(ctx),
+    quoteShipping: (province, subtotal) => catalog.quoteShipping(ctx, province, subtotal),
     validateCheckoutField: (field, value) => checkField(field, value),
-    reportSummary: notYet,
+    reportSummary: () => reportSummary(ctx.db),
   };
 }

@@ -95,6 +95,8 @@ export function toValidationErrors(issues: readonly z.core.$ZodIssue[]): Validat
         if (issue.origin === 'string') return { field, code: 'TOO_LONG', message: `${field} must be at most ${String(issue.maximum)} characters` };
         if (issue.origin === 'array') return { field, code: 'OUT_OF_RANGE', message: `${field} may have at most ${String(issue.maximum)} entries` };
         return { field, code: 'OUT_OF_RANGE', message: `${field} must be at most ${String(issue.maximum)}` };
+      case 'unrecognized_keys':
+        return { field: issue.keys.join(', '), code: 'UNKNOWN_FIELD', message: `unknown field(s): ${issue.keys.join(', ')}` };
       case 'invalid_value':
         return { field, code: 'INVALID_FORMAT', message: `${field} ${issue.message.toLowerCase()}` };
       default:
