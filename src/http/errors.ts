@@ -84,6 +84,18 @@ const TRANSPORT: Record<string, { code: string; field: string; message?: string 
   FST_ERR_CTP_INVALID_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'content-type' },
 };
 
+/** JSON-schema (ajv) errors from other features' routes, in the same field-level shape. */
+function fromAjv(err: FastifyError): ValidationError[] {
+  return (err.validation ?? []).map((v) => {
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const field = [path, missing ?? extra].filter(Boolean).join('.') || `(${err.validationContext ?? 'body'})`;
+    const code = missing ? 'REQUIRED' : extra ? 'UNKNOWN_FIELD' : 'INVALID_FORMAT';
+    return { field, message: v.message ?? 'is invalid', code };
+  });
+}
+
 function sendFailure(reply: FastifyReply, status: number, body: FailureBody): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
@@ -97,9 +109,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
       if (err.validationErrors) body.validation_errors = err.validationErrors;
       return sendFailure(reply, err.statusCode, body);
     }
-    const validation = (err as { validationErrors?: ValidationError[] }).validationErrors;
-    if (err.code === 'FST_ERR_VALIDATION' && validation) {
-      return sendFailure(reply, 400, { success: false, error: 'Validation failed', code: 'VALIDATION_FAILED', validation_errors: validation });
+    if (err.code === 'FST_ERR_VALIDATION') {
+      const errors = (err as { validationErrors?: ValidationError[] }).validationErrors ?? fromAjv(err);
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+      const error = first ? `Invalid ${first.field}: ${first.message}${more}` : 'Validation failed';
+      return sendFailure(reply, 400, { success: false, error, code: 'VALIDATION_FAILED', validation_errors: errors });
     }
     const transport = err.code ? TRANSPORT[err.code] : undefined;
     if (transport) {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OrderService, ProductResult } from '../orders/index.js';
 import { actorOf } from './auth.js';
 import { sendEngineFailure } from './errors.js';
-import { idParams, listProductsQuery, productBody, stockBody } from './schemas.js';
+import { idParams, listProductsQuery, newProductBody, productBody, stockBody } from './schemas.js';
 import type { ZodTypeProvider } from './validation.js';
 
 /** /api/products and /api/reports: the catalog and the seed's monitoring dashboard, through the engine. */
@@ -20,7 +20,7 @@ export function productRoutes(orders: OrderService) {
       return { success: true, products: page.products, next_cursor: page.next_cursor };
     });
 
-    app.post('/api/products', { schema: { body: productBody } }, async (request, reply) =>
+    app.post('/api/products', { schema: { body: newProductBody } }, async (request, reply) =>
       sendProduct(reply, await orders.createProduct(request.body), 201),
     );
 

@@ -64,8 +64,21 @@ export const listProductsQuery = z.strictObject({
   cursor: cursor.optional(),
 });
 
-/** Product fields are validated by the engine (createProduct / updateProduct take unknown input). */
+/** Field values are validated by the engine (createProduct / updateProduct take unknown input). */
 export const productBody = z.looseObject({});
+
+/**
+ * POST /api/products: the body the issue defines. The engine checks the values but ignores keys it
+ * does not know, so the keys are checked here (PATCH is strict in the engine already).
+ */
+const PRODUCT_FIELDS = ['name', 'price', 'stock_quantity', 'sku', 'description', 'category', 'image_url', 'low_stock_threshold', 'status'];
+export const newProductBody = productBody.superRefine((data, ctx) => {
+  for (const key of Object.keys(data)) {
+    if (!PRODUCT_FIELDS.includes(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `unknown field "${key}"`, params: { code: 'UNKNOWN_FIELD' } });
+    }
+  }
+});
 
 export const stockBody = z.strictObject({
   delta: z

@@ -37,6 +37,8 @@ export interface HttpDeps {
  */
 function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
   return async (app) => {
+    // zod route schemas here only: other features' routes keep Fastify's JSON-schema validation
+    useZodValidation(app);
     const limits = await registerApiLimits(app, {
       redis: deps.redis,
       perMinute: deps.config.API_RATE_LIMIT,
@@ -62,7 +64,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: deps.config.TRUST_PROXY as boolean | string[],
   }) as unknown as FastifyInstance;
   app.decorateRequest('admin', null);
-  useZodValidation(app);
   installErrorHandlers(app);
   await registerBodyParsers(app);
   app.addHook('onResponse', async (request, reply) => {

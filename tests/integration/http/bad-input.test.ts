@@ -90,8 +90,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
       await q('SELECT COUNT(*) AS n FROM order_state_history WHERE order_id = ?', [ids.orderId]),
       await q('SELECT id, status, quantity FROM inventory_reservations WHERE product_id = ? ORDER BY id', [ids.productId]),
       await q('SELECT price, stock_quantity, reserved_quantity, low_stock_threshold, status, updated_at FROM products WHERE id = ?', [ids.productId]),
-      await q("SELECT COUNT(*) AS n FROM products WHERE name IN ('Bad price', 'Extra') OR name LIKE 'PPPP%' OR created_at >= ? AND name LIKE ?", [new Date(0), `${tag}%`]),
-      await q('SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope = ?', ['admin:root']),
+      await q("SELECT COUNT(*) AS n FROM products WHERE name IN ('Bad price', 'Extra') OR name LIKE 'PPPP%'", []),
     ]);
   }
 
