@@ -154,9 +154,12 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     ]);
     clearTimeout(timer);
     if (!finished) {
-      // Jobs still running: release them (their locks lapse and another worker picks them up).
+      // Jobs still running: release them. Their locks lapse and another worker picks them up (a send that
+      // was in flight is then handled as "delivery unknown", never sent twice). close(true) still waits for
+      // the processor's promise, so it gets a short grace period and no more.
       logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
-      await Promise.all(closing.map((w) => w.close(true)));
+      const forced = Promise.all(closing.map((w) => w.close(true))).catch(() => undefined);
+      await Promise.race([forced, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     }
   }
 

@@ -63,6 +63,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
+    // 'request' fires as soon as a call has fully arrived (before any delay): tests use it to act while
+    // the caller waits for the answer.
+    events.emit('request', { path: (req.url ?? '').split('?')[0] ?? '', body });
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const path = (req.url ?? '').split('?')[0] ?? '';
     const json = (status: number, data: unknown) => {
