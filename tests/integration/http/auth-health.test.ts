@@ -30,7 +30,13 @@ describe('health, readiness and metrics', () => {
     expect(res.body).toContain('# TYPE quicksell_order_processing_duration_seconds histogram');
   });
 
-  it('exposes queue depths from the source the jobs part registers', async () => {
+  it('exposes the BullMQ queue depths per queue and state', async () => {
+    const res = await api.request({ url: '/metrics', key: null });
+    expect(res.body).toMatch(/^quicksell_queue_depth\{queue="notifications",state="waiting"\} \d+$/m);
+    expect(res.body).toMatch(/^quicksell_queue_depth\{queue="[\w-]+",state="failed"\} \d+$/m);
+  });
+
+  it('exposes queue depths from any source registered with setQueueDepthSource', async () => {
     api.app.metrics.setQueueDepthSource(async () => [{ queue: 'notifications', state: 'waiting', count: 7 }]);
     const res = await api.request({ url: '/metrics', key: null });
     expect(res.body).toContain('quicksell_queue_depth{queue="notifications",state="waiting"} 7');
