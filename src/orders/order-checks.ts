@@ -65,7 +65,8 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const byId = new Map(products.map((p) => [num(p.id), p]));
   const errors: ValidationError[] = [];
   const priced: PricedLine[] = [];
-  for (const line of lines) {
+  // report problems in the customer's line order; reserve later in product order
+  for (const line of [...lines].sort((a, b) => a.index - b.index)) {
     const p = byId.get(line.product_id);
     const at = `items.${line.index}`;
     if (!p) {
@@ -80,6 +81,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
     }
   }
   if (errors.length) return { ok: false, code: errors[0]!.code, errors };
+  priced.sort((a, b) => a.product_id - b.product_id);
 
   const subtotal = priced.reduce((s, l) => s + l.line_total, 0);
   const rate = rates[0];
