@@ -31,7 +31,17 @@ export function explainOrderFailure(r: CreateFailure): string {
   }
 }
 
-const who = (actor?: string) => (actor ? actor.replace(/^admin:/, 'admin ').replace(/^customer:.*/, 'the customer') : 'someone');
+/** 'admin:3' → 'admin 3', 'admin:Maria' → 'Maria', 'customer:…' → 'the customer', 'worker:…'/'system' → 'the system'. */
+export function who(actor?: string): string {
+  if (!actor) return 'someone';
+  if (actor.startsWith('admin:')) {
+    const rest = actor.slice('admin:'.length);
+    return /^\d+$/.test(rest) ? `admin ${rest}` : rest;
+  }
+  if (actor.startsWith('customer:')) return 'the customer';
+  if (actor === 'system' || actor.startsWith('worker:')) return 'the system';
+  return actor;
+}
 
 /** Why an order action did not happen; for a lost race: who moved the order and when. */
 export function explainActionFailure(r: ActionFailure, orderNumber: string, timeZone: string): string {

@@ -55,24 +55,6 @@ export function cancelConfirmQuestion(o: OrderSummary): BotMessage {
   };
 }
 
-export interface PaymentAccounts {
-  GCASH_NUMBER: string;
-  GCASH_NAME: string;
-  BANK_DETAILS: string;
-}
-
-/** GCash / bank transfer instructions after an order; null for cash on delivery. */
-export function paymentInstructions(method: string, orderNumber: string, total: number | string, acc: PaymentAccounts): BotMessage | null {
-  const amount = formatPeso(total);
-  let how: string;
-  if (method === 'gcash') how = `Send ${amount} by GCash to ${acc.GCASH_NUMBER} (${acc.GCASH_NAME}).`;
-  else if (method === 'bank_transfer') how = `Transfer ${amount} to ${acc.BANK_DETAILS}.`;
-  else return null;
-  return {
-    text: `💳 How to pay for ${orderNumber}:\n${how}\nPut ${orderNumber} in the notes, then send a photo of the receipt here and we'll attach it to your order.`,
-  };
-}
-
 // --- admin ---------------------------------------------------------------------------------------
 
 export function adminMenu(): BotMessage {

@@ -2,7 +2,6 @@ import type { BotServices, RouteHandler, Turn } from '../turn.js';
 import { say } from '../turn.js';
 import { idArg, P } from '../payloads.js';
 import * as m from '../messages-shop.js';
-import { paymentInstructions } from '../messages-orders.js';
 import { explainOrderFailure } from '../explain.js';
 import { CHECKOUT_DIALOG, sendSummary } from './checkout-dialog.js';
 
@@ -37,8 +36,8 @@ export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
     if (r.replayed) {
       return say(t.bot, { text: `You already placed this order: ${r.order.order_number}.`, quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
     }
-    // The receipt and "✅ Order … received!" come from the notifications worker (outbox row); we add how to pay.
-    await say(t.bot, paymentInstructions(c.payment_method ?? 'cod', r.order.order_number, r.order.total_amount, s.config));
+    // The receipt, "✅ Order … received!" and the GCash / bank instructions come from the notifications
+    // worker (the engine's order_received outbox row): nothing is said twice.
   }
 
   return {

@@ -122,6 +122,13 @@ export class Chat {
     const c = this.find(title);
     await this.send(events.quickReply(this.psid, c.title, c.payload));
   }
+  /** Tap a quick reply of the latest message whose text matches (e.g. one admin alert among several). */
+  async tapIn(text: RegExp, title: RegExp): Promise<void> {
+    const msg = [...this.all()].reverse().find((m) => text.test(m.body.message?.text ?? ''));
+    const c = msg?.body.message?.quick_replies?.find((q) => title.test(q.title));
+    if (!c) throw new Error(`no message ${text} with a quick reply ${title}`);
+    await this.send(events.quickReply(this.psid, c.title, c.payload));
+  }
   /** Tap a template button (a postback) the bot sent, searching back through every card it showed. */
   async press(title: RegExp, cardTitle?: RegExp): Promise<void> {
     for (const m of [...this.all()].reverse()) {

@@ -3,7 +3,6 @@ import { signBody, verifySignature } from '../../../src/bot/signature.js';
 import { idArg, parsePayload, P } from '../../../src/bot/payloads.js';
 import { toSendRequest } from '../../../src/bot/messenger-adapter.js';
 import { cartMessages, checkoutSummary, productCarousel, quantityQuestion } from '../../../src/bot/messages-shop.js';
-import { paymentInstructions } from '../../../src/bot/messages-orders.js';
 import { parsePaymentMethod } from '../../../src/bot/handlers/checkout-dialog.js';
 import type { Product } from '../../../src/orders/types.js';
 
@@ -57,13 +56,6 @@ describe('message builders', () => {
     expect(summary.text).toContain('Total: ₱4,099.00');
     expect(summary.text).toContain('Payment: GCash');
     expect(summary.quick_replies![0]).toEqual({ title: '✅ Place order', payload: 'PLACE_ORDER:4' });
-  });
-
-  it('gives GCash and bank instructions from the config and none for cash on delivery', () => {
-    const acc = { GCASH_NUMBER: '0917', GCASH_NAME: 'Shop', BANK_DETAILS: 'BDO 1' };
-    expect(paymentInstructions('gcash', 'ORD-1', 2100, acc)!.text).toContain('Send ₱2,100.00 by GCash to 0917 (Shop)');
-    expect(paymentInstructions('bank_transfer', 'ORD-1', '2100.00', acc)!.text).toContain('Transfer ₱2,100.00 to BDO 1');
-    expect(paymentInstructions('cod', 'ORD-1', 2100, acc)).toBeNull();
   });
 
   it('understands typed payment methods', () => {
