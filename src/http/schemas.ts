@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ORDER_STATUSES } from '../orders/index.js';
 import { orderInputSchema } from '../orders/schemas.js';
+import { decodeCursor } from '../orders/rows.js';
 import { findUnknownFields } from './unknown-fields.js';
 
 /**
@@ -22,7 +23,11 @@ const limit = z
   .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
   .transform(Number)
   .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'));
-const cursor = z.string().max(200).regex(/^[\w=-]+$/, 'is not a cursor this API returned');
+// A cursor the engine cannot read would silently restart at page one; refuse it instead.
+const cursor = z
+  .string()
+  .max(200)
+  .refine((c) => decodeCursor(c) !== null, 'is not a cursor this API returned (use next_cursor from the previous page)');
 
 export const listOrdersQuery = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
