@@ -79,7 +79,11 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     producerDown = true;
   });
   producer.on('ready', () => {
-    if (producerDown) logger.info('Redis reachable again for job producers');
+    if (producerDown) {
+      logger.info('Redis reachable again for job producers');
+      // A Redis that restarted without its data lost the job schedulers too: declare them again.
+      if (workers.length) upsertSchedulers(queues[QUEUES.maintenance], config).catch((err: Error) => logger.warn({ err: err.message }, 'could not re-declare job schedulers'));
+    }
     producerDown = false;
   });
 

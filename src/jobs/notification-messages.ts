@@ -184,7 +184,7 @@ export function renderNotification(input: RenderInput): Rendered {
       parts: [{ text: newOrderAdminText(order, payload), quick_replies: adminOrderQuickReplies(order.id) }],
     };
   if (type === 'payment_proof') {
-    const url = str(payload, 'url', 'image_url', 'payment_proof_url') ?? order.payment_proof_url;
+    const url = str(payload, 'proof_url', 'url', 'image_url') ?? order.payment_proof_url;
     if (!url) return { ok: false, reason: `payment_proof for ${order.order_number} has no image URL` };
     const text = `🧾 Payment proof for ${order.order_number} (${formatPeso(order.total_amount)}, ${paymentLabel(order.payment_method)}) from ${order.customer.name}`;
     return {
