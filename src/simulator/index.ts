@@ -6,6 +6,8 @@ import { createHub, type Hub } from './hub.js';
 import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
 import { simulatorAdminPsid } from './identities.js';
+import { createSendApi } from '../bot/send-api.js';
+import { messengerProfile } from '../bot/messenger-profile.js';
 
 /**
  * The local Messenger simulator, used when no Page token is configured: a built-in fake Graph API
@@ -49,6 +51,11 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
   const { config, logger } = deps;
   if (!config.FB_APP_SECRET) throw new Error('simulator: FB_APP_SECRET is not set (loadConfig supplies one in simulator mode)');
   const fakeGraph = await startFakeGraph({ keep: 1000 });
+  // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
+  // then shows the bot's own Get Started button and persistent menu.
+  await createSendApi({ graphApiUrl: fakeGraph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }).setProfile(
+    messengerProfile(config.SHOP_NAME),
+  );
   const hub = createHub();
   const adminPsid = simulatorAdminPsid(config);
 

@@ -1,5 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { signBody } from '../bot/signature.js';
+
+export { signBody };
 
 /**
  * What a simulated person does (types a text, taps a quick reply or a button, sends a photo), turned
@@ -42,10 +45,6 @@ export function buildMessagingEvent(sender: string, event: UserEvent, mid: strin
     case 'image':
       return { ...base, message: { mid, attachments: [{ type: 'image', payload: { url: event.url } }] } };
   }
-}
-
-export function signBody(body: string, appSecret: string): string {
-  return `sha256=${createHmac('sha256', appSecret).update(body, 'utf8').digest('hex')}`;
 }
 
 /** One event in one entry, as Messenger delivers a single message. */

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { splitDatabaseUrl, withDatabase } from '../../../src/db/pool.js';
+import { freePort } from './free-port.js';
 
 /**
  * `npm start` exactly as the README says, as a child process, on a database of its own that does not
@@ -12,17 +12,6 @@ import { splitDatabaseUrl, withDatabase } from '../../../src/db/pool.js';
  */
 const shared = splitDatabaseUrl(inject('databaseUrl'));
 const dbName = `${shared.database}_start_${randomUUID().slice(0, 6)}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';

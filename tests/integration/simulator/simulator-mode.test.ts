@@ -33,8 +33,23 @@ describe('with no Page token (simulator mode)', () => {
     expect(app.simulator!.hub.history(psid)).toEqual([expect.objectContaining({ from: 'page', request: expect.objectContaining({ message: { text: 'from the app' } }) })]);
   });
 
-  it('signs with the local app secret the webhook checks', () => {
-    expect(app.config.FB_APP_SECRET).toBe('quicksell-simulator-secret');
+  it("delivers a tap on Get Started through the bot's signature check, and the bot's answer reaches the page", async () => {
+    const psid = '7200000000000003';
+    const res = await app.http!.inject({
+      method: 'POST',
+      url: '/simulator/send',
+      payload: { psid, event: { type: 'postback', title: 'Get Started', payload: 'GET_STARTED' } },
+    });
+    expect(res.json()).toMatchObject({ ok: true, webhookStatus: 200 });
+    await app.simulator!.fakeGraph.waitFor((msgs) => msgs.some((m) => m.body.recipient.id === psid && m.body.message?.text));
+    const fromPage = app.simulator!.hub.history(psid).filter((i) => i.from === 'page' && i.request.message);
+    expect(fromPage.length).toBeGreaterThan(0);
+  });
+
+  it('shows the Get Started button and persistent menu the bot defines', async () => {
+    const session = (await app.http!.inject({ method: 'GET', url: '/simulator/session' })).json();
+    expect(session.getStarted.payload).toBe('GET_STARTED');
+    expect(session.menu.map((m: { payload: string }) => m.payload)).toEqual(expect.arrayContaining(['SHOP', 'CART']));
   });
 });
 

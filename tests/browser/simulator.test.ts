@@ -1,0 +1,128 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp, type App } from '../../src/app.js';
+import { seedDemoShop } from '../../src/simulator/demo-seed.js';
+import { testConfig } from '../helpers/test-config.js';
+import { ownDatabase } from '../integration/simulator/own-database.js';
+import { freePort } from '../integration/simulator/free-port.js';
+
+/**
+ * The simulator in real headless Chromium (Debian's chromium package), against the whole app: the
+ * demo shop on a database of its own, the bot, the order engine and the workers, with only the Graph
+ * API faked (by the simulator's built-in fake). A shopper taps through to a placed order, the admin
+ * confirms it in the second pane, and the shopper sees the confirmation.
+ */
+const OUTPUT_DIR = new URL('../../test-results/browser/', import.meta.url);
+const DOCS_SCREENSHOT = new URL('../../docs/simulator.png', import.meta.url);
+const STEP_MS = 20_000;
+
+let database: Awaited<ReturnType<typeof ownDatabase>>;
+let app: App;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  database = await ownDatabase('browser');
+  const port = await freePort();
+  const config = testConfig({ SIMULATOR: 'auto', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' });
+  app = await buildApp(config);
+  await seedDemoShop(app.db, config);
+  await app.start();
+  await app.http!.listen({ port, host: '127.0.0.1' });
+  baseUrl = `http://localhost:${port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await database?.drop();
+});
+
+const pane = (who: 'customer' | 'admin') => page.locator(`[data-pane="${who}"]`);
+/** Waits until the bot's latest messages in a pane include one matching `text`. */
+const botSays = (who: 'customer' | 'admin', text: RegExp) => pane(who).locator('.bubble.bot', { hasText: text }).last().waitFor();
+const tapQuickReply = (who: 'customer' | 'admin', title: RegExp) => pane(who).locator('.quick-replies .qr', { hasText: title }).first().click();
+async function type(text: string) {
+  await pane('customer').locator('.composer .text').fill(text);
+  await pane('customer').locator('.composer .text').press('Enter');
+}
+
+describe('the Messenger simulator in a real browser', () => {
+  it('takes a shopper from Get Started to a placed order, and the admin confirms it from the second pane', async () => {
+    await page.goto(`${baseUrl}/simulator`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await expect(page.locator('#dashboard-link').getAttribute('href')).resolves.toBe('/admin/queues');
+
+    // Browse: Get Started → Shop → a category carousel with pictures → Add to cart → quantity 2.
+    await pane('customer').locator('.get-started').click();
+    await tapQuickReply('customer', /Shop/);
+    await tapQuickReply('customer', /^Bags$/);
+    const card = pane('customer').locator('.carousel .card', { hasText: 'Canvas Tote Bag' }).last();
+    await card.waitFor();
+    await expect(card.locator('img.card-img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await card.locator('.tpl-btn', { hasText: /Add to cart/i }).click();
+    await tapQuickReply('customer', /^2$/);
+    await tapQuickReply('customer', /Checkout/i);
+
+    // Checkout: typed answers where the bot asks for free text, taps where it offers choices.
+    await botSays('customer', /full name/i);
+    await type('Maria Clara Santos');
+    await botSays('customer', /mobile number/i);
+    await type('09171234567');
+    await botSays('customer', /street/i);
+    await type('45 Mabini Street, Brgy. Malate');
+    await botSays('customer', /city/i);
+    await type('Manila');
+    await tapQuickReply('customer', /^Metro Manila$/);
+    await botSays('customer', /postal code/i);
+    await type('1004');
+    await tapQuickReply('customer', /Cash on delivery/i);
+    await botSays('customer', /promo code/i);
+    await type('WELCOME10');
+    await botSays('customer', /check your order/i);
+    await tapQuickReply('customer', /Place order/i);
+
+    // The receipt template and the "received" text, sent by the notifications worker.
+    const receipt = pane('customer').locator('.receipt').last();
+    await receipt.waitFor();
+    const orderNumber = /ORD-[\w-]+/.exec((await receipt.locator('.r-number').textContent()) ?? '')?.[0];
+    expect(orderNumber).toBeTruthy();
+    await botSays('customer', new RegExp(`Order ${orderNumber} received! Total: ₱[\\d,]+\\.\\d{2}`));
+
+    // The admin switch shows the second pane, where the new-order alert waits with Confirm.
+    await page.locator('label.switch').click();
+    await expect(pane('admin').isVisible()).resolves.toBe(true);
+    await botSays('admin', new RegExp(`New order ${orderNumber}`));
+    await tapQuickReply('admin', /^Confirm$/);
+    await botSays('admin', new RegExp(`${orderNumber} confirmed`));
+
+    // Back on the shopper's side: the confirmation.
+    await botSays('customer', new RegExp(`${orderNumber} is confirmed`));
+    const order = await app.orders.getOrderByNumber(orderNumber!);
+    expect(['confirmed', 'processing']).toContain(order?.order_status);
+    expect(order?.history).toContainEqual(expect.objectContaining({ from_status: 'pending', to_status: 'confirmed', changed_by: expect.stringMatching(/^admin:/) }));
+    expect(order?.items).toEqual([expect.objectContaining({ product_name: 'Canvas Tote Bag', quantity: 2 })]);
+    expect(pageErrors).toEqual([]);
+
+    // both conversations at their newest message for the picture (no smooth-scroll still under way)
+    await page.addStyleTag({ content: '.thread { scroll-behavior: auto !important; }' });
+    await page.evaluate(() => document.querySelectorAll<HTMLElement>('.thread').forEach((t) => (t.scrollTop = t.scrollHeight)));
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    const shot = new URL('simulator.png', OUTPUT_DIR);
+    await page.screenshot({ path: shot.pathname });
+    // docs/simulator.png is committed: refresh it only on request (or when missing), so a test run
+    // does not leave the work tree dirty.
+    const docsMissing = await stat(DOCS_SCREENSHOT).then(() => false, () => true);
+    if (process.env.UPDATE_SCREENSHOT || docsMissing) await copyFile(shot, DOCS_SCREENSHOT);
+  }, 180_000);
+});
