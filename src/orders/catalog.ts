@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, iso } from './rows.js';
 import { moneyField, parseWith } from './schemas.js';
 import * as q from './sql/catalog-sql.js';
 import { SELECT_SHIPPING_RATE } from './sql/create-order-sql.js';
-import { errno, isDuplicateKey, runTx, signalOf, takeLowStockIds } from './tx.js';
+import { clearLowStockIds, errno, isDuplicateKey, runTx, signalOf, takeLowStockIds } from './tx.js';
 import type { CategorySummary, ListProductsQuery, Product, ProductPage, ProductResult, ShippingQuote, ValidationError } from './types.js';
 
 /** The product catalog, stock adjustments and shipping quotes. */
@@ -113,6 +113,7 @@ export async function updateProduct(ctx: EngineContext, id: number, patch: unkno
   const sets = entries.map(([k]) => `\`${k}\` = ?`).join(', ');
   const values = entries.map(([k, v]) => (k === 'price' ? toDecimal(v as number) : v));
   const low = await runTx(ctx.db, async (conn) => {
+    await clearLowStockIds(conn);
     await conn.query(`UPDATE products SET ${sets} WHERE id = ?`, [...values, id]);
     return takeLowStockIds(conn);
   });
@@ -132,6 +133,7 @@ export async function adjustStock(ctx: EngineContext, id: number, delta: number,
     const [[row]] = await conn.query<RowDataPacket[]>(q.LOCK_PRODUCT, [id]);
     if (!row) return null;
     const before = Number(row.stock_quantity);
+    await clearLowStockIds(conn);
     try {
       await conn.query(q.ADJUST_STOCK, [delta, id]);
     } catch (err) {

@@ -6,9 +6,9 @@ import { orderNumber } from './order-number.js';
 import { toDecimal, toPesos } from './money.js';
 import { jsonOf } from './rows.js';
 import { queueAdmins, queueCustomer, queueProcessing } from './outbox.js';
-import { parseWith, orderInputSchema, type OrderInput } from './schemas.js';
+import { parseWith, type OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
-import { isDuplicateKey, runTx, setActor, signalOf, takeLowStockIds } from './tx.js';
+import { isDuplicateKey, parseIds, runTx, setActor, signalOf } from './tx.js';
 import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, ValidationError, Warning } from './types.js';
 
 /**
@@ -33,7 +33,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
     const existing = await findByCart(ctx, context.cart_id);
     if (existing) return existing;
   }
-  const parsed = parseWith(orderInputSchema(ctx.config), data);
+  const parsed = parseWith(ctx.orderSchema, data);
   if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
   const input = parsed.value;
   const checked = await checkOrder(ctx, input);
@@ -62,7 +62,8 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
       const r0 = performance.now();
       for (const line of order.lines) {
         try {
-          await conn.query(q.CALL_RESERVE, [id, line.product_id, line.quantity, expiresAt]);
+          const [results] = await conn.query<RowDataPacket[][]>(q.CALL_RESERVE, [id, line.product_id, line.quantity, expiresAt]);
+          notificationIds.push(...parseIds(results[0]?.[0]?.low_stock_ids)); // low-stock alerts its update queued
         } catch (err) {
           if (signalOf(err)?.code === 'INSUFFICIENT_STOCK') throw new StockLost(line.product_id);
           throw err;
@@ -76,7 +77,11 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
         order.lines.map((l) => [id, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)]),
       ]);
       await ctx.fault('after_items');
-      notificationIds.push(...(await takeLowStockIds(conn)));
+      // in the transaction: one commit (one log flush) per order, not two
+      await conn.query(q.INSERT_METRICS, [
+        id, Math.round(tChecked - t0), Math.round(tReserve), Math.round(performance.now() - tChecked), Math.round(performance.now() - t0),
+        order.lines.reduce((s, l) => s + l.quantity, 0),
+      ]);
       return { id, number, notificationIds, processingIds };
     });
   } catch (err) {
@@ -109,18 +114,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
     throw err;
   }
 
-  const total = performance.now() - t0;
-  await ctx.db
-    .query(q.INSERT_METRICS, [
-      written.id,
-      Math.round(tChecked - t0),
-      Math.round(tReserve),
-      Math.round(performance.now() - tChecked),
-      Math.round(total),
-      order.lines.reduce((s, l) => s + l.quantity, 0),
-    ])
-    .catch((err: Error) => ctx.logger.warn({ err: err.message, order_id: written.id }, 'order_metrics insert failed'));
-  ctx.observer?.orderCreated(total);
+  ctx.observer?.orderCreated(performance.now() - t0);
   await publishAfterCommit(ctx, { notificationIds: written.notificationIds, processingIds: written.processingIds });
   return {
     success: true,
@@ -150,6 +144,7 @@ async function insertOrder(
         context.order_source ?? input.order_source ?? 'api', context.ip_address ?? input.ip_address ?? null,
         (context.user_agent ?? input.user_agent ?? null)?.slice(0, 500) ?? null,
         order.fraud.score, JSON.stringify(order.fraud.warnings), order.fraud.requires_verification, expiresAt,
+        order.signature,
       ]);
       return { id: res.insertId, number };
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { orderInputSchema } from './schemas.js';
 import type { OutboxPublisher, OutboxRows } from './types.js';
 
 /** What every engine module receives (built once by the service from OrderServiceDeps). */
@@ -13,6 +14,8 @@ export interface EngineContext {
   clock: () => Date;
   /** test seam between writes; a throw must roll the whole transaction back */
   fault: (step: string) => Promise<void>;
+  /** built once from config: building a zod schema per call costs more than validating with it */
+  orderSchema: ReturnType<typeof orderInputSchema>;
 }
 
 /** Publish committed outbox rows; a failure is logged, never surfaced (the relay republishes later). */

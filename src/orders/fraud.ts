@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { formatPeso, toCentavos, type Centavos } from './money.js';
 import type { Warning } from './types.js';
@@ -54,4 +55,9 @@ export function itemsSignature(lines: { product_id: number; quantity: number }[]
     .sort((a, b) => a.product_id - b.product_id)
     .map((l) => `${l.product_id}x${l.quantity}`)
     .join(',');
+}
+
+/** SHA-1 of itemsSignature: stored on the order (orders.items_signature) and looked up by index. */
+export function itemsSignatureHash(lines: { product_id: number; quantity: number }[]): string {
+  return createHash('sha1').update(itemsSignature(lines)).digest('hex');
 }

@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { EngineContext } from './engine-context.js';
 import { canonicalPhone } from './checkout-fields.js';
-import { assessFraud, itemsSignature, type FraudVerdict } from './fraud.js';
+import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
 import { toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
 import { mergeLines, type OrderInput } from './schemas.js';
@@ -29,6 +29,8 @@ export interface CheckedOrder {
   totals: Totals;
   promo: { id: number; code: string } | null;
   fraud: FraudVerdict;
+  /** orders.items_signature */
+  signature: string;
 }
 
 export type CheckOutcome = { ok: true; order: CheckedOrder } | { ok: false; code: ErrorCode; errors: ValidationError[] };
@@ -39,13 +41,12 @@ const cents = (v: unknown): Centavos => toCentavos(String(v)) ?? 0;
 export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise<CheckOutcome> {
   const { db, config } = ctx;
   const lines = mergeLines(input.items);
-  const windowMin = Math.max(60, config.FRAUD_DUPLICATE_WINDOW_MINUTES);
+  const signature = itemsSignatureHash(lines);
   const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;
-  const [[users], [products], [rates], [recent], promoRows] = await Promise.all([
-    db.query<RowDataPacket[]>(q.SELECT_USER, [input.user_id]),
+  const uid = input.user_id;
+  const [[users], [products], promoRows] = await Promise.all([
+    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, input.shipping_address.province, uid]),
     db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [lines.map((l) => l.product_id)]),
-    db.query<RowDataPacket[]>(q.SELECT_SHIPPING_RATE, [input.shipping_address.province]),
-    db.query<RowDataPacket[]>(q.SELECT_RECENT_ORDERS, [input.user_id, windowMin]),
     promoCode
       ? Promise.all([
           db.query<RowDataPacket[]>(q.SELECT_PROMO, [promoCode]),
@@ -84,10 +85,9 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   priced.sort((a, b) => a.product_id - b.product_id);
 
   const subtotal = priced.reduce((s, l) => s + l.line_total, 0);
-  const rate = rates[0];
-  const shipping = rate
-    ? shippingFee({ province: rate.province as string, fee: cents(rate.fee), free_shipping_min: rate.free_shipping_min === null ? null : cents(rate.free_shipping_min) }, subtotal)
-    : 0;
+  if (user.rate_fee === null) throw new Error("no shipping rate configured: shipping_rates needs a '*' fallback row (migration 005)");
+  const freeMin = user.rate_free_min === null ? null : cents(user.rate_free_min);
+  const shipping = shippingFee({ province: user.rate_province as string, fee: cents(user.rate_fee), free_shipping_min: freeMin }, subtotal);
   let discount = 0;
   let promo: CheckedOrder['promo'] = null;
   if (promoCode && promoRows) {
@@ -101,14 +101,12 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const mismatches = checkClientTotals(input, totals);
   if (mismatches.length) return { ok: false, code: 'TOTAL_MISMATCH', errors: mismatches };
 
-  const signature = itemsSignature(lines);
-  const dupAge = recent.filter((r) => r.sig === signature).map((r) => num(r.age_s));
   const fraud = assessFraud(
     {
       total: totals.total_amount,
       payment_method: input.payment_method,
-      orders_last_hour: recent.filter((r) => num(r.age_s) <= 3600).length,
-      same_items_minutes_ago: dupAge.length ? Math.floor(Math.min(...dupAge) / 60) : null,
+      orders_last_hour: num(user.orders_last_hour),
+      same_items_minutes_ago: user.same_items_age_s === null ? null : Math.floor(num(user.same_items_age_s) / 60),
     },
     config,
   );
@@ -120,6 +118,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
       totals,
       promo,
       fraud,
+      signature,
     },
   };
 }

@@ -6,6 +6,7 @@ import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
 import { attachPaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
+import { orderInputSchema } from './schemas.js';
 import { move, notFound } from './transitions.js';
 import type { ActionResult } from './types.js';
 
@@ -23,6 +24,7 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     fault: async (step) => {
       if (deps.faultHook) await deps.faultHook(step);
     },
+    orderSchema: orderInputSchema(deps.config),
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 

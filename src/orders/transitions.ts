@@ -55,9 +55,9 @@ export async function move(ctx: EngineContext, orderId: number, spec: MoveSpec):
           return refused({ success: false, code: 'RESERVATION_EXPIRED', error: `The stock held for order ${order.order_number} was released; it cannot be confirmed` });
         }
       }
-      await setActor(conn, spec.actor, spec.reason);
       for (const status of path) {
         const params = status === spec.to ? spec.params : [];
+        await setActor(conn, spec.actor, spec.reason); // consumed by the history trigger
         await conn.query(q.SET_STATUS[status as keyof typeof q.SET_STATUS], [status, ...params, orderId]);
       }
       await ctx.fault(`${spec.operation}_after_status`);

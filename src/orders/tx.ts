@@ -3,8 +3,8 @@ import type { Conn, Db } from '../db/pool.js';
 /**
  * The engine's transaction runner: one connection, BEGIN … COMMIT, roll back on any throw, retry the
  * whole unit on a deadlock (InnoDB picked us as the victim; nothing of ours was kept). The history
- * trigger's session variables are always reset before the connection goes back to the pool, so a later
- * user of the connection never inherits our actor.
+ * triggers consume @qs_actor/@qs_reason (migration 006); after a failure, when a trigger may not have run,
+ * they are reset before the connection goes back to the pool, so nobody inherits our actor.
  */
 const DEADLOCK = 1213;
 const MAX_ATTEMPTS = 4;
@@ -12,24 +12,22 @@ const MAX_ATTEMPTS = 4;
 export async function runTx<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const conn = await db.getConnection();
-    let healthy = true;
     try {
       await conn.beginTransaction();
       const result = await fn(conn);
       await conn.commit();
+      conn.release();
       return result;
     } catch (err) {
-      await conn.rollback().catch(() => {
-        healthy = false;
-      });
+      try {
+        await conn.rollback();
+        await conn.query('SET @qs_actor = NULL, @qs_reason = NULL, @qs_low_stock_ids = NULL');
+        conn.release();
+      } catch {
+        conn.destroy();
+      }
       if (errno(err) === DEADLOCK && attempt < MAX_ATTEMPTS) continue;
       throw err;
-    } finally {
-      await conn.query('SET @qs_actor = NULL, @qs_reason = NULL, @qs_low_stock_ids = NULL').catch(() => {
-        healthy = false;
-      });
-      if (healthy) conn.release();
-      else conn.destroy();
     }
   }
 }
@@ -39,10 +37,20 @@ export async function setActor(conn: Conn, actor: string, reason: string | null)
   await conn.query('SET @qs_actor = ?, @qs_reason = ?', [actor.slice(0, 100), reason ? reason.slice(0, 500) : null]);
 }
 
-/** Ids of 'low_stock' rows the products trigger queued in this transaction (see migration 002). */
+/** Start collecting the 'low_stock' rows the products trigger queues (see migration 002). */
+export async function clearLowStockIds(conn: Conn): Promise<void> {
+  await conn.query('SET @qs_low_stock_ids = NULL');
+}
+
+/** Ids of 'low_stock' rows the products trigger queued since clearLowStockIds. */
 export async function takeLowStockIds(conn: Conn): Promise<number[]> {
   const [rows] = await conn.query<import('mysql2').RowDataPacket[]>('SELECT @qs_low_stock_ids AS ids');
-  const ids = String(rows[0]?.ids ?? '');
+  return parseIds(rows[0]?.ids);
+}
+
+/** '12,15' (or 12) → [12, 15] */
+export function parseIds(v: unknown): number[] {
+  const ids = String(v ?? '');
   return ids ? ids.split(',').map(Number).filter((n) => n > 0) : [];
 }
 

@@ -1,7 +1,20 @@
 /** Named SQL for createOrder. Parameters are listed in each header; values are always bound. */
 
-/** ? user id */
-export const SELECT_USER = 'SELECT id, name, phone, psid, is_blocked FROM users WHERE id = ?';
+/**
+ * The buyer, their fraud facts and the shipping rate in one round trip.
+ * ? user id (orders in the last hour, counted up to 1,000), ? user id, ? items signature, ? minutes
+ * (age in seconds of the newest live order with the same items), ? province (its rate, else '*'), ? user id
+ */
+export const SELECT_BUYER = `SELECT u.id, u.name, u.phone, u.psid, u.is_blocked,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE user_id = ? AND created_at >= NOW() - INTERVAL 1 HOUR
+        AND order_status NOT IN ('cancelled', 'expired') LIMIT 1000) recent) AS orders_last_hour,
+    (SELECT TIMESTAMPDIFF(SECOND, MAX(created_at), NOW()) FROM orders WHERE user_id = ? AND items_signature = ?
+        AND created_at >= NOW() - INTERVAL ? MINUTE AND order_status NOT IN ('cancelled', 'expired')) AS same_items_age_s,
+    r.province AS rate_province, r.fee AS rate_fee, r.free_shipping_min AS rate_free_min
+  FROM users u
+  LEFT JOIN (SELECT province, fee, free_shipping_min FROM shipping_rates WHERE province IN (?, '*')
+             ORDER BY province = '*' LIMIT 1) r ON TRUE
+  WHERE u.id = ?`;
 
 /** ? list of product ids */
 export const SELECT_PRODUCTS = `SELECT id, sku, name, price, status, stock_quantity - reserved_quantity AS available
@@ -18,26 +31,21 @@ export const SELECT_PROMO = 'SELECT * FROM promo_codes WHERE code = ?';
 export const COUNT_PROMO_USES = `SELECT COUNT(*) AS n FROM orders
   WHERE user_id = ? AND promo_code = ? AND order_status NOT IN ('cancelled', 'expired')`;
 
-/** ? user id, ? minutes — the user's recent live orders with their items signature ('12x2,15x1') */
-export const SELECT_RECENT_ORDERS = `SELECT o.id, TIMESTAMPDIFF(SECOND, o.created_at, NOW()) AS age_s,
-    (SELECT GROUP_CONCAT(CONCAT(oi.product_id, 'x', oi.quantity) ORDER BY oi.product_id SEPARATOR ',')
-       FROM order_items oi WHERE oi.order_id = o.id) AS sig
-  FROM orders o
-  WHERE o.user_id = ? AND o.created_at >= NOW() - INTERVAL ? MINUTE AND o.order_status NOT IN ('cancelled', 'expired')`;
 
 /** ? cart id */
 export const SELECT_ORDER_BY_CART = `SELECT id, order_number, order_status, total_amount, fraud_flags FROM orders WHERE cart_id = ?`;
 
-/** 24 values in column order */
+/** 23 values in column order */
 export const INSERT_ORDER = `INSERT INTO orders (order_number, user_id, cart_id, order_status, payment_method, subtotal,
     shipping_fee, discount_amount, total_amount, promo_code, recipient_name, phone, shipping_address, city, province,
-    postal_code, order_source, ip_address, user_agent, fraud_score, fraud_flags, requires_verification, expires_at)
-  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    postal_code, order_source, ip_address, user_agent, fraud_score, fraud_flags, requires_verification, expires_at,
+    items_signature)
+  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** rows of (order_id, product_id, product_name, sku, unit_price, quantity, line_total) */
 export const INSERT_ITEMS = `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES ?`;
 
-/** ? order id, ? product id, ? quantity, ? expires_at */
+/** ? order id, ? product id, ? quantity, ? expires_at — returns one row (reservation_id, low_stock_ids) */
 export const CALL_RESERVE = 'CALL sp_reserve_inventory(?, ?, ?, ?)';
 
 /** ? promo id — counted only inside the order's transaction, so only a committed order uses it */
