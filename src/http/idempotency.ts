@@ -62,6 +62,15 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** What makes two requests "the same": method, route, path parameters and body (key order aside). */
+export function requestFingerprint(method: string, route: string, params: unknown, body: unknown): string {
+  return sha256(`${method} ${route} ${canonicalJson(params)} ${canonicalJson(body)}`);
+}
+
+export function idempotencyKeyHash(key: string): string {
+  return sha256(key);
+}
+
 export function createIdempotency(db: Db) {
   async function begin(scope: string, keyHash: string, requestHash: string): Promise<Begin> {
     const token = randomBytes(16).toString('hex');
@@ -100,8 +109,8 @@ export function createIdempotency(db: Db) {
         const message = 'Idempotency-Key must be 1-255 printable ASCII characters';
         throw new HttpFailure(400, 'VALIDATION_FAILED', message, [{ field: 'idempotency-key', message, code: 'INVALID_FORMAT' }]);
       }
-      const fingerprint = sha256(`${request.method} ${request.routeOptions.url} ${canonicalJson(request.params)} ${canonicalJson(request.body)}`);
-      const result = await begin(actorOf(request.admin), sha256(key), fingerprint);
+      const fingerprint = requestFingerprint(request.method, request.routeOptions.url ?? request.url, request.params, request.body);
+      const result = await begin(actorOf(request.admin), idempotencyKeyHash(key), fingerprint);
       if (result.kind === 'claimed') {
         request.idempotencyToken = result.token;
       } else if (result.kind === 'replay') {

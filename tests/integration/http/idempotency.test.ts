@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2';
 import { randomUUID } from 'node:crypto';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { startTestApi, type TestApi } from './http-test-app.js';
+import { idempotencyKeyHash, requestFingerprint } from '../../../src/http/idempotency.js';
 
 describe('Idempotency-Key on POST /api/orders', () => {
   let api: TestApi;
@@ -99,5 +100,64 @@ describe('Idempotency-Key on POST /api/orders', () => {
     await post(payload, key);
     const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM idempotency_keys WHERE key_hash = ?', [key]);
     expect(Number(rows[0]?.n)).toBe(0);
+  });
+});
+
+describe('Idempotency-Key rows left by another request', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => api.close());
+
+  async function seedRow(key: string, body: unknown, opts: { status: 'in_progress' | 'completed'; idleMinutes?: number; ageHours?: number }) {
+    await api.app.db.query(
+      `INSERT INTO idempotency_keys (scope, key_hash, request_hash, owner_token, status, response_status, response_body, created_at, updated_at)
+       VALUES ('admin:root', ?, ?, 'someone-else', ?, ?, ?, NOW() - INTERVAL ? HOUR, NOW() - INTERVAL ? MINUTE)`,
+      [
+        idempotencyKeyHash(key),
+        requestFingerprint('POST', '/api/orders', {}, body),
+        opts.status,
+        opts.status === 'completed' ? 201 : null,
+        opts.status === 'completed' ? '{"success":true,"order_id":-1}' : null,
+        opts.ageHours ?? 0,
+        opts.idleMinutes ?? 0,
+      ],
+    );
+  }
+  const payload = async () => seedOrderPayload(await makeUser(api.app.db), await makeProduct(api.app.db), 2);
+  const post = (body: unknown, key: string) => api.request({ method: 'POST', url: '/api/orders', body, headers: { 'idempotency-key': key } });
+
+  it('a retry that arrives while the first request still runs waits for, and returns, its answer', async () => {
+    const key = randomUUID();
+    const body = await payload();
+    await seedRow(key, body, { status: 'in_progress' });
+    const retry = post(body, key);
+    await new Promise((r) => setTimeout(r, 300));
+    await api.app.db.query(
+      `UPDATE idempotency_keys SET status = 'completed', response_status = 201, response_body = '{"success":true,"order_id":-7}' WHERE key_hash = ?`,
+      [idempotencyKeyHash(key)],
+    );
+    const res = await retry;
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ success: true, order_id: -7 });
+  });
+
+  it('a request abandoned minutes ago (its process died) is taken over and runs', async () => {
+    const key = randomUUID();
+    const body = await payload();
+    await seedRow(key, body, { status: 'in_progress', idleMinutes: 10 });
+    const res = await post(body, key);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().order_id).toBeGreaterThan(0);
+  });
+
+  it('a key older than 24 hours is forgotten: the request runs again', async () => {
+    const key = randomUUID();
+    const body = await payload();
+    await seedRow(key, body, { status: 'completed', ageHours: 25 });
+    const res = await post(body, key);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().order_id).toBeGreaterThan(0);
   });
 });
