@@ -82,8 +82,6 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
     verifyToken: config.FB_VERIFY_TOKEN,
-    redis,
-    prefix: config.QUEUE_PREFIX,
     runner,
     logger: log,
   });

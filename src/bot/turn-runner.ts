@@ -10,8 +10,11 @@ import type { InboundEvent } from './events.js';
  * process killed mid-turn leaves it for the next drainer (the sweeper picks it up after the lock expires).
  */
 export interface TurnRunner {
-  /** Append events (already de-duplicated) to their users' inboxes, in order, and start draining. */
-  enqueue(events: InboundEvent[]): Promise<void>;
+  /**
+   * De-duplicate (an event id seen in the last `dedupeSeconds` is dropped) and append the new events to
+   * their users' inboxes, in order, in one atomic Redis script; then start draining. Returns the new ones.
+   */
+  enqueue(events: InboundEvent[]): Promise<InboundEvent[]>;
   /** Resolves when this process has no turn running or queued (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +27,9 @@ export interface TurnRunnerOptions {
   runTurn(event: InboundEvent): Promise<void>;
   lockMs?: number;
   sweepMs?: number;
+  dedupeSeconds?: number;
+  /** Users drained at once by this process: turns share the event loop with the webhook, which must stay quick. */
+  maxConcurrent?: number;
 }
 
 // Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
@@ -31,6 +37,18 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del',
 local n = redis.call('llen', KEYS[2])
 if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
 return n`;
+// KEYS: seen1, inbox1, seen2, inbox2, …, pending. ARGV: ttl, json1, psid1, json2, psid2, …
+// Returns the 1-based indexes of the events that were new (and are now queued).
+const ENQUEUE = `local out = {}
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  if redis.call('set', KEYS[i * 2 - 1], '1', 'EX', ARGV[1], 'NX') then
+    redis.call('rpush', KEYS[i * 2], ARGV[i * 2])
+    redis.call('sadd', KEYS[#KEYS], ARGV[i * 2 + 1])
+    out[#out + 1] = i
+  end
+end
+return out`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 
 export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
@@ -39,8 +57,11 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const inboxKey = (psid: string) => `${prefix}:bot:inbox:${psid}`;
   const lockKey = (psid: string) => `${prefix}:bot:lock:${psid}`;
   const pendingKey = `${prefix}:bot:pending`;
+  const seenKey = (dedupeKey: string) => `${prefix}:bot:seen:${dedupeKey}`;
+  const maxConcurrent = opts.maxConcurrent ?? 16;
   const draining = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
+  const waiting = new Set<string>();
   let closed = false;
 
   async function drain(psid: string): Promise<void> {
@@ -75,12 +96,23 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       rerun.add(psid); // the running drain makes one more pass, so nothing appended meanwhile is missed
       return;
     }
+    if (draining.size >= maxConcurrent) {
+      waiting.add(psid);
+      return;
+    }
     const p = (async () => {
       do {
         rerun.delete(psid);
         await drain(psid).catch((err) => logger.error({ err, psid }, 'bot drain failed'));
       } while (rerun.has(psid) && !closed);
-    })().finally(() => draining.delete(psid));
+    })().finally(() => {
+      draining.delete(psid);
+      const next = waiting.values().next();
+      if (!next.done && !closed) {
+        waiting.delete(next.value);
+        kick(next.value);
+      }
+    });
     draining.set(psid, p);
   }
 
@@ -95,21 +127,22 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
 
   return {
     async enqueue(events) {
-      if (!events.length) return;
-      const multi = redis.multi();
-      for (const ev of events) multi.rpush(inboxKey(ev.psid), JSON.stringify(ev)).sadd(pendingKey, ev.psid);
-      const res = await multi.exec();
-      const failed = res?.find(([err]) => err);
-      if (!res || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
-      for (const psid of new Set(events.map((e) => e.psid))) kick(psid);
+      if (!events.length) return [];
+      const keys = events.flatMap((ev) => [seenKey(ev.dedupeKey), inboxKey(ev.psid)]);
+      const args = events.flatMap((ev) => [JSON.stringify(ev), ev.psid]);
+      const fresh = (await redis.eval(ENQUEUE, keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
+      const accepted = fresh.map((i) => events[i - 1]!);
+      for (const psid of new Set(accepted.map((e) => e.psid))) kick(psid);
+      return accepted;
     },
     async idle() {
       while (draining.size) await Promise.allSettled([...draining.values()]);
     },
+    /** Finish the turns running now; what is still queued stays in Redis for the next process. */
     async close() {
+      closed = true;
       clearInterval(sweeper);
       await this.idle();
-      closed = true;
     },
   };
 }
