@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
@@ -18,6 +17,7 @@ import { withDatabase } from '../src/db/pool.js';
 import { buildApp } from '../src/app.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
 import { signBody } from '../src/bot/signature.js';
+import { deleteKeysByPrefix, dropDatabase as dropDbNamed } from './bench-support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -29,11 +29,7 @@ const DB_NAME = 'quicksell_bench_webhook';
 const DB_URL = withDatabase(SERVER_URL, DB_NAME);
 const PREFIX = `{bench-webhook-${process.pid}}`;
 
-async function dropDatabase(): Promise<void> {
-  const conn = await mysql.createConnection({ uri: SERVER_URL });
-  await conn.query(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
-  await conn.end();
-}
+const dropDatabase = () => dropDbNamed(SERVER_URL, DB_NAME);
 
 let n = 0;
 /** One Messenger text event from one of 200 users, with a fresh message id and its signature. */
@@ -132,12 +128,7 @@ async function main(): Promise<void> {
     await app.close();
     await graph.close();
     await dropDatabase();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(redis, PREFIX);
     await redis.quit();
   }
 }
