@@ -66,6 +66,27 @@ export function parseForm(body: string): Record<string, string | string[]> {
   return out;
 }
 
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a parsed JSON value, walked without recursion (a 1 MB body can nest 500,000 deep). */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function tooDeep(): HttpFailure {
+  const message = `Body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+  return new HttpFailure(400, 'INVALID_JSON', message, [{ field: '(body)', message, code: 'INVALID_FORMAT' }]);
+}
+
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -77,7 +98,10 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       done(invalidUtf8(), undefined);
       return;
     }
-    json(request, text, done);
+    json(request, text, (err, parsed) => {
+      if (!err && jsonDepth(parsed) > MAX_JSON_DEPTH) done(tooDeep(), undefined);
+      else done(err, parsed);
+    });
   });
   await app.register(formbody, { parser: parseForm });
 }

@@ -41,6 +41,7 @@ const cases: Case[] = [
   { name: 'body over 1 MB', url: () => '/api/orders', body: (ids) => withAddress(ids, 'address', 'x'.repeat(1_100_000)), status: 413, code: 'BODY_TOO_LARGE', field: '(body)' },
   { name: 'invalid UTF-8 in JSON', url: () => '/api/orders', body: (ids) => Buffer.concat([json(order(ids)).subarray(0, -2), Buffer.from([0x2c, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])]), headers: { 'content-type': 'application/json' }, status: 400, code: 'INVALID_ENCODING', field: '(body)' },
   { name: 'prototype pollution key', url: () => '/api/orders', body: () => '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' }, status: 400, code: 'INVALID_JSON', field: '(body)' },
+  { name: 'JSON nested 200,000 levels deep', url: () => '/api/orders', body: () => `{"user_id": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`, headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-1' }, status: 400, code: 'INVALID_JSON', field: '(body)' },
   { name: 'JSON array instead of object', url: () => '/api/orders', body: (ids) => [order(ids)], status: 400, code: 'VALIDATION_FAILED', field: '(body)' },
   // order fields
   { name: 'unknown top-level field', url: () => '/api/orders', body: (ids) => order(ids, (p) => ({ ...p, discount: 99 })), status: 400, code: 'VALIDATION_FAILED', field: 'discount' },

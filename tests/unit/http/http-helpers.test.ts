@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseForm } from '../../../src/http/body-parsers.js';
+import { jsonDepth, parseForm } from '../../../src/http/body-parsers.js';
 import { httpStatusFor } from '../../../src/http/errors.js';
 import { canonicalJson } from '../../../src/http/idempotency.js';
 import { toValidationErrors } from '../../../src/http/validation.js';
@@ -88,5 +88,18 @@ describe('idempotency fingerprints', () => {
 
   it('tell different values apart', () => {
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+  });
+});
+
+describe('JSON nesting depth', () => {
+  it('counts objects and arrays, not scalars', () => {
+    expect(jsonDepth(1)).toBe(0);
+    expect(jsonDepth({ a: [1, { b: 2 }] })).toBe(3);
+  });
+
+  it('stops counting past the limit without recursing', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(jsonDepth(deep, 32)).toBe(33);
   });
 });
