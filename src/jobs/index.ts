@@ -74,17 +74,22 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     retryStrategy: (times) => Math.min(times * 500, 5000),
   });
   let producerDown = false;
-  producer.on('error', (err) => {
-    if (!producerDown) logger.warn({ err: err.message }, 'Redis unreachable for job producers; outbox rows wait for the relay');
+  let producerReadyCount = 0;
+  const markDown = (reason: string) => {
+    if (!producerDown) logger.warn({ reason }, 'Redis unreachable for job producers; outbox rows wait for the relay');
     producerDown = true;
-  });
+  };
+  producer.on('error', (err) => markDown(err.message));
+  producer.on('close', () => markDown('connection closed'));
   producer.on('ready', () => {
-    if (producerDown) {
-      logger.info('Redis reachable again for job producers');
-      // A Redis that restarted without its data lost the job schedulers too: declare them again.
-      if (workers.length) upsertSchedulers(queues[QUEUES.maintenance], config).catch((err: Error) => logger.warn({ err: err.message }, 'could not re-declare job schedulers'));
-    }
+    if (producerDown) logger.info('Redis reachable again for job producers');
     producerDown = false;
+    // A Redis that restarted without its data lost the job schedulers too: declare them again.
+    if (producerReadyCount++ > 0 && workers.length) {
+      upsertSchedulers(queues[QUEUES.maintenance], config).catch((err: Error) =>
+        logger.warn({ err: err.message }, 'could not re-declare job schedulers'),
+      );
+    }
   });
 
   const defaultJobOptions: JobsOptions = {
