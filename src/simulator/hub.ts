@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { SendRequest } from '../bot/send-api.js';
 import type { UserEvent } from './webhook-sender.js';
@@ -6,7 +7,8 @@ import type { UserEvent } from './webhook-sender.js';
  * The simulator's conversations: what each PSID said (user items) and what the Page sent it
  * (page items, from the fake Graph API), kept in memory with a bound, and pushed to every open
  * Server-Sent-Events stream of that PSID. A reloaded page gets the recent history replayed; the
- * item `id` lets the page drop what it already shows when EventSource reconnects.
+ * item `id` lets the page drop what it already shows when EventSource reconnects, and the `hello`
+ * event's boot id tells it when the server restarted (ids start again, history is gone).
  */
 export type ChatItem =
   | { id: number; at: number; from: 'user'; event: UserEvent }
@@ -35,6 +37,8 @@ export function createHub(opts: { perPsid?: number; maxConversations?: number; h
   const maxConversations = opts.maxConversations ?? 1000;
   const conversations = new Map<string, Conversation>();
   let nextId = 1;
+  // Item ids restart with the process: the page starts its view afresh when this changes.
+  const boot = randomUUID();
 
   function conversation(psid: string): Conversation {
     let c = conversations.get(psid);
@@ -79,7 +83,7 @@ export function createHub(opts: { perPsid?: number; maxConversations?: number; h
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      res.write('retry: 1000\n\n');
+      res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ boot })}\n\n`);
       for (const item of c.items) res.write(frame(item));
       c.streams.add(res);
       res.on('close', () => c.streams.delete(res));

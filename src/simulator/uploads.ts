@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import path from 'node:path';
  * Files live in the OS temp folder so a restart keeps links in old orders working until reboot.
  */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** The folder keeps the newest this many photos: anyone who can reach the page can upload. */
+export const MAX_UPLOAD_FILES = 200;
 
 const KINDS = [
   { ext: 'png', type: 'image/png', magic: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
@@ -30,7 +32,15 @@ export interface UploadStore {
   load(name: string): Promise<{ bytes: Buffer; type: string } | null>;
 }
 
-export function createUploadStore(dir = path.join(tmpdir(), 'quicksell-simulator-uploads')): UploadStore {
+async function pruneOldest(dir: string, keep: number): Promise<void> {
+  const names = await readdir(dir);
+  if (names.length <= keep) return;
+  const files = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
+  files.sort((a, b) => a.t - b.t);
+  await Promise.all(files.slice(0, files.length - keep).map((f) => rm(path.join(dir, f.n), { force: true })));
+}
+
+export function createUploadStore(dir = path.join(tmpdir(), 'quicksell-simulator-uploads'), keep = MAX_UPLOAD_FILES): UploadStore {
   return {
     dir,
     async save(bytes) {
@@ -41,6 +51,7 @@ export function createUploadStore(dir = path.join(tmpdir(), 'quicksell-simulator
       await mkdir(dir, { recursive: true });
       const name = `${randomUUID()}.${kind.ext}`;
       await writeFile(path.join(dir, name), bytes);
+      await pruneOldest(dir, keep);
       return { ok: true, name };
     },
     async load(name) {

@@ -16,6 +16,8 @@ import { freePort } from '../integration/simulator/free-port.js';
 const OUTPUT_DIR = new URL('../../test-results/browser/', import.meta.url);
 const DOCS_SCREENSHOT = new URL('../../docs/simulator.png', import.meta.url);
 const STEP_MS = 20_000;
+// a 1x1 PNG: the photo the shopper sends
+const PROOF_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 let database: Awaited<ReturnType<typeof ownDatabase>>;
 let app: App;
@@ -57,6 +59,37 @@ async function type(text: string) {
   await pane('customer').locator('.composer .text').press('Enter');
 }
 
+/** From the cart to a tap on Place order: typed answers where the bot asks for text, taps where it offers choices. */
+async function checkout(opts: { payment: RegExp; promo?: string }) {
+  await tapQuickReply('customer', /Checkout/i);
+  await botSays('customer', /full name/i);
+  await type('Maria Clara Santos');
+  await botSays('customer', /mobile number/i);
+  await type('09171234567');
+  await botSays('customer', /street/i);
+  await type('45 Mabini Street, Brgy. Malate');
+  await botSays('customer', /city/i);
+  await type('Manila');
+  await tapQuickReply('customer', /^Metro Manila$/);
+  await botSays('customer', /postal code/i);
+  await type('1004');
+  await tapQuickReply('customer', opts.payment);
+  await botSays('customer', /promo code/i);
+  if (opts.promo) await type(opts.promo);
+  else await tapQuickReply('customer', /No promo code/i);
+  await botSays('customer', /check your order/i);
+  await tapQuickReply('customer', /Place order/i);
+}
+
+/** The order number in the newest receipt template of the shopper's pane. */
+async function receiptOrderNumber(): Promise<string> {
+  const receipt = pane('customer').locator('.receipt').last();
+  await receipt.waitFor();
+  const orderNumber = /ORD-[\w-]+/.exec((await receipt.locator('.r-number').textContent()) ?? '')?.[0];
+  expect(orderNumber).toBeTruthy();
+  return orderNumber!;
+}
+
 describe('the Messenger simulator in a real browser', () => {
   it('takes a shopper from Get Started to a placed order, and the admin confirms it from the second pane', async () => {
     await page.goto(`${baseUrl}/simulator`);
@@ -72,31 +105,11 @@ describe('the Messenger simulator in a real browser', () => {
     await expect(card.locator('img.card-img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
     await card.locator('.tpl-btn', { hasText: /Add to cart/i }).click();
     await tapQuickReply('customer', /^2$/);
-    await tapQuickReply('customer', /Checkout/i);
 
-    // Checkout: typed answers where the bot asks for free text, taps where it offers choices.
-    await botSays('customer', /full name/i);
-    await type('Maria Clara Santos');
-    await botSays('customer', /mobile number/i);
-    await type('09171234567');
-    await botSays('customer', /street/i);
-    await type('45 Mabini Street, Brgy. Malate');
-    await botSays('customer', /city/i);
-    await type('Manila');
-    await tapQuickReply('customer', /^Metro Manila$/);
-    await botSays('customer', /postal code/i);
-    await type('1004');
-    await tapQuickReply('customer', /Cash on delivery/i);
-    await botSays('customer', /promo code/i);
-    await type('WELCOME10');
-    await botSays('customer', /check your order/i);
-    await tapQuickReply('customer', /Place order/i);
+    await checkout({ payment: /Cash on delivery/i, promo: 'WELCOME10' });
 
     // The receipt template and the "received" text, sent by the notifications worker.
-    const receipt = pane('customer').locator('.receipt').last();
-    await receipt.waitFor();
-    const orderNumber = /ORD-[\w-]+/.exec((await receipt.locator('.r-number').textContent()) ?? '')?.[0];
-    expect(orderNumber).toBeTruthy();
+    const orderNumber = await receiptOrderNumber();
     await botSays('customer', new RegExp(`Order ${orderNumber} received! Total: ₱[\\d,]+\\.\\d{2}`));
 
     // The admin switch shows the second pane, where the new-order alert waits with Confirm.
@@ -108,7 +121,7 @@ describe('the Messenger simulator in a real browser', () => {
 
     // Back on the shopper's side: the confirmation.
     await botSays('customer', new RegExp(`${orderNumber} is confirmed`));
-    const order = await app.orders.getOrderByNumber(orderNumber!);
+    const order = await app.orders.getOrderByNumber(orderNumber);
     expect(['confirmed', 'processing']).toContain(order?.order_status);
     expect(order?.history).toContainEqual(expect.objectContaining({ from_status: 'pending', to_status: 'confirmed', changed_by: expect.stringMatching(/^admin:/) }));
     expect(order?.items).toEqual([expect.objectContaining({ product_name: 'Canvas Tote Bag', quantity: 2 })]);
@@ -124,5 +137,35 @@ describe('the Messenger simulator in a real browser', () => {
     // does not leave the work tree dirty.
     const docsMissing = await stat(DOCS_SCREENSHOT).then(() => false, () => true);
     if (process.env.UPDATE_SCREENSHOT || docsMissing) await copyFile(shot, DOCS_SCREENSHOT);
+  }, 180_000);
+
+  it('lets a shopper who pays by GCash send a photo of the receipt, which reaches the admin with the order', async () => {
+    await page.goto(`${baseUrl}/simulator`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator('#new-customer').click();
+    await pane('customer').locator('.get-started').click();
+    await tapQuickReply('customer', /Shop/);
+    await tapQuickReply('customer', /^Pantry$/);
+    const card = pane('customer').locator('.carousel .card', { hasText: 'Dried Mango' }).last();
+    await card.locator('.tpl-btn', { hasText: /Add to cart/i }).click();
+    await tapQuickReply('customer', /^1$/);
+    await checkout({ payment: /GCash/i });
+    const orderNumber = await receiptOrderNumber();
+
+    await pane('customer').locator('.photo-input').setInputFiles({ name: 'gcash-receipt.png', mimeType: 'image/png', buffer: PROOF_PNG });
+    const sent = pane('customer').locator('.row.mine img.photo').last();
+    await sent.waitFor();
+    expect(await sent.getAttribute('src')).toMatch(/^\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
+    await botSays('customer', new RegExp(`payment proof to ${orderNumber}`, 'i'));
+
+    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
+    await botSays('admin', new RegExp(`Payment proof for ${orderNumber}`, 'i'));
+    const forwarded = pane('admin').locator('.row.theirs img.photo').last();
+    await forwarded.waitFor();
+    await expect(forwarded.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    const order = await app.orders.getOrderByNumber(orderNumber);
+    expect(order).toMatchObject({ payment_method: 'gcash', payment_status: 'proof_submitted' });
+    expect(order?.payment_proof_url).toMatch(/\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
+    expect(pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -128,14 +128,26 @@ function createPane(root, opts) {
     scroll();
   }
 
-  function connect() {
-    source?.close();
+  function clear() {
     lastId = 0;
     thread.replaceChildren(intro());
     qrBar.replaceChildren();
+    setTyping(false);
+  }
+
+  function connect() {
+    source?.close();
+    clear();
+    let boot = null;
     sub.textContent = opts.describe(psid);
     node.dataset.psid = psid;
     source = new EventSource(`/simulator/events?psid=${encodeURIComponent(psid)}`);
+    source.addEventListener('hello', (e) => {
+      // A restarted server numbers items from 1 again and replays only what it still has.
+      const now = JSON.parse(e.data).boot;
+      if (boot !== null && boot !== now) clear();
+      boot = now;
+    });
     source.addEventListener('item', (e) => show(JSON.parse(e.data)));
     source.addEventListener('open', () => node.classList.remove('offline'));
     source.addEventListener('error', () => node.classList.add('offline'));

@@ -92,6 +92,23 @@ describe('what the bot sends through the Send API reaches the page over Server-S
     }
   });
 
+  it('tells a reconnecting page whether the server restarted (item ids start again after a restart)', async () => {
+    const other = await startHarness();
+    const a = await openStream(`${h.baseUrl}/simulator/events?psid=7100000000000004`);
+    const b = await openStream(`${h.baseUrl}/simulator/events?psid=7100000000000005`);
+    const c = await openStream(`${other.baseUrl}/simulator/events?psid=7100000000000004`);
+    try {
+      await sendApi().send({ recipient: { id: '7100000000000004' }, message: { text: 'x' } });
+      await a.waitFor(() => true);
+      expect(a.boot()).toMatch(/^[0-9a-f-]{36}$/);
+      expect(b.boot()).toBe(a.boot());
+      expect(c.boot()).not.toBe(a.boot());
+    } finally {
+      [a, b, c].forEach((s) => s.close());
+      await other.close();
+    }
+  });
+
   it('refuses a stream without a valid PSID', async () => {
     const res = await fetch(`${h.baseUrl}/simulator/events?psid=${encodeURIComponent('<script>')}`);
     expect(res.status).toBe(400);

@@ -4,6 +4,8 @@
  */
 export interface SseStream {
   items: Array<Record<string, unknown>>;
+  /** the server's boot id from the stream's `hello` event */
+  boot(): string | undefined;
   waitFor(pred: (item: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): void;
   /** resolves when the server ends the stream */
@@ -18,6 +20,7 @@ export async function openStream(url: string): Promise<SseStream> {
   const waiters = new Set<() => void>();
   const decoder = new TextDecoder();
   let buffer = '';
+  let boot: string | undefined;
   const ended = (async () => {
     const reader = res.body!.getReader();
     try {
@@ -31,6 +34,7 @@ export async function openStream(url: string): Promise<SseStream> {
           buffer = buffer.slice(cut + 2);
           const data = frame.split('\n').find((l) => l.startsWith('data: '));
           if (frame.includes('event: item') && data) items.push(JSON.parse(data.slice(6)) as Record<string, unknown>);
+          if (frame.includes('event: hello') && data) boot = (JSON.parse(data.slice(6)) as { boot: string }).boot;
         }
         for (const w of waiters) w();
       }
@@ -40,6 +44,7 @@ export async function openStream(url: string): Promise<SseStream> {
   })();
   return {
     items,
+    boot: () => boot,
     ended,
     close: () => controller.abort(),
     waitFor(pred, timeoutMs = 10_000) {
