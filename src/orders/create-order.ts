@@ -5,10 +5,10 @@ import { checkOrder, stockMessage, type CheckedOrder } from './order-checks.js';
 import { orderNumber } from './order-number.js';
 import { toDecimal, toPesos } from './money.js';
 import { jsonOf } from './rows.js';
-import { queueAdmins, queueCustomer, queueProcessing } from './outbox.js';
+import { queueNotifications, queueProcessing, type NotificationRow } from './outbox.js';
 import { parseWith, type OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
-import { isDuplicateKey, parseIds, runTx, setActor, signalOf } from './tx.js';
+import { isDuplicateKey, parseIds, runTx, signalOf } from './tx.js';
 import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, ValidationError, Warning } from './types.js';
 
 /**
@@ -43,10 +43,10 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
 
   const expiresAt = new Date(ctx.clock().getTime() + ctx.config.RESERVATION_TTL_MINUTES * 60_000);
   let tReserve = 0;
+  const idStep = await ctx.idStep();
   let written: { id: number; number: string; notificationIds: number[]; processingIds: number[] };
   try {
     written = await runTx(ctx.db, async (conn) => {
-      await setActor(conn, context.actor ?? 'api', 'Order placed');
       const { id, number } = await insertOrder(ctx, conn, input, order, context, expiresAt);
       await ctx.fault('after_order_insert');
       if (order.promo) {
@@ -54,7 +54,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
         if (res.affectedRows === 0) throw new PromoUsedUp();
       }
       if (context.cart_id) await conn.query(q.CHECK_OUT_CART, [context.cart_id]);
-      const notificationIds = await queueOrderMessages(conn, id, number, input, order, expiresAt);
+      const notificationIds = await queueOrderMessages(conn, id, number, input, order, expiresAt, idStep);
       const processingIds = [
         await queueProcessing(conn, id, 'reservation_expiry', { order_id: id, order_number: number, expires_at: expiresAt.toISOString() }, expiresAt),
       ];
@@ -144,7 +144,7 @@ async function insertOrder(
         context.order_source ?? input.order_source ?? 'api', context.ip_address ?? input.ip_address ?? null,
         (context.user_agent ?? input.user_agent ?? null)?.slice(0, 500) ?? null,
         order.fraud.score, JSON.stringify(order.fraud.warnings), order.fraud.requires_verification, expiresAt,
-        order.signature,
+        order.signature, (context.actor ?? 'api').slice(0, 100),
       ]);
       return { id: res.insertId, number };
     } catch (err) {
@@ -157,7 +157,15 @@ async function insertOrder(
 }
 
 /** The customer's receipt row (if we can reach them) and ONE admin broadcast row. */
-async function queueOrderMessages(conn: Conn, id: number, number: string, input: OrderInput, order: CheckedOrder, expiresAt: Date): Promise<number[]> {
+async function queueOrderMessages(
+  conn: Conn,
+  id: number,
+  number: string,
+  input: OrderInput,
+  order: CheckedOrder,
+  expiresAt: Date,
+  idStep: number | null,
+): Promise<number[]> {
   const t = order.totals;
   const items = order.lines.map((l) => ({
     product_id: l.product_id,
@@ -173,20 +181,24 @@ async function queueOrderMessages(conn: Conn, id: number, number: string, input:
     total_amount: toDecimal(t.total_amount),
   };
   const base = { order_id: id, order_number: number, items, ...money, payment_method: input.payment_method, promo_code: order.promo?.code ?? null, shipping_address: input.shipping_address };
-  const ids: number[] = [];
+  const rows: NotificationRow[] = [];
   if (order.user.psid) {
-    ids.push(await queueCustomer(conn, id, order.user.psid, 'order_received', { ...base, customer_name: order.user.name, expires_at: expiresAt.toISOString() }));
+    const payload = { ...base, customer_name: order.user.name, expires_at: expiresAt.toISOString() };
+    rows.push({ recipient_type: 'customer', recipient_psid: order.user.psid, type: 'order_received', payload });
   }
-  ids.push(
-    await queueAdmins(conn, id, 'new_order_admin', {
+  rows.push({
+    recipient_type: 'admin',
+    recipient_psid: null,
+    type: 'new_order_admin',
+    payload: {
       ...base,
       customer: { name: order.user.name, phone: order.user.phone, psid: order.user.psid },
       warnings: order.fraud.warnings,
       fraud_score: order.fraud.score,
       requires_verification: order.fraud.requires_verification,
-    }),
-  );
-  return ids;
+    },
+  });
+  return queueNotifications(conn, id, rows, idStep);
 }
 
 async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrderResult | null> {

@@ -16,6 +16,8 @@ export interface EngineContext {
   fault: (step: string) => Promise<void>;
   /** built once from config: building a zod schema per call costs more than validating with it */
   orderSchema: ReturnType<typeof orderInputSchema>;
+  /** see outbox.ts consecutiveIdStep; asked once, on first use */
+  idStep: () => Promise<number | null>;
 }
 
 /** Publish committed outbox rows; a failure is logged, never surfaced (the relay republishes later). */

@@ -7,8 +7,17 @@ import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
 import { attachPaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
 import { orderInputSchema } from './schemas.js';
+import { consecutiveIdStep } from './outbox.js';
 import { move, notFound } from './transitions.js';
 import type { ActionResult } from './types.js';
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= fn().catch((err: unknown) => {
+    p = null;
+    throw err;
+  }));
+}
 
 const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
 const clip = (s: string | undefined | null, n: number) => (s && s.trim() ? s.trim().slice(0, n) : null);
@@ -25,6 +34,7 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
       if (deps.faultHook) await deps.faultHook(step);
     },
     orderSchema: orderInputSchema(deps.config),
+    idStep: once(() => consecutiveIdStep(deps.db)),
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 

@@ -35,12 +35,12 @@ export const COUNT_PROMO_USES = `SELECT COUNT(*) AS n FROM orders
 /** ? cart id */
 export const SELECT_ORDER_BY_CART = `SELECT id, order_number, order_status, total_amount, fraud_flags FROM orders WHERE cart_id = ?`;
 
-/** 23 values in column order */
+/** 24 values in column order */
 export const INSERT_ORDER = `INSERT INTO orders (order_number, user_id, cart_id, order_status, payment_method, subtotal,
     shipping_fee, discount_amount, total_amount, promo_code, recipient_name, phone, shipping_address, city, province,
     postal_code, order_source, ip_address, user_agent, fraud_score, fraud_flags, requires_verification, expires_at,
-    items_signature)
-  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    items_signature, created_by)
+  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** rows of (order_id, product_id, product_name, sku, unit_price, quantity, line_total) */
 export const INSERT_ITEMS = `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES ?`;

@@ -29,16 +29,18 @@ describe('createOrder with the seed Test 1 payload', () => {
     expect(await inventoryOf(f.db, productId)).toEqual({ stock: 10, reserved: 2, held: 2 });
     const history = await rows(f.db, 'SELECT from_status, to_status, changed_by FROM order_state_history WHERE order_id = ?', [orderId]);
     expect(history).toEqual([{ from_status: null, to_status: 'pending', changed_by: 'api' }]);
-    const notes = await rows(f.db, 'SELECT recipient_type, recipient_psid, notification_type, payload FROM notification_queue WHERE order_id = ? ORDER BY id', [orderId]);
+    const notes = await rows(f.db, 'SELECT id, recipient_type, recipient_psid, notification_type, payload FROM notification_queue WHERE order_id = ? ORDER BY id', [orderId]);
     expect(notes.map((n) => n.notification_type)).toEqual(['order_received', 'new_order_admin']);
     expect(notes[1]!.recipient_psid).toBeNull();
     const receipt = notes[0]!.payload as Record<string, unknown>;
     expect(receipt).toMatchObject({ subtotal: '2000.00', shipping_fee: '100.00', discount_amount: '0.00', total_amount: '2100.00', payment_method: 'cod' });
     expect(receipt.items).toEqual([expect.objectContaining({ product_id: productId, quantity: 2, unit_price: '1000.00' })]);
     const jobs = await rows(f.db, 'SELECT queue_type, scheduled_at FROM order_processing_queue WHERE order_id = ?', [orderId]);
+    const jobIds = await rows(f.db, 'SELECT id FROM order_processing_queue WHERE order_id = ?', [orderId]);
     const [order] = await rows(f.db, 'SELECT expires_at FROM orders WHERE id = ?', [orderId]);
     expect(jobs).toEqual([{ queue_type: 'reservation_expiry', scheduled_at: order!.expires_at }]);
-    expect(f.published.some((p) => p.processingIds.length === 1 && p.notificationIds.length === 2)).toBe(true);
+    // exactly the committed rows are published (ids of the multi-row insert included)
+    expect(f.published).toContainEqual({ notificationIds: notes.map((n) => n.id), processingIds: [jobIds[0]!.id] });
     const [metric] = await rows(f.db, 'SELECT total_processing_duration_ms, items_count FROM order_metrics WHERE order_id = ?', [orderId]);
     expect(metric!.items_count).toBe(2);
   });
