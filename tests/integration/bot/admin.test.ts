@@ -138,7 +138,8 @@ describe('a customer’s orders', () => {
     expect(customer.lastText()).toMatch(new RegExp(`^Cancel order ${num} \\(₱3,100\\.00\\)\\?`));
     await customer.tap(/Yes, cancel it/);
     expect(customer.lastText()).toMatch(new RegExp(`^Done — ${num} is cancelled`));
-    expect((await statusOf(order.id)).order_status).toBe('cancelled');
+    expect(await statusOf(order.id)).toMatchObject({ order_status: 'cancelled', cancel_reason: 'Cancelled at your request' });
+    await h.graph.waitFor(() => customer.texts().includes(`❌ Your order ${num} was cancelled. Reason: Cancelled at your request`));
     const [p] = await h.app.db.query<RowDataPacket[]>('SELECT reserved_quantity FROM products WHERE id = ?', [productId]);
     expect(p[0]!.reserved_quantity).toBe(0);
   });

@@ -140,3 +140,32 @@ describe('the cart', () => {
     expect(chat.lastText()).toBe(`Added ✅ You now have 7 × ${p.name} in your cart.`);
   });
 });
+
+describe('a promo code and editing the summary', () => {
+  it('explains a promo code that cannot be used, lets the shopper fix it from Edit, and applies a good one', async () => {
+    const p = await newProduct(10, '1000.00');
+    const code = `SAVE${randomUUID().slice(0, 6).toUpperCase()}`;
+    await h.app.db.query("INSERT INTO promo_codes (code, discount_type, discount_value) VALUES (?, 'fixed', 150.00)", [code]);
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 1);
+    await chat.tap(/Checkout/);
+    await answerAddress(chat);
+    await chat.tap(/Cash on delivery/);
+    await chat.say('NOSUCHCODE');
+    expect(chat.lastText()).toContain('Promo code: NOSUCHCODE (discount applied when the order is placed)');
+    await chat.tap(/Place order/);
+    expect(chat.lastText()).toMatch(/^That promo code can't be used: .+Tap Edit → Promo code/);
+    expect(await ordersOf(chat)).toHaveLength(0);
+
+    await chat.tap(/Edit/);
+    await chat.tap(/Promo code/);
+    await chat.say(code.toLowerCase());
+    await chat.tap(/Edit/);
+    await chat.tap(/Payment/);
+    await chat.tap(/Bank transfer/);
+    expect(chat.lastText()).toContain('Payment: Bank transfer');
+    await chat.tap(/Place order/);
+    const [order] = await ordersOf(chat);
+    expect(order).toMatchObject({ promo_code: code, discount_amount: '150.00', total_amount: '950.00', payment_method: 'bank_transfer' });
+  });
+});

@@ -46,6 +46,14 @@ describe('a first contact', () => {
   });
 });
 
+describe('a referral (m.me link or ad)', () => {
+  it('greets the shopper with the menu', async () => {
+    const chat = new Chat(h);
+    await chat.send({ sender: { id: chat.psid }, recipient: { id: 'PAGE' }, timestamp: Date.now(), referral: { ref: 'summer-sale', source: 'SHORTLINK', type: 'OPEN_THREAD' } });
+    expect(chat.lastText()).toMatch(/Welcome to/);
+  });
+});
+
 describe('when Messenger redelivers an event', () => {
   it('answers a message or postback only once', async () => {
     const chat = new Chat(h);
