@@ -22,6 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
+describe('the seed quick start, step 1: verify it worked', () => {
+  it("SHOW TABLES LIKE '%queue%' / '%history%' / '%reservation%' list the new tables", async () => {
+    const names = async (sql: string) => (await rows(f.db, sql)).map((r) => Object.values(r)[0]);
+    expect(await names("SHOW TABLES LIKE '%queue%';")).toEqual(expect.arrayContaining(['notification_queue', 'order_processing_queue']));
+    expect(await names("SHOW TABLES LIKE '%history%';")).toEqual(['order_state_history']);
+    expect(await names("SHOW TABLES LIKE '%reservation%';")).toEqual(['inventory_reservations']);
+  });
+});
+
 describe('the seed quick start, step 5', () => {
   it('Test 1: the payload succeeds unchanged with the expected output shape, and the chat line reads ₱2,100.00', async () => {
     const order = await f.orders.getOrder(orderId);
