@@ -68,18 +68,28 @@ export function parseForm(body: string): Record<string, string | string[]> {
 
 export const MAX_JSON_DEPTH = 32;
 
-/** Nesting depth of a parsed JSON value, walked without recursion (a 1 MB body can nest 500,000 deep). */
-export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
-  let deepest = 0;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Walks a parsed JSON value without recursion (a 1 MB body can nest 500,000 deep): its nesting depth
+ * (stops counting past `limit`) and whether any key or string holds a lone surrogate — "\ud800" is
+ * legal JSON but not Unicode text, so it is invalid UTF-8 by another road.
+ */
+export function inspectJson(value: unknown, limit = MAX_JSON_DEPTH): { depth: number; loneSurrogate: boolean } {
+  let depth = 0;
+  let loneSurrogate = false;
   const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop() as [unknown, number];
+  while (stack.length && depth <= limit) {
+    const [v, level] = stack.pop() as [unknown, number];
+    if (typeof v === 'string') loneSurrogate ||= LONE_SURROGATE.test(v);
     if (v === null || typeof v !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    depth = Math.max(depth, level + 1);
+    for (const [key, child] of Object.entries(v)) {
+      loneSurrogate ||= LONE_SURROGATE.test(key);
+      stack.push([child, level + 1]);
+    }
   }
-  return deepest;
+  return { depth, loneSurrogate };
 }
 
 function tooDeep(): HttpFailure {
@@ -99,8 +109,11 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       return;
     }
     json(request, text, (err, parsed) => {
-      if (!err && jsonDepth(parsed) > MAX_JSON_DEPTH) done(tooDeep(), undefined);
-      else done(err, parsed);
+      if (err) return done(err, undefined);
+      const seen = inspectJson(parsed);
+      if (seen.depth > MAX_JSON_DEPTH) done(tooDeep(), undefined);
+      else if (seen.loneSurrogate) done(invalidUtf8(), undefined);
+      else done(null, parsed);
     });
   });
   await app.register(formbody, { parser: parseForm });

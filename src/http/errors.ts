@@ -150,3 +150,10 @@ export function sendEngineFailure(
   const status = httpStatusFor(result.code, where);
   return sendFailure(reply, status, status >= 500 ? internalErrorBody() : { ...result, success: false });
 }
+
+/** Errors the router raises before any route or hook runs (malformed URL, oversized path segment). */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+  const error = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment of the URL is too long' : 'The URL is malformed';
+  void sendFailure(reply, status, { success: false, error, code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URL_TOO_LONG' : 'BAD_URL' });
+}

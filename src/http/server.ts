@@ -8,7 +8,7 @@ import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import type { Metrics } from './metrics.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './body-parsers.js';
-import { installErrorHandlers } from './errors.js';
+import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
 import { healthRoutes } from './health-routes.js';
 import { bearerAuth } from './auth.js';
@@ -60,6 +60,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
+    // long enough that an absurd id reaches the schema (a 400 naming the field), not the router's 414
+    maxParamLength: 1000,
+    frameworkErrors: frameworkErrorHandler,
     // Fastify accepts a hop count at runtime (proxy-addr), though its option type omits number.
     trustProxy: deps.config.TRUST_PROXY as boolean | string[],
   }) as unknown as FastifyInstance;

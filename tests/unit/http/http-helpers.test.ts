@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { jsonDepth, parseForm } from '../../../src/http/body-parsers.js';
+import { inspectJson, parseForm } from '../../../src/http/body-parsers.js';
 import { httpStatusFor } from '../../../src/http/errors.js';
 import { canonicalJson } from '../../../src/http/idempotency.js';
 import { toValidationErrors } from '../../../src/http/validation.js';
@@ -91,15 +91,21 @@ describe('idempotency fingerprints', () => {
   });
 });
 
-describe('JSON nesting depth', () => {
-  it('counts objects and arrays, not scalars', () => {
-    expect(jsonDepth(1)).toBe(0);
-    expect(jsonDepth({ a: [1, { b: 2 }] })).toBe(3);
+describe('inspecting parsed JSON', () => {
+  it('counts the nesting of objects and arrays, not scalars', () => {
+    expect(inspectJson(1).depth).toBe(0);
+    expect(inspectJson({ a: [1, { b: 2 }] }).depth).toBe(3);
   });
 
   it('stops counting past the limit without recursing', () => {
     let deep: unknown = [];
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(jsonDepth(deep, 32)).toBe(33);
+    expect(inspectJson(deep, 32).depth).toBe(33);
+  });
+
+  it('finds a lone surrogate in a value or a key, and accepts real emoji', () => {
+    expect(inspectJson({ name: 'Juan 😀' }).loneSurrogate).toBe(false);
+    expect(inspectJson({ a: [{ name: 'x\ud800y' }] }).loneSurrogate).toBe(true);
+    expect(inspectJson({ ['\udc00']: 1 }).loneSurrogate).toBe(true);
   });
 });
