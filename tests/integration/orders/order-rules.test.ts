@@ -129,12 +129,17 @@ describe('order lifecycle after confirmation', () => {
   });
 
   it('ships a confirmed order straight away, passing through processing in the history', async () => {
-    const created = await f.orders.createOrder(seedOrderPayload(await makeUser(f.db), await makeProduct(f.db)));
+    const created = await f.orders.createOrder(seedOrderPayload(await makeUser(f.db), await makeProduct(f.db)), { actor: 'customer:PSID-1' });
     if (!created.success) throw new Error(created.error);
-    await f.orders.confirmOrder(created.order.id);
-    expect(await f.orders.shipOrder(created.order.id)).toMatchObject({ success: true });
+    await f.orders.confirmOrder(created.order.id, undefined, 'admin:Ana');
+    expect(await f.orders.shipOrder(created.order.id, { tracking_number: 'JNT-9' }, 'admin:Ben')).toMatchObject({ success: true });
     const order = await f.orders.getOrderByNumber(created.order.order_number);
-    expect(order!.history.map((h) => h.to_status)).toEqual(['pending', 'confirmed', 'processing', 'shipped']);
+    expect(order!.history.map((h) => [h.to_status, h.changed_by])).toEqual([
+      ['pending', 'customer:PSID-1'],
+      ['confirmed', 'admin:Ana'],
+      ['processing', 'admin:Ben'],
+      ['shipped', 'admin:Ben'],
+    ]);
   });
 
   it('accepts a GCash payment proof, alerts the admins, and marks it paid on confirmation', async () => {
