@@ -111,6 +111,8 @@ export const configSchema = z
       for (const key of ['FB_PAGE_ACCESS_TOKEN', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
       }
+      // The simulator answers customers through a fake Graph API: never in production.
+      if (c.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on when NODE_ENV=production' });
     }
   });
 

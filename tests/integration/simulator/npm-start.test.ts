@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { splitDatabaseUrl, withDatabase } from '../../../src/db/pool.js';
@@ -12,6 +13,8 @@ import { freePort } from './free-port.js';
  */
 const shared = splitDatabaseUrl(inject('databaseUrl'));
 const dbName = `${shared.database}_start_${randomUUID().slice(0, 6)}`;
+const queuePrefix = `{start-${randomUUID().slice(0, 8)}}`;
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
@@ -50,6 +53,15 @@ async function waitForOutput(output: () => string, pattern: RegExp, exited: Prom
 }
 
 afterAll(async () => {
+  // the started server's queues: only this test's own prefix, key by key
+  const redis = new Redis(redisUrl);
+  try {
+    for await (const keys of redis.scanStream({ match: `${queuePrefix}*`, count: 500 })) {
+      if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
   const conn = await mysql.createConnection({ uri: shared.serverUrl });
   try {
     await conn.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
@@ -67,8 +79,8 @@ describe('npm start with no Facebook Page token, on a fresh machine', () => {
       DATABASE_URL: url,
       PORT: String(port),
       HOST: '127.0.0.1',
-      QUEUE_PREFIX: `{start-${randomUUID().slice(0, 8)}}`,
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: queuePrefix,
+      REDIS_URL: redisUrl,
     });
     try {
       const [, simulatorUrl] = await waitForOutput(run.output, /open the Messenger simulator at (\S+)/, run.exited);
@@ -95,7 +107,7 @@ describe('npm start with no Facebook Page token, on a fresh machine', () => {
     } finally {
       run.child.kill('SIGTERM');
     }
-    expect(await run.exited).toBe(0);
+    expect(await run.exited, run.output()).toBe(0);
   }, 120_000);
 });
 
@@ -103,7 +115,7 @@ describe('npm start in production with no Facebook Page token', () => {
   it('refuses to start, naming the missing variable, and starts no simulator', async () => {
     const run = npmStart({ NODE_ENV: 'production', DATABASE_URL: withDatabase(inject('databaseUrl'), dbName), PORT: '0' });
     const code = await run.exited;
-    expect(code).toBe(1);
+    expect(code, run.output()).toBe(1);
     expect(run.output()).toMatch(/FB_PAGE_ACCESS_TOKEN: is required when NODE_ENV=production/);
     expect(run.output()).not.toMatch(/simulator/i);
   }, 60_000);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 const ROUTES = [
@@ -71,5 +72,14 @@ describe('with a real Page token', () => {
   it.each(ROUTES)('has no %s %s route', async (method, url) => {
     const res = await app.http!.inject({ method, url, payload: method === 'POST' ? {} : undefined });
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('in production', () => {
+  const real = { NODE_ENV: 'production', FB_PAGE_ACCESS_TOKEN: 'EAAG-real', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' };
+
+  it('never runs the simulator, even when SIMULATOR=on asks for it', () => {
+    expect(loadConfig(real).simulatorEnabled).toBe(false);
+    expect(() => loadConfig({ ...real, SIMULATOR: 'on' })).toThrow(/SIMULATOR: cannot be on when NODE_ENV=production/);
   });
 });
