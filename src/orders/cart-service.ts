@@ -55,6 +55,25 @@ export type CartChange =
   | { ok: true; product_name: string; quantity: number }
   | { ok: false; code: 'PRODUCT_NOT_FOUND' | 'PRODUCT_INACTIVE' | 'INSUFFICIENT_STOCK' | 'OUT_OF_RANGE'; message: string; available?: number };
 
+/** The createOrder payload for a cart: its lines and the checkout answers (prices and totals are the engine's). */
+export function orderRequestFrom(userId: number, view: CartView) {
+  const c = view.checkout;
+  return {
+    user_id: userId,
+    items: view.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })),
+    payment_method: c.payment_method,
+    ...(c.promo_code ? { promo_code: c.promo_code } : {}),
+    shipping_address: {
+      recipient_name: c.name,
+      phone: c.phone,
+      address: c.address,
+      city: c.city,
+      province: c.province,
+      postal_code: c.postal_code,
+    },
+  };
+}
+
 const parseJson = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
@@ -164,10 +183,6 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
     /** Remember the address for next time; the name the customer typed replaces the placeholder. */
     async saveAddress(userId: number, a: SavedAddress): Promise<void> {
       await db.query(sql.SAVE_ADDRESS, [JSON.stringify(a), a.name, a.phone, userId]);
-    },
-
-    async markCheckedOut(cartId: number): Promise<void> {
-      await db.query(sql.MARK_CHECKED_OUT, [cartId]);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { BotkitDialogWrapper } from 'botkit';
 import { CHECKOUT_FIELDS, type CheckoutField } from '../../orders/types.js';
 import type { SavedAddress } from '../../orders/cart-service.js';
 import type { BotServices } from '../turn.js';
-import { say } from '../turn.js';
+import { say, turnOf } from '../turn.js';
 import { P } from '../payloads.js';
 import * as m from '../messages-shop.js';
 
@@ -44,11 +44,11 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
         { title: 'New address', payload: P.answer('no') },
       ],
     },
-    s.guard.convo(async (answer, convo, bot) => {
+    s.guard.convo(async (answer, convo, bot, message) => {
       const v = answerValue(answer).toLowerCase();
       if (v === 'yes' || v === 'y') {
-        const customer = await s.carts.ensureCustomer(bot.getConfig('context').activity.from.id);
-        if (customer.saved_address) await s.carts.saveCheckout(userId(convo), customer.saved_address);
+        const saved = turnOf(bot, message).customer.saved_address;
+        if (saved) await s.carts.saveCheckout(userId(convo), saved);
         return convo.gotoThread('payment');
       }
       if (v === 'no' || v === 'n') return convo.gotoThread('name');

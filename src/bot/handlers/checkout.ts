@@ -4,6 +4,7 @@ import { idArg, P } from '../payloads.js';
 import * as m from '../messages-shop.js';
 import { explainOrderFailure } from '../explain.js';
 import { CHECKOUT_DIALOG, sendSummary } from './checkout-dialog.js';
+import { orderRequestFrom } from '../../orders/cart-service.js';
 
 /** Checkout commands: start, edit, and "Place order" (createOrder once per cart). */
 export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
@@ -11,28 +12,13 @@ export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
     const cartId = idArg(t.args[0]);
     const view = cartId ? await s.carts.viewCart(t.customer.id, cartId) : null;
     if (!view || !view.lines.length) return say(t.bot, { text: 'That cart is no longer available.' }, m.emptyCart());
-    const c = view.checkout;
-    const data = {
-      user_id: t.customer.id,
-      items: view.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })),
-      payment_method: c.payment_method,
-      ...(c.promo_code ? { promo_code: c.promo_code } : {}),
-      shipping_address: {
-        recipient_name: c.name,
-        phone: c.phone,
-        address: c.address,
-        city: c.city,
-        province: c.province,
-        postal_code: c.postal_code,
-      },
-    };
-    // The cart id makes this idempotent: a double tap or a redelivered postback returns the same order.
-    const r = await s.orders.createOrder(data, { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
+    // The cart id makes this idempotent (a double tap or a redelivered postback returns the same order),
+    // and the engine closes the cart in the order's own transaction.
+    const r = await s.orders.createOrder(orderRequestFrom(t.customer.id, view), { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
     if (!r.success) {
       if (r.code === 'CART_ALREADY_ORDERED') return say(t.bot, { text: 'This cart was already ordered.', quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
       return say(t.bot, { text: explainOrderFailure(r), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });
     }
-    await s.carts.markCheckedOut(view.cart_id);
     if (r.replayed) {
       return say(t.bot, { text: `You already placed this order: ${r.order.order_number}.`, quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
     }

@@ -48,8 +48,5 @@ export const DELETE_ALL_LINES = `DELETE FROM cart_items WHERE cart_id = ?`;
 /** ? checkout JSON, ? cart_id */
 export const UPDATE_CHECKOUT = `UPDATE carts SET checkout = ? WHERE id = ? AND status = 'open'`;
 
-/** ? cart_id — after the cart became an order */
-export const MARK_CHECKED_OUT = `UPDATE carts SET status = 'checked_out' WHERE id = ? AND status = 'open'`;
-
 /** ? saved_address JSON, ? name, ? phone, ? user_id */
 export const SAVE_ADDRESS = `UPDATE users SET saved_address = ?, name = ?, phone = ? WHERE id = ?`;

@@ -169,3 +169,22 @@ describe('a promo code and editing the summary', () => {
     expect(order).toMatchObject({ promo_code: code, discount_amount: '150.00', total_amount: '950.00', payment_method: 'bank_transfer' });
   });
 });
+
+describe('dialog state', () => {
+  it('lives in Redis: a second web process (or a restarted one) continues the same checkout', async () => {
+    const p = await newProduct();
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 1);
+    await chat.tap(/Checkout/);
+    await chat.say(ADDRESS.name);
+    expect(chat.lastText()).toMatch(/Mobile number/);
+    const other = await startHarness({ graph: h.graph, queuePrefix: h.app.config.QUEUE_PREFIX });
+    try {
+      expect((await postWebhook(other.app, pageBody(events.text(chat.psid, ADDRESS.phone)))).statusCode).toBe(200);
+      await other.app.bot.idle();
+      expect(chat.lastText()).toBe('House/unit no., street and barangay?');
+    } finally {
+      await other.close();
+    }
+  });
+});
