@@ -18,6 +18,17 @@ const newProduct = async (stock = 10, price = '1000.00') => {
   return { name, id: await makeProduct(h.app.db, { name, stock, price }) };
 };
 
+/** A shopper with one item in the cart who has answered the name and is being asked the phone. */
+async function atPhoneQuestion(): Promise<Chat> {
+  const p = await newProduct();
+  const chat = new Chat(h);
+  await addByName(chat, p.name, 1);
+  await chat.tap(/Checkout/);
+  await chat.say(ADDRESS.name);
+  expect(chat.lastText()).toMatch(/Mobile number/);
+  return chat;
+}
+
 describe('bad answers during checkout', () => {
   it('re-asks each question with the engine’s reason: 500-char name, wrong phone, empty address, emoji', async () => {
     const p = await newProduct();
@@ -55,12 +66,7 @@ describe('bad answers during checkout', () => {
 
 describe('a menu tap in the middle of a question', () => {
   it('leaves the question and does what was tapped', async () => {
-    const p = await newProduct();
-    const chat = new Chat(h);
-    await addByName(chat, p.name, 1);
-    await chat.tap(/Checkout/);
-    await chat.say(ADDRESS.name);
-    expect(chat.lastText()).toMatch(/Mobile number/);
+    const chat = await atPhoneQuestion();
     await chat.postback('CART', '🛒 Cart');
     expect(chat.lastText()).toBe('Subtotal: ₱1,000.00 (1 item)');
     await chat.say(ADDRESS.phone); // no longer an answer: a search that finds nothing
@@ -172,12 +178,7 @@ describe('a promo code and editing the summary', () => {
 
 describe('dialog state', () => {
   it('lives in Redis: a second web process (or a restarted one) continues the same checkout', async () => {
-    const p = await newProduct();
-    const chat = new Chat(h);
-    await addByName(chat, p.name, 1);
-    await chat.tap(/Checkout/);
-    await chat.say(ADDRESS.name);
-    expect(chat.lastText()).toMatch(/Mobile number/);
+    const chat = await atPhoneQuestion();
     const other = await startHarness({ graph: h.graph, queuePrefix: h.app.config.QUEUE_PREFIX });
     try {
       expect((await postWebhook(other.app, pageBody(events.text(chat.psid, ADDRESS.phone)))).statusCode).toBe(200);
