@@ -7,7 +7,7 @@ import { HttpFailure } from './errors.js';
  * Per-IP and per-key request limits on /api, API_RATE_LIMIT requests per minute each, counted in Redis
  * so every web process shares one budget. The IP limit runs before authentication (it also slows key
  * guessing); the key limit runs after it, keyed by the admin, never by the key itself. If Redis is down
- * the limits are skipped rather than refusing orders.
+ * the limits are skipped rather than refusing or delaying orders.
  */
 export interface ApiLimits {
   byIp: onRequestAsyncHookHandler;
@@ -15,6 +15,7 @@ export interface ApiLimits {
 }
 
 const WINDOW_MS = 60_000;
+const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 function limited(ttlSeconds: number): HttpFailure {
   const after = String(Math.max(1, ttlSeconds));
@@ -37,6 +38,9 @@ export async function registerApiLimits(
   const check = (keyOf: (req: FastifyRequest) => string): onRequestAsyncHookHandler => {
     const limiter = app.createRateLimit({ keyGenerator: keyOf });
     return async (request, reply) => {
+      // Redis known down: skip at once rather than hold every order for ioredis' reconnect back-off
+      // (still connecting at start-up is not down: the command just waits for the connection).
+      if (DOWN.has(opts.redis.status)) return;
       const result = await limiter(request);
       if (result.isAllowed) return;
       reply.header('x-ratelimit-limit', result.max);

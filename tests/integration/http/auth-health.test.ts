@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2';
+import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { startTestApi, type TestApi } from './http-test-app.js';
 
 describe('health, readiness and metrics', () => {
@@ -55,7 +57,7 @@ describe('health, readiness and metrics', () => {
 describe('when Redis is not reachable', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ REDIS_URL: 'redis://127.0.0.1:1' });
+    api = await startTestApi({ REDIS_URL: 'redis://127.0.0.1:1', API_RATE_LIMIT: '300' });
   });
   afterAll(async () => api.close());
 
@@ -67,6 +69,15 @@ describe('when Redis is not reachable', () => {
     expect(body.failing).toEqual(['redis']);
     expect(body.checks.mysql).toBe('ok');
     expect(body.error).toContain('redis');
+  });
+
+  it('still takes orders: rate limits are skipped and the outbox keeps the jobs for later', async () => {
+    const userId = await makeUser(api.app.db);
+    const productId = await makeProduct(api.app.db);
+    const res = await api.request({ method: 'POST', url: '/api/orders', body: seedOrderPayload(userId, productId, 2) });
+    expect(res.statusCode).toBe(201);
+    const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM notification_queue WHERE order_id = ? AND published_at IS NULL', [res.json().order_id]);
+    expect(Number(rows[0]?.n)).toBeGreaterThan(0);
   });
 
   it('/healthz still answers: the process is up', async () => {
@@ -112,7 +123,7 @@ describe('admin API keys (Authorization: Bearer)', () => {
   });
 
   it('never stores a key in clear', async () => {
-    const [rows] = await api.app.db.query<import('mysql2').RowDataPacket[]>('SELECT COUNT(*) AS n FROM admins WHERE api_key_hash = ? OR key_prefix = ?', [adminKey, adminKey]);
+    const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM admins WHERE api_key_hash = ? OR key_prefix = ?', [adminKey, adminKey]);
     expect(Number(rows[0]?.n)).toBe(0);
   });
 });
