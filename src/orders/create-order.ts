@@ -49,10 +49,6 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
     written = await runTx(ctx.db, async (conn) => {
       const { id, number } = await insertOrder(ctx, conn, input, order, context, expiresAt);
       await ctx.fault('after_order_insert');
-      if (order.promo) {
-        const [res] = await conn.query<ResultSetHeader>(q.USE_PROMO, [order.promo.id]);
-        if (res.affectedRows === 0) throw new PromoUsedUp();
-      }
       if (context.cart_id) await conn.query(q.CHECK_OUT_CART, [context.cart_id]);
       const notificationIds = await queueOrderMessages(conn, id, number, input, order, expiresAt, idStep);
       const processingIds = [
@@ -77,6 +73,12 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
         order.lines.map((l) => [id, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)]),
       ]);
       await ctx.fault('after_items');
+      if (order.promo) {
+        // late, like the reservation: a popular code's row stays locked only until commit; every
+        // transaction locks products first, then the promo, so they cannot deadlock on the pair
+        const [res] = await conn.query<ResultSetHeader>(q.USE_PROMO, [order.promo.id]);
+        if (res.affectedRows === 0) throw new PromoUsedUp();
+      }
       // in the transaction: one commit (one log flush) per order, not two
       await conn.query(q.INSERT_METRICS, [
         id, Math.round(tChecked - t0), Math.round(tReserve), Math.round(performance.now() - tChecked), Math.round(performance.now() - t0),

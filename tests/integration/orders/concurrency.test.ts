@@ -81,3 +81,19 @@ describe('when the same cart is placed twice at once', () => {
     expect(c!.status).toBe('checked_out');
   });
 });
+
+describe('when 20 buyers race for a promo code limited to 5 uses', () => {
+  it('exactly 5 orders get the discount, the rest are told the code is used up, and times_used is 5', async () => {
+    const code = `RACE${Date.now()}`;
+    await f.db.query(`INSERT INTO promo_codes (code, discount_type, discount_value, usage_limit) VALUES (?, 'fixed', 100, 5)`, [code]);
+    const productId = await makeProduct(f.db, { stock: 100, price: '1000.00' });
+    const users = await Promise.all(Array.from({ length: 20 }, () => makeUser(f.db)));
+    const results = await Promise.all(
+      users.map((u) => f.orders.createOrder({ ...seedOrderPayload(u, productId), promo_code: code, discount_amount: 100, total_amount: 2000 })),
+    );
+    expect(results.filter((r) => r.success)).toHaveLength(5);
+    expect(results.filter((r) => !r.success).every((r) => !r.success && r.code === 'INVALID_PROMO')).toBe(true);
+    expect(await rows(f.db, 'SELECT times_used FROM promo_codes WHERE code = ?', [code])).toEqual([{ times_used: 5 }]);
+    expect(await inventoryOf(f.db, productId)).toEqual({ stock: 100, reserved: 10, held: 10 });
+  });
+});
