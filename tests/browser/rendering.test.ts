@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { createSendApi, type SendApi } from '../../src/bot/send-api.js';
 import { startHarness, type Harness } from '../integration/simulator/simulator-harness.js';
 
@@ -18,10 +19,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   h = await startHarness();
   sendApi = createSendApi({ graphApiUrl: h.simulator.graphApiUrl, graphApiVersion: 'v24.0', pageAccessToken: undefined });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -37,6 +35,8 @@ afterAll(async () => {
 
 const customer = () => page.locator('[data-pane="customer"]');
 const lastDelivered = () => h.delivered.at(-1)?.body.entry[0]?.messaging[0];
+const sendTemplate = (payload: Record<string, unknown>) =>
+  sendApi.send({ recipient: { id: PSID }, message: { attachment: { type: 'template', payload } } });
 async function waitForDeliveries(n: number) {
   await expect.poll(() => h.delivered.length, { timeout: 10_000 }).toBe(n);
 }
@@ -72,22 +72,14 @@ describe('the chat page renders what the bot sends', () => {
   });
 
   it('shows a carousel of cards with pictures and sends a button tap as a postback', async () => {
-    await sendApi.send({
-      recipient: { id: PSID },
-      message: {
-        attachment: {
-          type: 'template',
-          payload: {
-            template_type: 'generic',
-            elements: ['denim-jacket', 'canvas-tote', 'soy-candle'].map((slug, i) => ({
-              title: `Card ${i + 1}`,
-              subtitle: `₱${i + 1},000.00 · In stock`,
-              image_url: `http://localhost:9/simulator/images/${slug}.svg`,
-              buttons: [{ type: 'postback', title: 'Add to cart', payload: `ADD:${i + 1}` }],
-            })),
-          },
-        },
-      },
+    await sendTemplate({
+      template_type: 'generic',
+      elements: ['denim-jacket', 'canvas-tote', 'soy-candle'].map((slug, i) => ({
+        title: `Card ${i + 1}`,
+        subtitle: `₱${i + 1},000.00 · In stock`,
+        image_url: `http://localhost:9/simulator/images/${slug}.svg`,
+        buttons: [{ type: 'postback', title: 'Add to cart', payload: `ADD:${i + 1}` }],
+      })),
     });
     const cards = customer().locator('.carousel').last().locator('.card');
     await expect.poll(() => cards.count()).toBe(3);
@@ -100,21 +92,13 @@ describe('the chat page renders what the bot sends', () => {
   });
 
   it('shows a button template with postback and link buttons', async () => {
-    await sendApi.send({
-      recipient: { id: PSID },
-      message: {
-        attachment: {
-          type: 'template',
-          payload: {
-            template_type: 'button',
-            text: 'Need anything else?',
-            buttons: [
-              { type: 'postback', title: 'My orders', payload: 'MY_ORDERS' },
-              { type: 'web_url', title: 'Size guide', url: 'https://example.com/sizes' },
-            ],
-          },
-        },
-      },
+    await sendTemplate({
+      template_type: 'button',
+      text: 'Need anything else?',
+      buttons: [
+        { type: 'postback', title: 'My orders', payload: 'MY_ORDERS' },
+        { type: 'web_url', title: 'Size guide', url: 'https://example.com/sizes' },
+      ],
     });
     const tpl = customer().locator('.button-tpl', { hasText: 'Need anything else?' });
     await tpl.waitFor();
@@ -125,23 +109,15 @@ describe('the chat page renders what the bot sends', () => {
   });
 
   it('shows a receipt with its lines, discount and total in pesos', async () => {
-    await sendApi.send({
-      recipient: { id: PSID },
-      message: {
-        attachment: {
-          type: 'template',
-          payload: {
-            template_type: 'receipt',
-            recipient_name: 'Juan Dela Cruz',
-            order_number: 'ORD-20261126-77777',
-            currency: 'PHP',
-            payment_method: 'GCash',
-            elements: [{ title: 'Denim Jacket', quantity: 2, price: 3700, currency: 'PHP' }],
-            adjustments: [{ name: 'WELCOME10', amount: 200 }],
-            summary: { subtotal: 3700, shipping_cost: 100, total_cost: 3600 },
-          },
-        },
-      },
+    await sendTemplate({
+      template_type: 'receipt',
+      recipient_name: 'Juan Dela Cruz',
+      order_number: 'ORD-20261126-77777',
+      currency: 'PHP',
+      payment_method: 'GCash',
+      elements: [{ title: 'Denim Jacket', quantity: 2, price: 3700, currency: 'PHP' }],
+      adjustments: [{ name: 'WELCOME10', amount: 200 }],
+      summary: { subtotal: 3700, shipping_cost: 100, total_cost: 3600 },
     });
     const receipt = customer().locator('.receipt', { hasText: 'ORD-20261126-77777' });
     await receipt.waitFor();

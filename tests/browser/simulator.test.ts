@@ -1,6 +1,7 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { buildApp, type App } from '../../src/app.js';
 import { seedDemoShop } from '../../src/simulator/demo-seed.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -35,10 +36,7 @@ beforeAll(async () => {
   await app.start();
   await app.http!.listen({ port, host: '127.0.0.1' });
   baseUrl = `http://localhost:${port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(STEP_MS);
   page.on('pageerror', (err) => pageErrors.push(err.message));
