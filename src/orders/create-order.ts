@@ -4,6 +4,7 @@ import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from
 import { checkOrder, stockMessage, type CheckedOrder } from './order-checks.js';
 import { orderNumber } from './order-number.js';
 import { toDecimal, toPesos } from './money.js';
+import { promoLimitMessage, promoPerUserMessage } from './pricing.js';
 import { jsonOf } from './rows.js';
 import { queueNotifications, queueProcessing, type NotificationRow } from './outbox.js';
 import { parseWith, type OrderInput } from './schemas.js';
@@ -23,6 +24,7 @@ class StockLost extends Error {
   }
 }
 class PromoUsedUp extends Error {}
+
 class CartAlreadyOrdered extends Error {}
 
 const ORDER_NUMBER_ATTEMPTS = 8;
@@ -47,6 +49,14 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   let written: { id: number; number: string; notificationIds: number[]; processingIds: number[] };
   try {
     written = await runTx(ctx.db, async (conn) => {
+      const promo = order.promo;
+      if (promo?.per_user_limit != null) {
+        // the pre-check read without locks; two orders of one customer could both pass it. The user's
+        // row is locked before the order insert (whose foreign key would take a shared lock on it first)
+        await conn.query(q.LOCK_USER, [order.user.id]);
+        const [[used]] = await conn.query<RowDataPacket[]>(q.COUNT_PROMO_USES_LOCKED, [order.user.id, promo.code]);
+        if (Number(used!.n) >= promo.per_user_limit) throw new PromoUsedUp(promoPerUserMessage(promo.code));
+      }
       const { id, number } = await insertOrder(ctx, conn, input, order, context, expiresAt);
       await ctx.fault('after_order_insert');
       if (context.cart_id) await conn.query(q.CHECK_OUT_CART, [context.cart_id]);
@@ -77,7 +87,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
         // late, like the reservation: a popular code's row stays locked only until commit; every
         // transaction locks products first, then the promo, so they cannot deadlock on the pair
         const [res] = await conn.query<ResultSetHeader>(q.USE_PROMO, [order.promo.id]);
-        if (res.affectedRows === 0) throw new PromoUsedUp();
+        if (res.affectedRows === 0) throw new PromoUsedUp(promoLimitMessage(order.promo.code));
       }
       // in the transaction: one commit (one log flush) per order, not two
       await conn.query(q.INSERT_METRICS, [
@@ -101,7 +111,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
     }
     if (err instanceof PromoUsedUp) {
       return rejected(ctx, 'INVALID_PROMO', [
-        { field: 'promo_code', code: 'INVALID_PROMO', message: `Promo code ${order.promo?.code ?? ''} has reached its usage limit` },
+        { field: 'promo_code', code: 'INVALID_PROMO', message: err.message },
       ]);
     }
     await recordError(ctx, {

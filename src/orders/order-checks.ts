@@ -27,7 +27,7 @@ export interface CheckedOrder {
   user: { id: number; name: string; phone: string | null; psid: string | null };
   lines: PricedLine[];
   totals: Totals;
-  promo: { id: number; code: string } | null;
+  promo: { id: number; code: string; per_user_limit: number | null } | null;
   fraud: FraudVerdict;
   /** orders.items_signature */
   signature: string;
@@ -95,7 +95,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
     const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoRows[1][0][0]?.n ?? 0));
     if (!outcome.ok) return fail('INVALID_PROMO', 'promo_code', outcome.message);
     discount = outcome.discount;
-    promo = { id: num(row!.id), code: row!.code as string };
+    promo = { id: num(row!.id), code: row!.code as string, per_user_limit: row!.per_user_limit === null ? null : num(row!.per_user_limit) };
   }
   const totals = computeTotals(subtotal, shipping, discount);
   const mismatches = checkClientTotals(input, totals);

@@ -29,6 +29,9 @@ export interface Promo {
   is_active: boolean;
 }
 
+export const promoLimitMessage = (code: string) => `Promo code ${code} has reached its usage limit`;
+export const promoPerUserMessage = (code: string) => `You have already used promo code ${code} the maximum number of times`;
+
 export type PromoOutcome = { ok: true; discount: Centavos } | { ok: false; message: string };
 
 /** Whether the promo applies to this order and how much it takes off (never more than the subtotal). */
@@ -40,10 +43,10 @@ export function promoDiscount(promo: Promo | null, code: string, subtotal: Centa
     return { ok: false, message: `Promo code ${code} needs a minimum spend of ${formatPeso(promo.min_spend, 'centavos')}` };
   }
   if (promo.usage_limit !== null && promo.times_used >= promo.usage_limit) {
-    return { ok: false, message: `Promo code ${code} has reached its usage limit` };
+    return { ok: false, message: promoLimitMessage(code) };
   }
   if (promo.per_user_limit !== null && usesByUser >= promo.per_user_limit) {
-    return { ok: false, message: `You have already used promo code ${code} the maximum number of times` };
+    return { ok: false, message: promoPerUserMessage(code) };
   }
   let discount = promo.discount_type === 'percent' ? percentOf(subtotal, promo.discount_value) : promo.discount_value;
   if (promo.max_discount !== null) discount = Math.min(discount, promo.max_discount);

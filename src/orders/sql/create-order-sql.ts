@@ -31,6 +31,12 @@ export const SELECT_PROMO = 'SELECT * FROM promo_codes WHERE code = ?';
 export const COUNT_PROMO_USES = `SELECT COUNT(*) AS n FROM orders
   WHERE user_id = ? AND promo_code = ? AND order_status NOT IN ('cancelled', 'expired')`;
 
+/** ? user id — serializes one customer's orders that use a per-customer-limited promo */
+export const LOCK_USER = 'SELECT id FROM users WHERE id = ? FOR UPDATE';
+
+/** ? user id, ? promo code — COUNT_PROMO_USES as a current (locking) read, inside the transaction */
+export const COUNT_PROMO_USES_LOCKED = `${COUNT_PROMO_USES} LOCK IN SHARE MODE`;
+
 
 /** ? cart id */
 export const SELECT_ORDER_BY_CART = `SELECT id, order_number, order_status, total_amount, fraud_flags FROM orders WHERE cart_id = ?`;

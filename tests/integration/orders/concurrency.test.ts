@@ -97,3 +97,19 @@ describe('when 20 buyers race for a promo code limited to 5 uses', () => {
     expect(await inventoryOf(f.db, productId)).toEqual({ stock: 100, reserved: 10, held: 10 });
   });
 });
+
+describe('when one customer places 5 orders at once with a once-per-customer promo', () => {
+  it('exactly one order gets it', async () => {
+    const code = `ONCE${Date.now()}`;
+    await f.db.query(`INSERT INTO promo_codes (code, discount_type, discount_value, per_user_limit) VALUES (?, 'percent', 10, 1)`, [code]);
+    const productId = await makeProduct(f.db, { stock: 100, price: '1000.00' });
+    const userId = await makeUser(f.db);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => f.orders.createOrder({ ...seedOrderPayload(userId, productId), promo_code: code, discount_amount: 200, total_amount: 1900 })),
+    );
+    expect(results.filter((r) => r.success)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.success)) {
+      expect(r).toMatchObject({ code: 'INVALID_PROMO', validation_errors: [{ message: expect.stringContaining('maximum number of times') }] });
+    }
+  });
+});
