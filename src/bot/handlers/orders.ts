@@ -48,6 +48,9 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
 
 /** A photo: the payment proof of the customer's latest unpaid GCash / bank-transfer order. */
 export async function receiveAttachment(s: BotServices, t: Turn): Promise<void> {
+  if (t.message.attachments.every((a) => a.type === 'sticker')) {
+    return say(t.bot, { text: '👍 What would you like to do next?', quick_replies: menuReplies(t.admin !== null) });
+  }
   const image = t.message.attachments.find((a) => a.type === 'image' && a.url);
   const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
   const order = page.orders.find(
