@@ -145,15 +145,22 @@ async function main(): Promise<void> {
     await measure(engine, 4, scenarios['1,000 products'], users); // warm-up: JIT, pool, buffer pool
     console.log(`bench:orders — ${ROUNDS} alternating rounds × ${SECONDS}s each side, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, MariaDB ${(await db.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v'))[0][0]!.v}`);
     console.log('scenario         clients | bare SQL ceiling: orders/s  p50 ms  p99 ms | engine: orders/s  p50 ms  p99 ms  failed | ratio');
+    const verdicts: string[] = [];
     for (const [name, pick] of Object.entries(scenarios)) {
       for (const clients of CLIENTS) {
         const [b, e] = await compare(engine, bare, clients, pick, users);
+        if (clients === 8) {
+          const ratio = e.ordersPerSecond / b.ordersPerSecond;
+          verdicts.push(`${name} @8: ratio ${ratio.toFixed(2)} ${ratio >= 0.5 ? '>=' : '<'} 0.5, p99 ${e.p99.toFixed(1)} ms ${e.p99 < 50 ? '<' : '>='} 50 ms`);
+        }
         console.log(
           `${name.padEnd(16)} ${String(clients).padStart(7)} | ${b.ordersPerSecond.toFixed(0).padStart(26)} ${b.p50.toFixed(1).padStart(7)} ${b.p99.toFixed(1).padStart(7)} | ` +
             `${e.ordersPerSecond.toFixed(0).padStart(16)} ${e.p50.toFixed(1).padStart(7)} ${e.p99.toFixed(1).padStart(7)} ${String(e.failed).padStart(7)} | ${(e.ordersPerSecond / b.ordersPerSecond).toFixed(2)}`,
         );
       }
     }
+    console.log(`target (issue 2): engine >= half the ceiling and p99 < 50 ms at 8 clients — ${verdicts.join('; ')}`);
+    console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other processes)`);
   } finally {
     await db.end();
     await dropDatabase();
