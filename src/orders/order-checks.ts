@@ -5,6 +5,7 @@ import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
 import { toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
 import { mergeLines, type OrderInput } from './schemas.js';
+import { jsonOf } from './rows.js';
 import * as q from './sql/create-order-sql.js';
 import type { ErrorCode, ValidationError } from './types.js';
 
@@ -44,9 +45,9 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const signature = itemsSignatureHash(lines);
   const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;
   const uid = input.user_id;
-  const [[users], [products], promoRows] = await Promise.all([
-    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, input.shipping_address.province, uid]),
-    db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [lines.map((l) => l.product_id)]),
+  const productIds = lines.map((l) => l.product_id);
+  const [[users], promoRows] = await Promise.all([
+    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, productIds, input.shipping_address.province, uid]),
     promoCode
       ? Promise.all([
           db.query<RowDataPacket[]>(q.SELECT_PROMO, [promoCode]),
@@ -63,6 +64,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
     return fail('USER_BLOCKED', 'user_id', 'This customer cannot place orders. Please contact the shop.');
   }
 
+  const products = (jsonOf(user.products) ?? []) as Record<string, unknown>[];
   const byId = new Map(products.map((p) => [num(p.id), p]));
   const errors: ValidationError[] = [];
   const priced: PricedLine[] = [];
