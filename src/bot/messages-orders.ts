@@ -21,7 +21,7 @@ export function ordersCarousel(orders: OrderSummary[]): BotMessage {
   if (!orders.length) return { text: 'You have no orders yet.', quick_replies: menuReplies() };
   const elements = orders.slice(0, 10).map((o) => ({
     title: `${o.order_number} · ${formatPeso(o.total_amount)}`,
-    subtitle: `${STATUS_LABELS[o.order_status]} · ${o.created_at.slice(0, 10)}`,
+    subtitle: `${STATUS_LABELS[o.order_status]} · ${o.created_at.slice(0, 10)}`.slice(0, 80),
     buttons: [
       button('Details', P.order(o.id)),
       ...(o.order_status === 'pending' ? [button('Cancel order', P.cancelOrder(o.id))] : []),
@@ -74,7 +74,7 @@ export function adminOrdersCarousel(orders: OrderSummary[], empty: string): BotM
   if (!orders.length) return { text: empty, quick_replies: adminMenu().quick_replies! };
   const elements = orders.slice(0, 10).map((o) => ({
     title: `${o.order_number} · ${formatPeso(o.total_amount)}`,
-    subtitle: `${o.recipient_name} · ${PAYMENT_LABELS[o.payment_method] ?? o.payment_method} · ${o.order_status}${o.fraud_flags.length ? ' · ⚠️ check' : ''}`,
+    subtitle: `${o.recipient_name} · ${PAYMENT_LABELS[o.payment_method] ?? o.payment_method} · ${o.order_status}${o.fraud_flags.length ? ' · ⚠️ check' : ''}`.slice(0, 80),
     buttons: adminActions(o).map((a) => button(a.title, a.payload)),
   }));
   return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };

@@ -74,7 +74,7 @@ export function stockHint(available: number): string {
 export function productCarousel(products: Product[]): BotMessage {
   const elements = products.slice(0, 10).map((p) => ({
     title: p.name.slice(0, 80),
-    subtitle: `${formatPeso(p.price)} · ${stockHint(p.available_quantity)}`,
+    subtitle: `${formatPeso(p.price)} · ${stockHint(p.available_quantity)}`.slice(0, 80),
     ...(p.image_url ? { image_url: p.image_url } : {}),
     buttons: p.available_quantity > 0 ? [button('Add to cart', P.add(p.id))] : [button('View cart', P.CART)],
   }));
@@ -108,7 +108,7 @@ export function cartMessages(view: CartView): BotMessage[] {
   if (!view.lines.length) return [emptyCart()];
   const elements = view.lines.slice(0, 10).map((l) => ({
     title: `${l.quantity} × ${l.name}`.slice(0, 80),
-    subtitle: `${formatPeso(l.unit_price)} each · ${formatPeso(l.line_total)}${l.active ? '' : ' · no longer for sale'}`,
+    subtitle: `${formatPeso(l.unit_price)} each · ${formatPeso(l.line_total)}${l.active ? '' : ' · no longer for sale'}`.slice(0, 80),
     ...(l.image_url ? { image_url: l.image_url } : {}),
     buttons: [button('Change quantity', P.change(l.product_id)), button('Remove', P.remove(l.product_id))],
   }));

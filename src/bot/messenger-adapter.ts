@@ -43,6 +43,11 @@ export function toActivity(ev: InboundEvent): Partial<Activity> {
   };
 }
 
+// Messenger's limits: longer text or more quick replies are refused by Graph (code 100) and the user gets nothing.
+const MAX_TEXT = 2000;
+const MAX_QUICK_REPLIES = 13;
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 /** A Botkit outgoing activity → a Send API request (text, quick replies, template/attachment). */
 export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
   const psid = activity.recipient?.id ?? activity.conversation?.id;
@@ -56,9 +61,9 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
   if (activity.type !== ActivityTypes.Message) return null;
   const message: NonNullable<SendRequest['message']> = {};
   if (cd.attachment) message.attachment = cd.attachment;
-  else if (activity.text) message.text = activity.text;
+  else if (activity.text) message.text = clip(activity.text, MAX_TEXT);
   if (cd.quick_replies?.length) {
-    message.quick_replies = cd.quick_replies.map(
+    message.quick_replies = cd.quick_replies.slice(0, MAX_QUICK_REPLIES).map(
       (q): QuickReply => ({ content_type: 'text', title: q.title.slice(0, 20), payload: q.payload }),
     );
   }
