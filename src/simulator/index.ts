@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { startFakeGraph, type FakeGraph, type RecordedMessage } from './fake-graph.js';
 import { createHub, type Hub } from './hub.js';
+import { createRelay } from './relay.js';
 import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
 import { simulatorAdminPsid } from './identities.js';
@@ -13,7 +14,8 @@ import { messengerProfile } from '../bot/messenger-profile.js';
  * The local Messenger simulator, used when no Page token is configured: a built-in fake Graph API
  * (the Send API client points at it) whose messages are pushed to a chat page at /simulator, which
  * in turn sends real signed webhook payloads to /webhook. app.ts creates it only in simulator mode,
- * so with a real Page token none of these routes exist.
+ * so with a real Page token none of these routes exist. Messages reach the page through Redis
+ * pub/sub (relay.ts), so a separate ROLE=worker process's sends show up too.
  */
 export interface Simulator {
   /** Where the Send API client should point: the built-in fake Graph API. */
@@ -59,9 +61,14 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
   const hub = createHub();
   const adminPsid = simulatorAdminPsid(config);
 
-  const onMessage = (rec: RecordedMessage) => {
-    hub.record(rec.body.recipient.id, { from: 'page', request: rec.body, message_id: rec.message_id });
-  };
+  // Every process's fake Graph API publishes; every process's hub (the web ones serve pages) listens.
+  const relay = await createRelay({
+    redisUrl: config.REDIS_URL,
+    channel: `${config.QUEUE_PREFIX}:simulator:page-messages`,
+    logger,
+    onMessage: (m) => hub.record(m.request.recipient.id, { from: 'page', request: m.request, message_id: m.message_id }),
+  });
+  const onMessage = (rec: RecordedMessage) => void relay.publish({ request: rec.body, message_id: rec.message_id });
   fakeGraph.events.on('message', onMessage);
 
   const plugin = simulatorRoutes({
@@ -88,6 +95,7 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
       fakeGraph.events.off('message', onMessage);
       hub.closeAll();
       await fakeGraph.close();
+      await relay.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { createSendApi } from '../../../src/bot/send-api.js';
+import { createSimulator } from '../../../src/simulator/index.js';
 import { startHarness, type Harness } from './simulator-harness.js';
 import { openStream } from './sse-client.js';
 
@@ -75,6 +77,7 @@ describe('what the bot sends through the Send API reaches the page over Server-S
   it('replays the conversation so far to a page that reconnects or reloads', async () => {
     const psid = '7100000000000003';
     await sendApi().send({ recipient: { id: psid }, message: { text: 'first' } });
+    await expect.poll(() => h.simulator.hub.history(psid).length).toBe(1);
     await fetch(`${h.baseUrl}/simulator/send`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -160,5 +163,24 @@ describe('shutting the server down', () => {
     await own.close();
     await stream.ended;
     expect(own.simulator.hub.streamCount()).toBe(0);
+  });
+});
+
+describe('with web and worker in separate processes (ROLE=web, ROLE=worker)', () => {
+  it("shows on the web process's page what the worker process sent through its own fake Graph API", async () => {
+    const worker = await createSimulator({ config: h.config, logger: pino({ level: 'silent' }) });
+    const stream = await openStream(`${h.baseUrl}/simulator/events?psid=7100000000000010`);
+    try {
+      const fromWorker = createSendApi({ graphApiUrl: worker.graphApiUrl, graphApiVersion: 'v24.0', pageAccessToken: undefined });
+      await fromWorker.send({ recipient: { id: '7100000000000010' }, message: { text: '✅ Order ORD-1 received! Total: ₱1.00' } });
+      const item = await stream.waitFor((i) => i.from === 'page');
+      expect(item.request).toMatchObject({ message: { text: '✅ Order ORD-1 received! Total: ₱1.00' } });
+      // the worker process keeps it too, once (its own hub also listens)
+      await expect.poll(() => worker.hub.history('7100000000000010').length).toBe(1);
+      expect(h.simulator.hub.history('7100000000000010')).toHaveLength(1);
+    } finally {
+      stream.close();
+      await worker.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../../src/config.js';
@@ -27,7 +27,11 @@ export interface Harness {
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...env });
+  // a queue prefix of its own: the simulator's Redis channel is named after it
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', QUEUE_PREFIX: `{sim-${randomUUID().slice(0, 8)}}`,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...env,
+  });
   const simulator = await createSimulator({ config, logger: pino({ level: 'silent' }) });
   const app = Fastify();
   const delivered: Delivered[] = [];

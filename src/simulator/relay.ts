@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import { createRedis } from '../db/redis.js';
+import type { SendRequest } from '../bot/send-api.js';
+
+/**
+ * What any process's fake Graph API received, delivered to the chat page of every web process. With
+ * ROLE=web and ROLE=worker side by side, the notifications worker's sends land in the worker's own
+ * fake Graph API; Redis pub/sub carries them to the web process that serves the page. One channel per
+ * QUEUE_PREFIX, so two shops (or two test files) on one Redis do not see each other's chats.
+ */
+export interface PageMessage {
+  request: SendRequest;
+  message_id: string;
+}
+
+export interface Relay {
+  publish(msg: PageMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createRelay(opts: {
+  redisUrl: string;
+  channel: string;
+  logger: Logger;
+  onMessage(msg: PageMessage): void;
+}): Promise<Relay> {
+  const pub = createRedis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  const sub = createRedis(opts.redisUrl);
+  const warn = (err: Error) => opts.logger.warn({ err: err.message }, 'simulator: redis connection error');
+  pub.on('error', warn);
+  sub.on('error', warn);
+  sub.on('message', (channel: string, data: string) => {
+    if (channel !== opts.channel) return;
+    try {
+      opts.onMessage(JSON.parse(data) as PageMessage);
+    } catch (err) {
+      opts.logger.warn({ err: (err as Error).message }, 'simulator: unreadable relayed message');
+    }
+  });
+  await sub.subscribe(opts.channel);
+
+  return {
+    async publish(msg) {
+      try {
+        await pub.publish(opts.channel, JSON.stringify(msg));
+      } catch {
+        // Redis is away: this process's own page still shows it
+        opts.onMessage(msg);
+      }
+    },
+    async close() {
+      await Promise.all([sub.quit().catch(() => sub.disconnect()), pub.quit().catch(() => pub.disconnect())]);
+    },
+  };
+}
