@@ -9,9 +9,13 @@ import type { QuickReply, SendRequest } from '../bot/send-api.js';
  */
 export type OutgoingMessage = NonNullable<SendRequest['message']>;
 
+/** What an order status update needs; the engine's payload carries it (a snapshot at the transition). */
+export type OrderRef = Pick<OrderDetail, 'order_number' | 'tracking_number' | 'cancel_reason'>;
+
 export interface RenderInput {
   type: string;
   payload: Record<string, unknown>;
+  /** the full order (read through the engine); status updates can do with the payload's snapshot */
   order: OrderDetail | null;
   /** for low_stock rows: the product, when the payload names one */
   product?: Product | null;
@@ -33,6 +37,13 @@ export const CUSTOMER_TYPES = [
   'order_expired',
 ] as const;
 export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof'] as const;
+const STATUS_UPDATES = new Set<string>(CUSTOMER_TYPES.filter((t) => t !== 'order_received'));
+
+/** The order reference a status update's payload carries, or null when the full order must be read. */
+export function orderRefFromPayload(type: string, payload: Record<string, unknown>): OrderRef | null {
+  if (!STATUS_UPDATES.has(type) || typeof payload.order_number !== 'string') return null;
+  return { order_number: payload.order_number, tracking_number: null, cancel_reason: null };
+}
 
 const TEXT_MAX = 2000; // Messenger's limit for a text message
 
@@ -135,7 +146,7 @@ function newOrderAdminText(order: OrderDetail, payload: Record<string, unknown>)
   return clipText(lines.join('\n'));
 }
 
-function customerText(type: string, order: OrderDetail, payload: Record<string, unknown>, shop: RenderInput['shop']): string | null {
+function customerText(type: string, order: OrderRef, payload: Record<string, unknown>, shop: RenderInput['shop']): string | null {
   const n = order.order_number;
   switch (type) {
     case 'order_confirmed':
@@ -169,6 +180,11 @@ function lowStockText(payload: Record<string, unknown>, product: Product | null 
 export function renderNotification(input: RenderInput): Rendered {
   const { type, payload, order, shop } = input;
   if (type === 'low_stock') return { ok: true, audience: 'admin', parts: [{ text: lowStockText(payload, input.product) }] };
+  const ref = order ?? orderRefFromPayload(type, payload);
+  if (ref && STATUS_UPDATES.has(type)) {
+    const text = customerText(type, ref, payload, shop);
+    if (text) return { ok: true, audience: 'customer', parts: [{ text }] };
+  }
   if (!order) return { ok: false, reason: `no order found for this ${type} notification` };
 
   if (type === 'order_received') {
@@ -196,7 +212,5 @@ export function renderNotification(input: RenderInput): Rendered {
       ],
     };
   }
-  const text = customerText(type, order, payload, shop);
-  if (text) return { ok: true, audience: 'customer', parts: [{ text }] };
   return { ok: false, reason: `unknown notification_type '${type}'` };
 }

@@ -5,7 +5,7 @@ import type { AdminService } from '../admins/admin-service.js';
 import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
 import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
-import { renderNotification, type RenderInput } from './notification-messages.js';
+import { orderRefFromPayload, renderNotification, type RenderInput } from './notification-messages.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
 
@@ -56,11 +56,12 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     return { fannedOut: childIds.length };
   }
 
-  async function messagingFields(audience: 'customer' | 'admin', psid: string, type: string): Promise<Pick<SendRequest, 'messaging_type' | 'tag'>> {
+  async function messagingFields(audience: 'customer' | 'admin', psid: string, row: store.NotificationRow): Promise<Pick<SendRequest, 'messaging_type' | 'tag'>> {
     if (audience === 'admin') return { messaging_type: 'UPDATE' };
     // Outside the 24-hour window only a message tag may be used; order updates are POST_PURCHASE_UPDATE.
-    if (!(await store.inMessagingWindow(db, psid))) return { messaging_type: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' };
-    return { messaging_type: type === 'order_received' ? 'RESPONSE' : 'UPDATE' };
+    const inWindow = psid === row.recipient_psid ? row.in_window === true : await store.inMessagingWindow(db, psid);
+    if (!inWindow) return { messaging_type: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' };
+    return { messaging_type: row.notification_type === 'order_received' ? 'RESPONSE' : 'UPDATE' };
   }
 
   /** Another attempt owns part `part` (or owned it and died): decide what to do, never sending twice. */
@@ -78,8 +79,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     throw new SendInFlight(Math.max(100, deps.inDoubtAfterMs - (now.sending_for_ms ?? 0) + 100));
   }
 
-  async function send(row: store.NotificationRow): Promise<NotificationResult> {
-    const order = row.order_id ? await deps.orders.getOrder(row.order_id) : null;
+  /** `attempt.started` turns true once this attempt is counted on the row (with its first claim). */
+  async function send(row: store.NotificationRow, attempt: { started: boolean }): Promise<NotificationResult> {
+    // Status updates render from the payload's snapshot; receipts and admin alerts need the whole order.
+    const needOrder = !orderRefFromPayload(row.notification_type, row.payload) || (row.recipient_type === 'customer' && !row.recipient_psid);
+    const order = row.order_id && needOrder ? await deps.orders.getOrder(row.order_id) : null;
     const productId = Number(row.payload.product_id);
     const product =
       row.notification_type === 'low_stock' && Number.isInteger(productId) && productId > 0
@@ -92,11 +96,14 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       await store.markCompleted(db, 'notification_queue', row.id, 'not sent: the recipient has no Messenger PSID');
       return { skipped: 'no Messenger PSID' };
     }
-    const fields = await messagingFields(rendered.audience, psid, row.notification_type);
+    const fields = await messagingFields(rendered.audience, psid, row);
     let lastId: string | null = null;
     for (let part = row.parts_sent; part < rendered.parts.length; part++) {
       const last = part === rendered.parts.length - 1;
-      if (!(await store.claimPart(db, row.id, part))) {
+      const claimed = await store.claimPart(db, row.id, part, !attempt.started);
+      if (claimed) attempt.started = true;
+      else {
+        if (!attempt.started) attempt.started = await store.markStarted(db, 'notification_queue', row.id);
         if ((await onClaimLost(row.id, part, last)) === 'done') return { skipped: 'already sent' };
         continue;
       }
@@ -120,10 +127,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
 
-    await store.markStarted(db, 'notification_queue', id);
+    const attempt = { started: false };
     try {
-      return await send(row);
+      return await send(row, attempt);
     } catch (err) {
+      if (!attempt.started) await store.markStarted(db, 'notification_queue', id).catch(() => undefined);
       if (err instanceof GraphError && err.isRateLimit) {
         // Back the whole queue off; the job goes back to waiting without using up an attempt.
         logger.warn({ notificationId: id, code: err.code }, 'Graph rate limit: pausing the notifications queue');

@@ -44,9 +44,11 @@ describe('admin broadcast rows', () => {
 
     await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
     await t.app.jobs.relayOnce();
-    const job = await t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-    expect(await job?.getState()).toBe('completed');
-    expect(job?.attemptsStarted).toBe(1);
+    const job = await eventually(async () => {
+      const j = await t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+      return (await j?.getState()) === 'completed' && j;
+    });
+    expect(job.attemptsStarted).toBe(1);
     // a later alert still arrives, and the earlier one was not sent again before it
     const later = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Later Rice') });
     await t.app.jobs.publish({ notificationIds: [later], processingIds: [] });

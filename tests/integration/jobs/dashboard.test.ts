@@ -38,8 +38,8 @@ describe('the queue dashboard at /admin/queues', () => {
 
   it('lists a failed job with its reason and retries it from the dashboard', async () => {
     const psid = uniquePsid('dash');
-    const id = await insertNotification(t.db, { type: 'low_stock', psid, payload: lowStockPayload('Dash Rice') });
     t.graph.failNext({ status: 400, error: { code: 551, message: 'This person isn\'t available right now.' } });
+    const id = await insertNotification(t.db, { type: 'low_stock', psid, payload: lowStockPayload('Dash Rice') });
     await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
     await eventually(async () => (await notificationRow(t.db, id)).status === 'failed');
 

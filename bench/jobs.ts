@@ -1,0 +1,175 @@
+/**
+ * npm run bench:jobs — notification jobs through the real notifications worker (the production processor:
+ * zod parse, row load, claim, the order read through the engine, 24-hour window check, render, Send API
+ * call to a local fake Graph API that answers at once, message id recorded) at concurrency 1, 10 and 50,
+ * beside a no-op BullMQ processor over the same number of jobs with the same worker options: the ceiling
+ * that BullMQ and Redis allow on this machine. Figures are jobs/s and the ratio to the ceiling.
+ *
+ * The Send API limiter (SEND_API_RATE_PER_SECOND, at most 300/s per Page) is left out here on purpose:
+ * with it, the figure would be the limit, not the worker's capacity.
+ *
+ * Own database (quicksell_bench_jobs, created and dropped here) and own queue prefix; never `quicksell`.
+ * BENCH_JOBS (default 20000) jobs per run.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { Queue, Worker, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ResultSetHeader } from 'mysql2';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrate.js';
+import { createPool, withDatabase, type Db } from '../src/db/pool.js';
+import { createAdminService } from '../src/admins/admin-service.js';
+import { createSendApi } from '../src/bot/send-api.js';
+import { createOrderService } from '../src/orders/index.js';
+import { createNotificationProcessor } from '../src/jobs/notification-processor.js';
+import { jobIds, QUEUES } from '../src/jobs/queues.js';
+import { startFakeGraph } from '../src/simulator/fake-graph.js';
+import { deleteKeysByPrefix, dropDatabase } from './bench-support.js';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
+const CONCURRENCY = [1, 10, 50];
+const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const DB_NAME = 'quicksell_bench_jobs';
+const DB_URL = withDatabase(SERVER_URL, DB_NAME);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `{bench-jobs-${randomUUID().slice(0, 8)}}`;
+
+async function setupOrder(db: Db): Promise<{ orderId: number; psid: string }> {
+  const psid = 'bench-customer';
+  const [u] = await db.query<ResultSetHeader>('INSERT INTO users (name, phone, psid, last_message_at) VALUES (?, ?, ?, NOW())', ['Bench Buyer', '09123456789', psid]);
+  const [p] = await db.query<ResultSetHeader>("INSERT INTO products (sku, name, price, stock_quantity) VALUES ('BENCH-1', 'Bench Rice', '1000.00', 1000000)");
+  const [o] = await db.query<ResultSetHeader>(
+    `INSERT INTO orders (order_number, user_id, order_status, payment_method, subtotal, shipping_fee, total_amount,
+       recipient_name, phone, shipping_address, city, province, postal_code)
+     VALUES ('ORD-BENCH-1', ?, 'confirmed', 'cod', '2000.00', '100.00', '2100.00', 'Bench Buyer', '09123456789', '1 Bench St', 'Manila', 'Metro Manila', '1000')`,
+    [u.insertId],
+  );
+  await db.query(
+    `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES (?, ?, 'Bench Rice', 'BENCH-1', '1000.00', 2, '2000.00')`,
+    [o.insertId, p.insertId],
+  );
+  return { orderId: o.insertId, psid };
+}
+
+/** JOBS fresh 'order_confirmed' rows for the bench customer (the most common message); returns their ids. */
+async function insertRows(db: Db, orderId: number, psid: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (let done = 0; done < JOBS; done += 2000) {
+    const n = Math.min(2000, JOBS - done);
+    // the payload the engine writes for a confirmed order (src/orders/transitions.ts)
+    const payload = JSON.stringify({
+      order_id: orderId,
+      order_number: 'ORD-BENCH-1',
+      order_status: 'confirmed',
+      total_amount: '2100.00',
+      payment_method: 'cod',
+      customer_name: 'Bench Buyer',
+      reason: null,
+      tracking_number: null,
+    });
+    const values = Array.from({ length: n }, () => [orderId, 'customer', psid, 'order_confirmed', payload]);
+    const [res] = await db.query<ResultSetHeader>(
+      'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ?',
+      [values],
+    );
+    for (let i = 0; i < n; i++) ids.push(res.insertId + i); // one multi-row INSERT: consecutive ids (InnoDB, single session)
+  }
+  return ids;
+}
+
+async function runOnce(queueName: string, processor: Processor, concurrency: number, ids: number[]): Promise<number> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(queueName, { connection, prefix: PREFIX });
+  for (let i = 0; i < ids.length; i += 1000) {
+    await queue.addBulk(
+      ids.slice(i, i + 1000).map((id) => ({
+        name: 'send',
+        data: { notificationId: id },
+        opts: { jobId: jobIds.notification(id), removeOnComplete: true, removeOnFail: true, attempts: 1 },
+      })),
+    );
+  }
+  let done = 0;
+  let failed = 0;
+  const start = performance.now();
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker(queueName, processor, { connection, prefix: PREFIX, concurrency, autorun: false });
+    const tick = () => {
+      if (done + failed === ids.length) {
+        resolve();
+        void worker.close();
+      }
+    };
+    worker.on('completed', () => {
+      done += 1;
+      tick();
+    });
+    worker.on('failed', (_job, err) => {
+      failed += 1;
+      if (failed <= 3) console.error(`  job failed: ${err.message}`);
+      tick();
+    });
+    worker.on('error', (err) => console.error(`  worker error: ${err.message}`));
+    void worker.run();
+  });
+  await finished;
+  const seconds = (performance.now() - start) / 1000;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await connection.quit();
+  if (failed) throw new Error(`${failed} of ${ids.length} jobs failed in ${queueName}`);
+  return ids.length / seconds;
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:jobs — ${JOBS} notification jobs per run, concurrency ${CONCURRENCY.join('/')}, load average ${loadavg()[0]!.toFixed(2)}`);
+  await dropDatabase(SERVER_URL, DB_NAME);
+  await migrate(DB_URL);
+  const graph = await startFakeGraph({ keep: 1000 });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: DB_URL, SIMULATOR: 'off', GRAPH_API_URL: graph.url });
+  const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 60 });
+  const logger = pino({ level: 'silent' });
+  const orders = createOrderService({ db, config, logger, outbox: { publish: async () => undefined } });
+  const processor = createNotificationProcessor({
+    db,
+    orders,
+    admins: createAdminService(db, config),
+    sendApi: createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }),
+    logger,
+    shop: { name: config.SHOP_NAME, currency: config.CURRENCY, gcashNumber: config.GCASH_NUMBER, gcashName: config.GCASH_NAME, bankDetails: config.BANK_DETAILS },
+    inDoubtAfterMs: 12_000,
+    rateLimitBackoffMs: 1000,
+    rateLimit: async () => undefined,
+    publishNotifications: async () => undefined,
+  });
+  const noop: Processor = async () => null;
+  const { orderId, psid } = await setupOrder(db);
+
+  const rows: string[] = [];
+  try {
+    for (const c of CONCURRENCY) {
+      const ceiling = await runOnce(`noop-c${c}`, noop, c, Array.from({ length: JOBS }, (_, i) => i + 1));
+      const ids = await insertRows(db, orderId, psid);
+      const sentBefore = graph.messages.at(-1)?.seq ?? 0;
+      const real = await runOnce(`${QUEUES.notifications}-c${c}`, processor, c, ids);
+      const sent = (graph.messages.at(-1)?.seq ?? 0) - sentBefore;
+      if (sent !== JOBS) throw new Error(`expected ${JOBS} messages at the fake Graph API, got ${sent}`);
+      rows.push(`  concurrency ${String(c).padStart(2)}: worker ${real.toFixed(0).padStart(6)} jobs/s   no-op ceiling ${ceiling.toFixed(0).padStart(6)} jobs/s   ratio ${(real / ceiling).toFixed(2)}`);
+      console.log(rows.at(-1));
+    }
+  } finally {
+    await db.end();
+    await graph.close();
+    const redis = new Redis(REDIS_URL);
+    await deleteKeysByPrefix(redis, PREFIX);
+    await redis.quit();
+    await dropDatabase(SERVER_URL, DB_NAME);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
