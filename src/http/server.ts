@@ -61,7 +61,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
     // long enough that an absurd id reaches the schema (a 400 naming the field), not the router's 414
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     frameworkErrors: frameworkErrorHandler,
     // Fastify accepts a hop count at runtime (proxy-addr), though its option type omits number.
     trustProxy: deps.config.TRUST_PROXY as boolean | string[],
