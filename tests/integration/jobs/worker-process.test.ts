@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
+import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import {
   eventually,
   FAST_JOBS,
@@ -83,7 +85,48 @@ describe('worker processes', () => {
       graph.events.on('request', onRequest);
     });
 
-  it('a worker killed mid-send: the job is picked up again and the recipient still gets exactly one message', async () => {
+  it('a worker killed mid-send: the job is picked up again and the customer still gets each message exactly once', async () => {
+    graph.setDelay(1500);
+    const proc = startProcess('worker');
+    const psid = uniquePsid('killed');
+    const userId = await makeUser(producer.db, { psid });
+    const productId = await makeProduct(producer.db, { stock: 5 });
+    const atGraph = arrived(psid); // the receipt, first part of the order-received message
+    const placed = await producer.app.orders.createOrder(seedOrderPayload(userId, productId));
+    if (!placed.success) throw new Error(placed.error);
+    await atGraph;
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+
+    // Another worker takes over the stalled job.
+    const rescuer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url });
+    try {
+      const [[row]] = (await producer.db.query<RowDataPacket[]>(
+        `SELECT id FROM notification_queue WHERE order_id = ? AND notification_type = 'order_received'`,
+        [placed.order.id],
+      )) as unknown as [RowDataPacket[]];
+      const id = Number(row!.id);
+      const settled = await eventually(async () => {
+        const r = await notificationRow(producer.db, id);
+        return (r.status === 'failed' || r.status === 'completed') && r;
+      }, 30_000, 'row settled');
+      await graph.waitFor(() => graph.sentTo(psid).length >= 2); // the killed worker's receipt is answered late
+      const sent = graph.sentTo(psid);
+      expect(sent).toHaveLength(2);
+      expect(sent.filter((m) => m.body.message?.attachment?.type === 'template')).toHaveLength(1);
+      expect(sent.filter((m) => m.body.message?.text === `✅ Order ${placed.order.order_number} received! Total: ₱2,100.00`)).toHaveLength(1);
+      // The receipt's delivery could not be known, so it was not sent again; the row says so.
+      expect(settled.status).toBe('completed');
+      expect(settled.last_error).toContain('delivery of part 1 unknown');
+      const job = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+      expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
+    } finally {
+      await rescuer.close();
+      graph.setDelay(0);
+    }
+  });
+
+  it('a worker killed while its only message is in flight: not sent twice, and the row says delivery is unknown', async () => {
     graph.setDelay(1500);
     const proc = startProcess('worker');
     const psid = uniquePsid('proc');
@@ -93,21 +136,22 @@ describe('worker processes', () => {
     proc.child.kill('SIGKILL');
     await proc.exited;
 
-    // Another worker takes over the stalled job.
     const rescuer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url });
     try {
       const row = await eventually(async () => {
         const r = await notificationRow(producer.db, id);
         return (r.status === 'failed' || r.status === 'completed') && r;
       }, 30_000, 'row settled');
-      await graph.waitFor(() => graph.sentTo(psid).length >= 1); // the killed worker's request, answered late
+      await graph.waitFor(() => graph.sentTo(psid).length >= 1);
       expect(graph.sentTo(psid)).toHaveLength(1);
-      // Whether Graph delivered the killed worker's request cannot be known: the row says so instead of resending.
       expect(row.status).toBe('failed');
       expect(row.last_error).toContain('unknown');
-      const job = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-      expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
-      expect(job?.failedReason).toContain('not sent again');
+      const job = await eventually(async () => {
+        const j = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+        return (await j?.getState()) === 'failed' && j;
+      });
+      expect(job.attemptsStarted).toBeGreaterThanOrEqual(2);
+      expect(job.failedReason).toContain('not sent again');
     } finally {
       await rescuer.close();
       graph.setDelay(0);
