@@ -15,7 +15,8 @@ export type ChatItem =
   | { id: number; at: number; from: 'page'; request: SendRequest; message_id: string }
   | { id: number; at: number; from: 'system'; text: string };
 
-type NewItem = ChatItem extends infer T ? (T extends ChatItem ? Omit<T, 'id' | 'at'> : never) : never;
+/** An item before the hub numbers and stamps it. */
+export type NewItem = ChatItem extends infer T ? (T extends ChatItem ? Omit<T, 'id' | 'at'> : never) : never;
 
 interface Conversation {
   items: ChatItem[];

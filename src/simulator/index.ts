@@ -61,18 +61,20 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
   const hub = createHub();
   const adminPsid = simulatorAdminPsid(config);
 
-  // Every process's fake Graph API publishes; every process's hub (the web ones serve pages) listens.
+  // Every process publishes chat items; every process's hub (the web ones serve pages) listens.
   const relay = await createRelay({
     redisUrl: config.REDIS_URL,
-    channel: `${config.QUEUE_PREFIX}:simulator:page-messages`,
+    channel: `${config.QUEUE_PREFIX}:simulator:chat`,
     logger,
-    onMessage: (m) => hub.record(m.request.recipient.id, { from: 'page', request: m.request, message_id: m.message_id }),
+    onMessage: (m) => void hub.record(m.psid, m.item),
   });
-  const onMessage = (rec: RecordedMessage) => void relay.publish({ request: rec.body, message_id: rec.message_id });
+  const onMessage = (rec: RecordedMessage) =>
+    void relay.publish({ psid: rec.body.recipient.id, item: { from: 'page', request: rec.body, message_id: rec.message_id } });
   fakeGraph.events.on('message', onMessage);
 
   const plugin = simulatorRoutes({
     hub,
+    record: (psid, item) => relay.publish({ psid, item }),
     uploads: createUploadStore(),
     appSecret: config.FB_APP_SECRET,
     logger,

@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import { createRedis } from '../db/redis.js';
-import type { SendRequest } from '../bot/send-api.js';
+import type { NewItem } from './hub.js';
 
 /**
- * What any process's fake Graph API received, delivered to the chat page of every web process. With
- * ROLE=web and ROLE=worker side by side, the notifications worker's sends land in the worker's own
- * fake Graph API; Redis pub/sub carries them to the web process that serves the page. One channel per
- * QUEUE_PREFIX, so two shops (or two test files) on one Redis do not see each other's chats.
+ * Every chat item (what any process's fake Graph API received, what a person did on any web process's
+ * page) delivered to the hub of every process. With ROLE=web and ROLE=worker side by side, the
+ * notifications worker's sends land in the worker's own fake Graph API; Redis pub/sub carries them to
+ * the web process that serves the page (and a page served by a second web process sees the same chat).
+ * One channel per QUEUE_PREFIX, so two shops (or two test files) on one Redis do not see each other's.
  */
 export interface PageMessage {
-  request: SendRequest;
-  message_id: string;
+  psid: string;
+  item: NewItem;
 }
 
 export interface Relay {

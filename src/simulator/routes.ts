@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Hub } from './hub.js';
+import type { Hub, NewItem } from './hub.js';
 import type { UploadStore } from './uploads.js';
 import { MAX_UPLOAD_BYTES } from './uploads.js';
 import { buildDelivery, sendBodySchema, type UserEvent } from './webhook-sender.js';
@@ -23,6 +23,8 @@ export interface SessionInfo {
 
 export interface RoutesDeps {
   hub: Hub;
+  /** Add an item to a conversation on every process (through the relay). */
+  record(psid: string, item: NewItem): Promise<void>;
   uploads: UploadStore;
   appSecret: string;
   logger: Logger;
@@ -37,13 +39,13 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 };
 const psidQuery = z.object({ psid: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'psid must be 1-64 letters, digits, _ or -') });
 
-function describe(event: UserEvent): string {
+function describeEvent(event: UserEvent): string {
   return event.type === 'image' ? 'a photo' : event.type === 'postback' ? `"${event.title}"` : `"${event.text}"`;
 }
 
 async function deliver(app: FastifyInstance, deps: RoutesDeps, psid: string, event: UserEvent) {
   const delivery = buildDelivery(psid, event, deps.appSecret);
-  deps.hub.record(psid, { from: 'user', event });
+  await deps.record(psid, { from: 'user', event });
   const res = await app.inject({
     method: 'POST',
     url: '/webhook',
@@ -51,8 +53,8 @@ async function deliver(app: FastifyInstance, deps: RoutesDeps, psid: string, eve
     payload: delivery.body,
   });
   if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true as const, mid: delivery.mid, webhookStatus: res.statusCode };
-  const note = `The webhook answered ${res.statusCode} to ${describe(event)}: nothing was processed.`;
-  deps.hub.record(psid, { from: 'system', text: note });
+  const note = `The webhook answered ${res.statusCode} to ${describeEvent(event)}: nothing was processed.`;
+  await deps.record(psid, { from: 'system', text: note });
   deps.logger.warn({ status: res.statusCode, psid }, 'simulator: webhook refused a simulated event');
   return { ok: false as const, webhookStatus: res.statusCode, error: note };
 }
@@ -68,7 +70,7 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
     app.addContentTypeParser(/^image\//, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES + 1 }, (_req, body, done) => done(null, body));
     app.addHook('preClose', async () => deps.hub.closeAll());
 
-    const sendPage = async (_req: unknown, reply: import('fastify').FastifyReply) =>
+    const sendPage = async (_req: unknown, reply: FastifyReply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
     app.get('/simulator', sendPage);
     app.get('/simulator/', sendPage);

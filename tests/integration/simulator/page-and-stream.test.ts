@@ -183,4 +183,21 @@ describe('with web and worker in separate processes (ROLE=web, ROLE=worker)', ()
       await worker.close();
     }
   });
+
+  it('shows on a second web process what the shopper did on the first', async () => {
+    const second = await startHarness({ QUEUE_PREFIX: h.config.QUEUE_PREFIX });
+    const stream = await openStream(`${second.baseUrl}/simulator/events?psid=7100000000000011`);
+    try {
+      await fetch(`${h.baseUrl}/simulator/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ psid: '7100000000000011', event: { type: 'text', text: 'hello from tab one' } }),
+      });
+      const item = await stream.waitFor((i) => i.from === 'user');
+      expect(item.event).toEqual({ type: 'text', text: 'hello from tab one' });
+    } finally {
+      stream.close();
+      await second.close();
+    }
+  });
 });

@@ -80,7 +80,6 @@ describe('what the shopper does in the simulator reaches /webhook as a signed Me
     expect(r.status).toBe(502);
     expect(r.data).toMatchObject({ ok: false, webhookStatus: 403 });
     expect(r.data.error).toMatch(/webhook answered 403/);
-    const history = h.simulator.hub.history('7000000000000002');
-    expect(history.map((i) => i.from)).toEqual(['user', 'system']);
+    await expect.poll(() => h.simulator.hub.history('7000000000000002').map((i) => i.from)).toEqual(['user', 'system']);
   });
 });
