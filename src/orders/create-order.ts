@@ -2,7 +2,6 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Conn } from '../db/pool.js';
 import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from './engine-context.js';
 import { checkOrder, stockMessage, type CheckedOrder } from './order-checks.js';
-import { orderNumber } from './order-number.js';
 import { toDecimal, toPesos } from './money.js';
 import { promoLimitMessage, promoPerUserMessage } from './pricing.js';
 import { jsonOf } from './rows.js';
@@ -147,7 +146,7 @@ async function insertOrder(
   const a = input.shipping_address;
   const t = order.totals;
   for (let attempt = 1; ; attempt++) {
-    const number = orderNumber(ctx.clock(), ctx.config.SHOP_TIMEZONE);
+    const number = ctx.nextOrderNumber();
     try {
       const [res] = await conn.query<ResultSetHeader>(q.INSERT_ORDER, [
         number, order.user.id, context.cart_id ?? null, input.payment_method,

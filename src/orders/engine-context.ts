@@ -16,6 +16,8 @@ export interface EngineContext {
   fault: (step: string) => Promise<void>;
   /** built once from config: building a zod schema per call costs more than validating with it */
   orderSchema: ReturnType<typeof orderInputSchema>;
+  /** the next order number candidate (see order-number.ts) */
+  nextOrderNumber: () => string;
   /** see outbox.ts consecutiveIdStep; asked once, on first use */
   idStep: () => Promise<number | null>;
 }

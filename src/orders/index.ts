@@ -49,6 +49,8 @@ export interface OrderServiceDeps {
   observer?: OrderObserver;
   clock?: () => Date;
   faultHook?: FaultHook;
+  /** where order numbers come from (default ORD-YYYYMMDD-NNNNN, random suffix); a clash is retried */
+  orderNumbers?: (now: Date) => string;
 }
 
 export interface OrderService {

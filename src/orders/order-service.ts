@@ -8,6 +8,7 @@ import { attachPaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
 import { orderInputSchema } from './schemas.js';
 import { consecutiveIdStep } from './outbox.js';
+import { orderNumber } from './order-number.js';
 import { move, notFound } from './transitions.js';
 import type { ActionResult } from './types.js';
 
@@ -23,17 +24,19 @@ const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id a
 const clip = (s: string | undefined | null, n: number) => (s && s.trim() ? s.trim().slice(0, n) : null);
 
 export function buildOrderService(deps: OrderServiceDeps): OrderService {
+  const clock = deps.clock ?? (() => new Date());
   const ctx: EngineContext = {
     db: deps.db,
     config: deps.config,
     logger: deps.logger,
     outbox: deps.outbox,
     observer: deps.observer,
-    clock: deps.clock ?? (() => new Date()),
+    clock,
     fault: async (step) => {
       if (deps.faultHook) await deps.faultHook(step);
     },
     orderSchema: orderInputSchema(deps.config),
+    nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     idStep: once(() => consecutiveIdStep(deps.db)),
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));

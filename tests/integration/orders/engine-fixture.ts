@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { RowDataPacket } from 'mysql2';
 import { createPool, type Db } from '../../../src/db/pool.js';
-import { createOrderService, type FaultHook, type OrderService, type OutboxRows } from '../../../src/orders/index.js';
+import { createOrderService, type FaultHook, type OrderService, type OrderServiceDeps, type OutboxRows } from '../../../src/orders/index.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 /** A real engine on the run's test database, with an outbox that records what it was asked to publish. */
@@ -15,7 +15,7 @@ export interface EngineFixture {
   close(): Promise<void>;
 }
 
-export function engineFixture(env: Record<string, string> = {}): EngineFixture {
+export function engineFixture(env: Record<string, string> = {}, extra: Pick<OrderServiceDeps, 'orderNumbers'> = {}): EngineFixture {
   const config = testConfig({ DB_POOL_SIZE: '40', ...env });
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const published: OutboxRows[] = [];
@@ -32,6 +32,7 @@ export function engineFixture(env: Record<string, string> = {}): EngineFixture {
       },
     },
     faultHook: (step) => fault.hook?.(step),
+    ...extra,
   });
   return { db, orders, published, failPublish, fault, close: () => db.end() };
 }
