@@ -110,10 +110,18 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
   }
 
   return {
-    /** First contact creates the user by PSID with a placeholder name; every message stamps last_message_at. */
+    /**
+     * First contact creates the user by PSID with a placeholder name; a message stamps last_message_at
+     * (at most once a minute: one read instead of a write per turn; the 24-hour window only gets safer).
+     */
     async ensureCustomer(psid: string): Promise<Customer> {
-      await db.query(sql.UPSERT_CUSTOMER, [psid, PLACEHOLDER_NAME]);
-      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);
+      let [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);
+      if (!rows[0]) {
+        await db.query(sql.INSERT_CUSTOMER, [psid, PLACEHOLDER_NAME]);
+        [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);
+      } else if (Number(rows[0].stale)) {
+        await db.query(sql.TOUCH_CUSTOMER, [rows[0].id]);
+      }
       const r = rows[0]!;
       return {
         id: Number(r.id),

@@ -3,13 +3,17 @@
  * bound; the `?` parameters are listed above each statement.
  */
 
-/** ? psid, ? placeholder name — creates the customer on first contact, else stamps last_message_at. */
-export const UPSERT_CUSTOMER = `
-  INSERT INTO users (psid, name, last_message_at) VALUES (?, ?, CURRENT_TIMESTAMP)
-  ON DUPLICATE KEY UPDATE last_message_at = CURRENT_TIMESTAMP`;
+/** ? psid, ? placeholder name — first contact: the customer row by PSID (a racing twin is ignored). */
+export const INSERT_CUSTOMER = `INSERT IGNORE INTO users (psid, name, last_message_at) VALUES (?, ?, CURRENT_TIMESTAMP)`;
 
-/** ? psid */
-export const SELECT_CUSTOMER = `SELECT id, name, phone, is_blocked, saved_address FROM users WHERE psid = ?`;
+/** ? psid — `stale` when last_message_at is more than a minute old (then it is stamped again). */
+export const SELECT_CUSTOMER = `
+  SELECT id, name, phone, is_blocked, saved_address,
+         (last_message_at IS NULL OR last_message_at < CURRENT_TIMESTAMP - INTERVAL 60 SECOND) AS stale
+    FROM users WHERE psid = ?`;
+
+/** ? user_id */
+export const TOUCH_CUSTOMER = `UPDATE users SET last_message_at = CURRENT_TIMESTAMP WHERE id = ?`;
 
 /** ? user_id — the user's one open cart (unique on open_user_id) */
 export const SELECT_OPEN_CART = `SELECT id, checkout FROM carts WHERE user_id = ? AND status = 'open'`;

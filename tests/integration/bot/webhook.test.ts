@@ -46,6 +46,21 @@ describe('a first contact', () => {
   });
 });
 
+describe('a returning customer', () => {
+  it('gets last_message_at stamped again, so the 24-hour window reopens', async () => {
+    const chat = new Chat(h);
+    await chat.postback('HELP');
+    await h.app.db.query('UPDATE users SET last_message_at = CURRENT_TIMESTAMP - INTERVAL 2 DAY WHERE psid = ?', [chat.psid]);
+    await chat.say('hello');
+    const [rows] = await h.app.db.query<RowDataPacket[]>(
+      'SELECT last_message_at > CURRENT_TIMESTAMP - INTERVAL 1 MINUTE AS fresh, COUNT(*) OVER () AS n FROM users WHERE psid = ?',
+      [chat.psid],
+    );
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.fresh)).toBe(1);
+  });
+});
+
 describe('a referral (m.me link or ad)', () => {
   it('greets the shopper with the menu', async () => {
     const chat = new Chat(h);
