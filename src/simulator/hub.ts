@@ -86,6 +86,8 @@ export function createHub(opts: { perPsid?: number; maxConversations?: number; h
       });
       res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ boot })}\n\n`);
       for (const item of c.items) res.write(frame(item));
+      // the replay is over: what follows is new (the page counts it as unread, scrolls smoothly)
+      res.write('event: live\ndata: {}\n\n');
       c.streams.add(res);
       res.on('close', () => c.streams.delete(res));
     },

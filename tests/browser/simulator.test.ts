@@ -110,8 +110,12 @@ describe('the Messenger simulator in a real browser', () => {
     const orderNumber = await receiptOrderNumber();
     await botSays('customer', new RegExp(`Order ${orderNumber} received! Total: ₱[\\d,]+\\.\\d{2}`));
 
+    // The admin's alert arrived while their pane was hidden: the switch shows an unread count.
+    await page.locator('#admin-badge').waitFor({ state: 'visible' });
+    expect(Number(await page.locator('#admin-badge').textContent())).toBeGreaterThan(0);
     // The admin switch shows the second pane, where the new-order alert waits with Confirm.
     await page.locator('label.switch').click();
+    await page.locator('#admin-badge').waitFor({ state: 'hidden' });
     await expect(pane('admin').isVisible()).resolves.toBe(true);
     await botSays('admin', new RegExp(`New order ${orderNumber}`));
     await tapQuickReply('admin', /^Confirm$/);

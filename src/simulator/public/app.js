@@ -49,7 +49,11 @@ function createPane(root, opts) {
   let queue = Promise.resolve();
   let typingTimer = null;
 
-  const scroll = () => (thread.scrollTop = thread.scrollHeight);
+  let live = false; // false while the server replays the conversation so far
+  const scroll = () => {
+    thread.style.scrollBehavior = live ? 'smooth' : 'auto';
+    thread.scrollTop = thread.scrollHeight;
+  };
   const note = (text) => {
     thread.append(el('div', 'system', text));
     scroll();
@@ -124,12 +128,13 @@ function createPane(root, opts) {
     thread.append(row);
     if (req.message?.quick_replies?.length) quickReplies(req.message.quick_replies);
     else qrBar.replaceChildren();
-    opts.onPageMessage?.();
+    if (live) opts.onPageMessage?.();
     scroll();
   }
 
   function clear() {
     lastId = 0;
+    live = false;
     thread.replaceChildren(intro());
     qrBar.replaceChildren();
     setTyping(false);
@@ -149,6 +154,10 @@ function createPane(root, opts) {
       boot = now;
     });
     source.addEventListener('item', (e) => show(JSON.parse(e.data)));
+    source.addEventListener('live', () => {
+      live = true;
+      scroll();
+    });
     source.addEventListener('open', () => node.classList.remove('offline'));
     source.addEventListener('error', () => node.classList.add('offline'));
   }
