@@ -11,6 +11,8 @@ function sendProduct(reply: FastifyReply, result: ProductResult, status = 200): 
   return reply.code(status).send({ success: true, ...result.product });
 }
 
+const productNotFound = { success: false, error: 'Product not found', code: 'PRODUCT_NOT_FOUND' } as const;
+
 export function productRoutes(orders: OrderService) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<ZodTypeProvider>();
@@ -18,6 +20,11 @@ export function productRoutes(orders: OrderService) {
     app.get('/api/products', { schema: { querystring: listProductsQuery } }, async (request) => {
       const page = await orders.listProducts(request.query);
       return { success: true, products: page.products, next_cursor: page.next_cursor };
+    });
+
+    app.get('/api/products/:id', { schema: { params: idParams } }, async (request, reply) => {
+      const product = await orders.getProduct(request.params.id);
+      return product ? { success: true, ...product } : reply.code(404).send(productNotFound);
     });
 
     app.post('/api/products', { schema: { body: newProductBody } }, async (request, reply) =>

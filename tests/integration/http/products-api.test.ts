@@ -29,6 +29,16 @@ describe('the products and reports API', () => {
     expect(list.products.map((p: { id: number }) => p.id)).toContain(body.id);
   });
 
+  it('GET /api/products/:id returns one product with its available quantity, or 404', async () => {
+    const id = await makeProduct(api.app.db, { stock: 9 });
+    const res = await api.request({ url: `/api/products/${id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ success: true, id, stock_quantity: 9, available_quantity: 9 });
+    const missing = await api.request({ url: '/api/products/999999999' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ success: false, error: 'Product not found', code: 'PRODUCT_NOT_FOUND' });
+  });
+
   it('a second product with the same SKU is 409 and is not created', async () => {
     const body = { name: `${tag} Dup`, price: 10, stock_quantity: 1, sku: `${tag}-DUP` };
     expect((await api.request({ method: 'POST', url: '/api/products', body })).statusCode).toBe(201);
