@@ -73,6 +73,34 @@ describe('worker processes', () => {
     return id;
   }
 
+  /** SIGTERM, then the exit code, or 'timeout' when the process is still running after 10 s. */
+  async function sigterm(proc: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null | 'timeout'> {
+    proc.child.kill('SIGTERM');
+    return Promise.race([proc.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+  }
+
+  /** Kill the worker with SIGKILL, start another one on the same queues, and wait until the row is settled. */
+  async function killAndRescue(proc: { child: ChildProcess; exited: Promise<unknown> }, rowId: () => Promise<number>) {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    const rescuer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url });
+    try {
+      const id = await rowId();
+      const row = await eventually(async () => {
+        const r = await notificationRow(producer.db, id);
+        return (r.status === 'failed' || r.status === 'completed') && r;
+      }, 30_000, 'row settled');
+      const job = await eventually(async () => {
+        const j = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
+        return ['failed', 'completed'].includes((await j?.getState()) ?? '') && j;
+      });
+      return { row, job };
+    } finally {
+      await rescuer.close();
+      graph.setDelay(0);
+    }
+  }
+
   /** Resolves when the worker's Send API call to `psid` has fully arrived at the (slow) fake Graph API. */
   const arrived = (psid: string) =>
     new Promise<void>((resolve) => {
@@ -95,35 +123,23 @@ describe('worker processes', () => {
     const placed = await producer.app.orders.createOrder(seedOrderPayload(userId, productId));
     if (!placed.success) throw new Error(placed.error);
     await atGraph;
-    proc.child.kill('SIGKILL');
-    await proc.exited;
 
-    // Another worker takes over the stalled job.
-    const rescuer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url });
-    try {
+    const { row: settled, job } = await killAndRescue(proc, async () => {
       const [[row]] = (await producer.db.query<RowDataPacket[]>(
         `SELECT id FROM notification_queue WHERE order_id = ? AND notification_type = 'order_received'`,
         [placed.order.id],
       )) as unknown as [RowDataPacket[]];
-      const id = Number(row!.id);
-      const settled = await eventually(async () => {
-        const r = await notificationRow(producer.db, id);
-        return (r.status === 'failed' || r.status === 'completed') && r;
-      }, 30_000, 'row settled');
-      await graph.waitFor(() => graph.sentTo(psid).length >= 2); // the killed worker's receipt is answered late
-      const sent = graph.sentTo(psid);
-      expect(sent).toHaveLength(2);
-      expect(sent.filter((m) => m.body.message?.attachment?.type === 'template')).toHaveLength(1);
-      expect(sent.filter((m) => m.body.message?.text === `✅ Order ${placed.order.order_number} received! Total: ₱2,100.00`)).toHaveLength(1);
-      // The receipt's delivery could not be known, so it was not sent again; the row says so.
-      expect(settled.status).toBe('completed');
-      expect(settled.last_error).toContain('delivery of part 1 unknown');
-      const job = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-      expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
-    } finally {
-      await rescuer.close();
-      graph.setDelay(0);
-    }
+      return Number(row!.id);
+    });
+    await graph.waitFor(() => graph.sentTo(psid).length >= 2); // the killed worker's receipt is answered late
+    const sent = graph.sentTo(psid);
+    expect(sent).toHaveLength(2);
+    expect(sent.filter((m) => m.body.message?.attachment?.type === 'template')).toHaveLength(1);
+    expect(sent.filter((m) => m.body.message?.text === `✅ Order ${placed.order.order_number} received! Total: ₱2,100.00`)).toHaveLength(1);
+    // The receipt's delivery could not be known, so it was not sent again; the row says so.
+    expect(settled.status).toBe('completed');
+    expect(settled.last_error).toContain('delivery of part 1 unknown');
+    expect(job.attemptsStarted).toBeGreaterThanOrEqual(2);
   });
 
   it('a worker killed while its only message is in flight: not sent twice, and the row says delivery is unknown', async () => {
@@ -133,29 +149,14 @@ describe('worker processes', () => {
     const atGraph = arrived(psid);
     const id = await queueAlert('Killed Rice', psid);
     await atGraph;
-    proc.child.kill('SIGKILL');
-    await proc.exited;
 
-    const rescuer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url });
-    try {
-      const row = await eventually(async () => {
-        const r = await notificationRow(producer.db, id);
-        return (r.status === 'failed' || r.status === 'completed') && r;
-      }, 30_000, 'row settled');
-      await graph.waitFor(() => graph.sentTo(psid).length >= 1);
-      expect(graph.sentTo(psid)).toHaveLength(1);
-      expect(row.status).toBe('failed');
-      expect(row.last_error).toContain('unknown');
-      const job = await eventually(async () => {
-        const j = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-        return (await j?.getState()) === 'failed' && j;
-      });
-      expect(job.attemptsStarted).toBeGreaterThanOrEqual(2);
-      expect(job.failedReason).toContain('not sent again');
-    } finally {
-      await rescuer.close();
-      graph.setDelay(0);
-    }
+    const { row, job } = await killAndRescue(proc, async () => id);
+    await graph.waitFor(() => graph.sentTo(psid).length >= 1);
+    expect(graph.sentTo(psid)).toHaveLength(1);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toContain('unknown');
+    expect(job.attemptsStarted).toBeGreaterThanOrEqual(2);
+    expect(job.failedReason).toContain('not sent again');
   });
 
   it('SIGTERM: the active job finishes, then the process exits 0 within the 10 s budget', async () => {
@@ -165,9 +166,7 @@ describe('worker processes', () => {
     const atGraph = arrived(psid);
     const id = await queueAlert('Graceful Rice', psid);
     await atGraph;
-    proc.child.kill('SIGTERM');
-    const code = await Promise.race([proc.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
-    expect(code, proc.output()).toBe(0);
+    expect(await sigterm(proc), proc.output()).toBe(0);
     const row = await notificationRow(producer.db, id);
     expect(row.status).toBe('completed');
     expect(row.message_id).toBe(graph.sentTo(psid)[0]?.message_id);
@@ -181,9 +180,7 @@ describe('worker processes', () => {
     const atGraph = arrived(psid);
     const id = await queueAlert('Stuck Rice', psid);
     await atGraph;
-    proc.child.kill('SIGTERM');
-    const code = await Promise.race([proc.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
-    expect(code, proc.output()).toBe(0);
+    expect(await sigterm(proc), proc.output()).toBe(0);
     const job = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
     expect(await job?.getState()).toBe('active'); // released: its lock lapses and another worker picks it up
     graph.setDelay(0);
