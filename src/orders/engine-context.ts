@@ -22,14 +22,31 @@ export interface EngineContext {
   idStep: () => Promise<number | null>;
 }
 
-/** Publish committed outbox rows; a failure is logged, never surfaced (the relay republishes later). */
+/** How long a committed order waits for its outbox publish before answering anyway. */
+export const PUBLISH_WAIT_MS = 1000;
+
+/**
+ * Publish committed outbox rows. A failure is logged, never surfaced, and a slow publish (Redis down and
+ * the client retrying) stops holding the caller after PUBLISH_WAIT_MS: the order is committed either
+ * way and the outbox relay publishes whatever did not get through.
+ */
 export async function publishAfterCommit(ctx: EngineContext, rows: OutboxRows): Promise<void> {
   if (rows.notificationIds.length === 0 && rows.processingIds.length === 0) return;
-  try {
-    await ctx.outbox.publish(rows);
-  } catch (err) {
-    ctx.logger.warn({ err: (err as Error).message, rows }, 'outbox publish failed; the relay will publish these rows');
-  }
+  const publishing = ctx.outbox.publish(rows).then(
+    () => true,
+    (err: unknown) => {
+      ctx.logger.warn({ err: (err as Error).message, rows }, 'outbox publish failed; the relay will publish these rows');
+      return true;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS);
+    timer.unref();
+  });
+  const done = await Promise.race([publishing, waited]);
+  clearTimeout(timer);
+  if (!done) ctx.logger.warn({ rows }, 'outbox publish is slow; answering now, the relay will catch up');
 }
 
 export interface ErrorRecord {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
+import { pino } from 'pino';
+import { createOrderService } from '../../../src/orders/index.js';
+import { testConfig } from '../../helpers/test-config.js';
 import { engineFixture, inventoryOf, rows, type EngineFixture } from './engine-fixture.js';
 
 let f: EngineFixture;
@@ -140,5 +143,18 @@ describe('cancelOrder and expireOrder', () => {
     const [h] = await rows(f.db, 'SELECT to_status, changed_by FROM order_state_history WHERE order_id = ? ORDER BY id DESC LIMIT 1', [orderId]);
     expect(h!.to_status).toBe('cancelled');
     expect(h!.changed_by).toMatch(/^root@/);
+  });
+});
+
+describe('when publishing the outbox hangs (Redis unreachable)', () => {
+  it('still answers with the committed order instead of waiting for the publish', async () => {
+    const orders = createOrderService({
+      db: f.db,
+      config: testConfig(),
+      logger: pino({ level: 'silent' }),
+      outbox: { publish: () => new Promise<void>(() => undefined) }, // never settles
+    });
+    const r = await orders.createOrder(seedOrderPayload(await makeUser(f.db), await makeProduct(f.db)));
+    expect(r).toMatchObject({ success: true, order: { order_status: 'pending' } });
   });
 });
