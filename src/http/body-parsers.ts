@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { HttpFailure } from './errors.js';
 
@@ -11,23 +11,24 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-function invalidUtf8(): HttpFailure {
-  return new HttpFailure(400, 'INVALID_ENCODING', 'Body is not valid UTF-8', [
-    { field: '(body)', message: 'Body is not valid UTF-8', code: 'INVALID_FORMAT' },
-  ]);
+type Part = 'body' | 'query';
+const PART_NAME: Record<Part, string> = { body: 'Body', query: 'Query string' };
+
+function invalidUtf8(part: Part = 'body'): HttpFailure {
+  const message = `${PART_NAME[part]} is not valid UTF-8`;
+  return new HttpFailure(400, 'INVALID_ENCODING', message, [{ field: `(${part})`, message, code: 'INVALID_FORMAT' }]);
 }
 
-function malformedForm(): HttpFailure {
-  return new HttpFailure(400, 'INVALID_FORM', 'Body is not valid form encoding', [
-    { field: '(body)', message: 'Body is not valid application/x-www-form-urlencoded', code: 'INVALID_FORMAT' },
-  ]);
+function malformedForm(part: Part): HttpFailure {
+  const message = `${PART_NAME[part]} is not valid application/x-www-form-urlencoded`;
+  return new HttpFailure(400, 'INVALID_FORM', message, [{ field: `(${part})`, message, code: 'INVALID_FORMAT' }]);
 }
 
 /** One form component: '+' is a space, %XX are bytes, and the bytes must be UTF-8. */
-function decodeComponent(s: string): string {
+function decodeComponent(s: string, part: Part): string {
   const text = s.replace(/\+/g, ' ');
   if (!text.includes('%')) return text;
-  if (/%(?![0-9a-fA-F]{2})/.test(text)) throw malformedForm();
+  if (/%(?![0-9a-fA-F]{2})/.test(text)) throw malformedForm(part);
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '%') {
@@ -40,20 +41,20 @@ function decodeComponent(s: string): string {
   try {
     return strictUtf8.decode(Uint8Array.from(bytes));
   } catch {
-    throw invalidUtf8();
+    throw invalidUtf8(part);
   }
 }
 
 /** application/x-www-form-urlencoded → a plain object; a repeated key becomes an array (and fails the schema). */
-export function parseForm(body: string): Record<string, string | string[]> {
+export function parseForm(body: string, part: Part = 'body'): Record<string, string | string[]> {
   // formbody decodes raw bytes as UTF-8 with replacement, so a U+FFFD here means invalid raw bytes.
-  if (body.includes('\uFFFD')) throw invalidUtf8();
+  if (body.includes('\uFFFD')) throw invalidUtf8(part);
   const out: Record<string, string | string[]> = {};
   for (const pair of body.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
+    const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq), part);
+    const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1), part);
     const prev = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined;
     // defineProperty: a key named __proto__ stays an ordinary (unknown) field instead of a prototype.
     Object.defineProperty(out, key, {
@@ -116,5 +117,14 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       else done(null, parsed);
     });
   });
-  await app.register(formbody, { parser: parseForm });
+  await app.register(formbody, { parser: (body) => parseForm(body) });
+}
+
+/**
+ * onRequest: the query string obeys the same rule as bodies (the router's own parser would pass
+ * %FF through as text). Parsing here is only a check; Fastify's parsed request.query is used.
+ */
+export async function checkQueryEncoding(request: FastifyRequest): Promise<void> {
+  const at = request.url.indexOf('?');
+  if (at !== -1) parseForm(request.url.slice(at + 1), 'query');
 }

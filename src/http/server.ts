@@ -7,7 +7,7 @@ import type { AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import type { Metrics } from './metrics.js';
-import { MAX_BODY_BYTES, registerBodyParsers } from './body-parsers.js';
+import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
 import { healthRoutes } from './health-routes.js';
@@ -46,6 +46,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     });
     if (limits) app.addHook('onRequest', limits.byIp);
     app.addHook('onRequest', bearerAuth(deps.admins));
+    app.addHook('onRequest', checkQueryEncoding);
     if (limits) app.addHook('onRequest', limits.byAdmin);
     const idempotency = createIdempotency(deps.db);
     app.addHook('preHandler', idempotency.preHandler);

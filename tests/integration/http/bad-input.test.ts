@@ -80,6 +80,7 @@ const cases: Case[] = [
   { name: 'list limit over 100', method: 'GET', url: () => '/api/orders?limit=1000', status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
   { name: 'list with an unknown status', method: 'GET', url: () => "/api/orders?status=pending'--", status: 400, code: 'VALIDATION_FAILED', field: 'status' },
   { name: 'list with a forged cursor', method: 'GET', url: () => '/api/orders?cursor=MSBPUiAxPTE', status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+  { name: 'query string with invalid UTF-8', method: 'GET', url: () => '/api/products?search=%FF%FE', status: 400, code: 'INVALID_ENCODING', field: '(query)' },
   { name: 'list with an unknown parameter', method: 'GET', url: () => '/api/products?sort=price', status: 400, code: 'VALIDATION_FAILED', field: 'sort' },
 ];
 

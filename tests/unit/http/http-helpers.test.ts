@@ -20,7 +20,7 @@ describe('form bodies', () => {
   });
 
   it('refuses a broken percent escape', () => {
-    expect(() => parseForm('reason=100%')).toThrow(/form encoding/);
+    expect(() => parseForm('reason=100%')).toThrow(/x-www-form-urlencoded/);
   });
 
   it('keeps a repeated key as an array so the schema rejects it', () => {
