@@ -149,6 +149,19 @@ describe('turns of one user', () => {
   });
 });
 
+describe('when a process died holding a user’s turn lock', () => {
+  it('drains that user’s queued events once the lock expires', async () => {
+    const chat = new Chat(h);
+    // what a killed process leaves behind: its lock on this user, expiring on its own
+    await h.app.redis.set(`${h.app.config.QUEUE_PREFIX}:bot:lock:${chat.psid}`, 'dead-process', 'PX', 1500);
+    expect((await postWebhook(h.app, pageBody(events.postback(chat.psid, 'Help', 'HELP')))).statusCode).toBe(200);
+    await h.app.bot.idle();
+    expect(h.graph.sentTo(chat.psid)).toEqual([]); // locked out for now
+    await h.graph.waitFor(() => h.graph.sentTo(chat.psid).length > 0, 15_000);
+    expect(chat.lastText()).toMatch(/^Here is what I can do/);
+  });
+});
+
 describe('when a handler throws', () => {
   it('tells the user sorry, and the next message works', async () => {
     const chat = new Chat(h);
