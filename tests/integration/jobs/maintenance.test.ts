@@ -1,0 +1,109 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { jobIds, QUEUES } from '../../../src/jobs/index.js';
+import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
+import { testConfig } from '../../helpers/test-config.js';
+import { eventually, insertNotification, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
+
+describe('scheduled maintenance', () => {
+  let t: JobsTestApp;
+  beforeAll(async () => {
+    // the every-minute sweeper would race the cleanup task under test: push it out of the way
+    t = await startJobsApp({ RETENTION_DAYS: '30', METRICS_RETENTION_DAYS: '90', CLEANUP_CRON: '15 3 * * *', EXPIRY_SWEEP_INTERVAL_MS: '3600000' });
+  });
+  afterAll(() => t.close());
+
+  const maintenance = () => t.app.jobs.queues[QUEUES.maintenance];
+
+  /** Run one maintenance task now through the real queue and worker; resolves with its result. */
+  async function runTask(task: string): Promise<unknown> {
+    const job = await maintenance().add(task, { task });
+    return eventually(async () => {
+      const j = await maintenance().getJob(job.id!);
+      if ((await j?.getState()) === 'failed') throw new Error(j!.failedReason);
+      return (await j?.getState()) === 'completed' && (j!.returnvalue ?? true);
+    });
+  }
+
+  it('declares the relay, the expiry sweeper and the two cleanup jobs as job schedulers', async () => {
+    const schedulers = await maintenance().getJobSchedulers();
+    const byId = Object.fromEntries(schedulers.map((s) => [s.key, s]));
+    expect(Object.keys(byId).sort()).toEqual(['expire-stale-reservations', 'expiry-sweep', 'outbox-relay', 'purge-old-rows']);
+    expect(byId['outbox-relay']?.every).toBe(Number(t.config.OUTBOX_RELAY_INTERVAL_MS));
+    expect(byId['expiry-sweep']?.every).toBe(3_600_000);
+    expect(byId['purge-old-rows']?.pattern).toBe('15 3 * * *');
+    expect(byId['purge-old-rows']?.tz).toBe('Asia/Manila');
+  });
+
+  it('purges completed outbox rows and metrics past their retention, keeping failed, open and recent ones', async () => {
+    const old = async (status: string, days: number) => {
+      const id = await insertNotification(t.db, { type: 'low_stock', psid: 'purge-test' });
+      await t.db.query(`UPDATE notification_queue SET status = ?, updated_at = NOW() - INTERVAL ? DAY WHERE id = ?`, [status, days, id]);
+      return id;
+    };
+    // status 'completed' rows are never picked up again, so the relay leaves them alone
+    const oldDone = await old('completed', 31);
+    const recentDone = await old('completed', 29);
+    const oldFailed = await old('failed', 200);
+    const [p] = await t.db.query<ResultSetHeader>(
+      `INSERT INTO order_processing_queue (order_id, queue_type, status, updated_at) VALUES (1, 'fulfillment', 'completed', NOW() - INTERVAL 31 DAY)`,
+    );
+    const [m1] = await t.db.query<ResultSetHeader>(
+      `INSERT INTO order_metrics (order_id, total_processing_duration_ms, created_at) VALUES (900001, 5, NOW() - INTERVAL 91 DAY)`,
+    );
+    const [m2] = await t.db.query<ResultSetHeader>(
+      `INSERT INTO order_metrics (order_id, total_processing_duration_ms, created_at) VALUES (900002, 5, NOW() - INTERVAL 89 DAY)`,
+    );
+
+    const result = (await runTask('purge-old-rows')) as Record<string, number>;
+    expect(result.notification_queue).toBeGreaterThanOrEqual(1);
+
+    const ids = async (sql: string, params: unknown[]) => (await t.db.query<RowDataPacket[]>(sql, params))[0].map((r) => Number(r.id));
+    expect(await ids('SELECT id FROM notification_queue WHERE id IN (?)', [[oldDone, recentDone, oldFailed]])).toEqual([recentDone, oldFailed]);
+    expect(await ids('SELECT id FROM order_processing_queue WHERE id = ?', [p.insertId])).toEqual([]);
+    expect(await ids('SELECT id FROM order_metrics WHERE id IN (?)', [[m1.insertId, m2.insertId]])).toEqual([m2.insertId]);
+  });
+
+  it('the stale-reservation cleanup expires pending orders past their reservation time through the engine', async () => {
+    const userId = await makeUser(t.db, { psid: 'cleanup-buyer' });
+    const productId = await makeProduct(t.db, { stock: 5 });
+    const placed = await t.app.orders.createOrder(seedOrderPayload(userId, productId));
+    if (!placed.success) throw new Error(placed.error);
+    const orderId = placed.order.id;
+    // its delayed expiry job is gone and its time has passed (as after a Redis data loss)
+    await (await eventually(async () => t.app.jobs.queues[QUEUES.reservationExpiry].getJob(jobIds.expiry(orderId))))!.remove();
+    await t.db.query('UPDATE orders SET expires_at = NOW() - INTERVAL 1 MINUTE WHERE id = ?', [orderId]);
+    await t.db.query('UPDATE inventory_reservations SET expires_at = NOW() - INTERVAL 1 MINUTE WHERE order_id = ?', [orderId]);
+
+    const result = (await runTask('expire-stale-reservations')) as { expired: number; orphanReservations: number };
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect(result.orphanReservations).toBe(0);
+    const order = await t.app.orders.getOrder(orderId);
+    expect(order?.order_status).toBe('expired');
+    expect(order?.history.at(-1)?.changed_by).toBe('worker:cleanup');
+    const product = await t.app.orders.getProduct(productId);
+    expect(product?.reserved_quantity).toBe(0);
+  });
+});
+
+describe('process roles', () => {
+  it('ROLE=web serves HTTP and runs no workers; ROLE=worker runs workers and no HTTP', async () => {
+    const database = await privateDatabase();
+    const prefix = `{roles-${Date.now()}}`;
+    const web = await buildApp(testConfig({ ROLE: 'web', DATABASE_URL: database.url, QUEUE_PREFIX: prefix }));
+    const worker = await buildApp(testConfig({ ROLE: 'worker', DATABASE_URL: database.url, QUEUE_PREFIX: prefix }));
+    try {
+      await web.start();
+      expect(web.http).not.toBeNull();
+      expect(await web.jobs.queues[QUEUES.notifications].getWorkersCount()).toBe(0);
+      await worker.start();
+      expect(worker.http).toBeNull();
+      await eventually(async () => (await web.jobs.queues[QUEUES.notifications].getWorkersCount()) === 1);
+    } finally {
+      await web.close();
+      await worker.close();
+      await database.drop();
+    }
+  });
+});
