@@ -129,8 +129,13 @@ export function createIdempotency(db: Db) {
       const token = request.idempotencyToken;
       if (!token) return payload;
       request.idempotencyToken = undefined;
-      if (reply.statusCode >= 500 || typeof payload !== 'string') await db.query(RELEASE, [token]);
-      else await db.query(COMPLETE, [reply.statusCode, payload, token]);
+      try {
+        if (reply.statusCode >= 500 || typeof payload !== 'string') await db.query(RELEASE, [token]);
+        else await db.query(COMPLETE, [reply.statusCode, payload, token]);
+      } catch (err) {
+        // The answer is true (the order exists): send it. A retry then waits, or after STALE_SECONDS runs again.
+        request.log.error({ err }, 'could not record the Idempotency-Key answer');
+      }
       return payload;
     },
   };
