@@ -17,11 +17,13 @@ export const STATUS_LABELS: Record<OrderStatus, string> = {
   expired: '⌛ Expired',
 };
 
-export function ordersCarousel(orders: OrderSummary[]): BotMessage {
+/** The customer's recent orders, dated in the shop's time zone. */
+export function ordersCarousel(orders: OrderSummary[], timeZone: string): BotMessage {
+  const day = new Intl.DateTimeFormat('en-PH', { timeZone, dateStyle: 'medium' });
   if (!orders.length) return { text: 'You have no orders yet.', quick_replies: menuReplies() };
   const elements = orders.slice(0, 10).map((o) => ({
     title: `${o.order_number} · ${formatPeso(o.total_amount)}`,
-    subtitle: `${STATUS_LABELS[o.order_status]} · ${o.created_at.slice(0, 10)}`.slice(0, 80),
+    subtitle: `${STATUS_LABELS[o.order_status]} · ${day.format(new Date(o.created_at))}`.slice(0, 80),
     buttons: [
       button('Details', P.order(o.id)),
       ...(o.order_status === 'pending' ? [button('Cancel order', P.cancelOrder(o.id))] : []),

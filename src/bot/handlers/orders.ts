@@ -21,7 +21,7 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
   return {
     MY_ORDERS: async (t) => {
       const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
-      await say(t.bot, m.ordersCarousel(page.orders));
+      await say(t.bot, m.ordersCarousel(page.orders, s.config.SHOP_TIMEZONE));
     },
     ORDER: async (t) => {
       const order = await ownOrder(t);

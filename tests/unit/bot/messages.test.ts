@@ -4,7 +4,8 @@ import { idArg, parsePayload, P } from '../../../src/bot/payloads.js';
 import { toSendRequest } from '../../../src/bot/messenger-adapter.js';
 import { cartMessages, checkoutSummary, productCarousel, quantityQuestion } from '../../../src/bot/messages-shop.js';
 import { parsePaymentMethod } from '../../../src/bot/handlers/checkout-dialog.js';
-import type { Product } from '../../../src/orders/types.js';
+import type { OrderSummary, Product } from '../../../src/orders/types.js';
+import { ordersCarousel } from '../../../src/bot/messages-orders.js';
 
 const product = (over: Partial<Product> = {}): Product => ({
   id: 7, sku: 'S', name: 'Rice cooker', description: null, price: '1999.50', stock_quantity: 3, reserved_quantity: 0,
@@ -65,6 +66,23 @@ describe('message builders', () => {
     expect(parsePaymentMethod('bank transfer', all)).toBe('bank_transfer');
     expect(parsePaymentMethod('paypal', all)).toBeNull();
     expect(parsePaymentMethod('gcash', ['cod'])).toBeNull();
+  });
+});
+
+describe('the customer’s orders', () => {
+  it('dates each order in the shop’s time zone and offers Cancel only while pending', () => {
+    const base = { id: 1, order_number: 'ORD-1', total_amount: '2100.00', created_at: '2026-11-25T17:30:00.000Z' };
+    const msg = ordersCarousel(
+      [
+        { ...base, order_status: 'pending' },
+        { ...base, id: 2, order_number: 'ORD-2', order_status: 'shipped' },
+      ] as OrderSummary[],
+      'Asia/Manila',
+    );
+    const els = msg.attachment!.payload.elements as Array<{ title: string; subtitle: string; buttons: Array<{ title: string }> }>;
+    expect(els[0]).toMatchObject({ title: 'ORD-1 · ₱2,100.00', subtitle: '🕒 Waiting for confirmation · Nov 26, 2026' });
+    expect(els[0]!.buttons.map((b) => b.title)).toEqual(['Details', 'Cancel order']);
+    expect(els[1]!.buttons.map((b) => b.title)).toEqual(['Details']);
   });
 });
 
