@@ -13,7 +13,7 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i; // the scheme name is case-insensitive (RFC 9110)
 
 function unauthorized(): HttpFailure {
   return new HttpFailure(401, 'UNAUTHORIZED', 'Missing or invalid API key', undefined, {

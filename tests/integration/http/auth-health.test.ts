@@ -122,6 +122,10 @@ describe('admin API keys (Authorization: Bearer)', () => {
     expect((await api.request({ url: '/api/reports/summary' })).statusCode).toBe(200);
   });
 
+  it('takes the scheme name in any case (RFC 9110)', async () => {
+    expect((await api.request({ url: '/api/reports/summary', key: null, headers: { authorization: `bearer ${adminKey}` } })).statusCode).toBe(200);
+  });
+
   it('never stores a key in clear', async () => {
     const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM admins WHERE api_key_hash = ? OR key_prefix = ?', [adminKey, adminKey]);
     expect(Number(rows[0]?.n)).toBe(0);
