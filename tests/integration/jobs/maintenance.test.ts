@@ -4,7 +4,7 @@ import { buildApp } from '../../../src/app.js';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { testConfig } from '../../helpers/test-config.js';
-import { eventually, insertNotification, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
+import { eventually, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
 
 describe('scheduled maintenance', () => {
   let t: JobsTestApp;
@@ -37,12 +37,15 @@ describe('scheduled maintenance', () => {
   });
 
   it('purges completed outbox rows and metrics past their retention, keeping failed, open and recent ones', async () => {
+    // Rows written already settled (a pending row would be picked up by the relay and touched).
     const old = async (status: string, days: number) => {
-      const id = await insertNotification(t.db, { type: 'low_stock', psid: 'purge-test' });
-      await t.db.query(`UPDATE notification_queue SET status = ?, updated_at = NOW() - INTERVAL ? DAY WHERE id = ?`, [status, days, id]);
-      return id;
+      const [res] = await t.db.query<ResultSetHeader>(
+        `INSERT INTO notification_queue (recipient_type, recipient_psid, notification_type, status, updated_at)
+         VALUES ('admin', 'purge-test', 'low_stock', ?, NOW() - INTERVAL ? DAY)`,
+        [status, days],
+      );
+      return res.insertId;
     };
-    // status 'completed' rows are never picked up again, so the relay leaves them alone
     const oldDone = await old('completed', 31);
     const recentDone = await old('completed', 29);
     const oldFailed = await old('failed', 200);
