@@ -115,7 +115,9 @@ export function cartMessages(view: CartView): BotMessage[] {
   return [
     { attachment: { type: 'template', payload: { template_type: 'generic', elements } } },
     {
-      text: `Subtotal: ${formatPeso(view.subtotal)} (${view.item_count} item${view.item_count === 1 ? '' : 's'})`,
+      text:
+        `Subtotal: ${formatPeso(view.subtotal)} (${view.item_count} item${view.item_count === 1 ? '' : 's'})` +
+        (view.lines.length > 10 ? `\nShowing 10 of ${view.lines.length} products; the subtotal counts them all.` : ''),
       quick_replies: [qr('✅ Checkout', P.CHECKOUT), qr('Keep shopping', P.SHOP), qr('Empty cart', P.EMPTY)],
     },
   ];
