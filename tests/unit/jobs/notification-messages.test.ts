@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNotification, orderReceivedText, type RenderInput } from '../../../src/jobs/notification-messages.js';
+import { orderReceivedText, orderRefFromPayload, renderNotification, type RenderInput } from '../../../src/jobs/notification-messages.js';
 import type { OrderDetail } from '../../../src/orders/types.js';
 
 const shop: RenderInput['shop'] = {
@@ -128,6 +128,24 @@ describe('order updates for the customer', () => {
     const r = render(type);
     expect(r.ok && r.audience).toBe('customer');
     expect(r.ok && r.parts[0]?.text).toContain('ORD-20261126-0042');
+  });
+});
+
+describe('status updates from the engine payload alone', () => {
+  it('needs no order read: the payload snapshot carries the number, tracking and reason', () => {
+    const payload = { order_id: 42, order_number: 'ORD-9', tracking_number: 'JNT-1', reason: null };
+    expect(orderRefFromPayload('order_shipped', payload)).toEqual({ order_number: 'ORD-9', tracking_number: null, cancel_reason: null });
+    expect(render('order_shipped', null, payload)).toEqual({
+      ok: true,
+      audience: 'customer',
+      parts: [{ text: '🚚 Your order ORD-9 is on its way! Tracking number: JNT-1' }],
+    });
+  });
+
+  it('still needs the order for the receipt and the admin alert', () => {
+    expect(orderRefFromPayload('order_received', { order_number: 'ORD-9' })).toBeNull();
+    expect(orderRefFromPayload('new_order_admin', { order_number: 'ORD-9' })).toBeNull();
+    expect(orderRefFromPayload('order_confirmed', {})).toBeNull();
   });
 });
 
