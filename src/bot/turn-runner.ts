@@ -53,6 +53,11 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 
 export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const { redis, prefix, logger } = opts;
+  // defineCommand: ioredis sends EVALSHA (the script text only once per connection), not EVAL per call
+  redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
+  redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
+  redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
+  const scripts = redis as unknown as Record<'qsBotEnqueue' | 'qsBotRelease' | 'qsBotRenew', (...args: Array<string | number>) => Promise<unknown>>;
   const lockMs = opts.lockMs ?? 30_000;
   const inboxKey = (psid: string) => `${prefix}:bot:inbox:${psid}`;
   const lockKey = (psid: string) => `${prefix}:bot:lock:${psid}`;
@@ -69,7 +74,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     const got = await redis.set(lockKey(psid), token, 'PX', lockMs, 'NX');
     if (got !== 'OK') return; // another drainer (maybe another process) holds this user
     const renew = setInterval(() => {
-      redis.eval(RENEW, 1, lockKey(psid), token, String(lockMs)).catch(() => undefined);
+      scripts.qsBotRenew(lockKey(psid), token, String(lockMs)).catch(() => undefined);
     }, Math.floor(lockMs / 3));
     renew.unref();
     try {
@@ -86,7 +91,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       }
     } finally {
       clearInterval(renew);
-      const left = Number(await redis.eval(RELEASE, 3, lockKey(psid), inboxKey(psid), pendingKey, token, psid));
+      const left = Number(await scripts.qsBotRelease(lockKey(psid), inboxKey(psid), pendingKey, token, psid));
       if (left > 0) rerun.add(psid);
     }
   }
@@ -130,7 +135,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       if (!events.length) return [];
       const keys = events.flatMap((ev) => [seenKey(ev.dedupeKey), inboxKey(ev.psid)]);
       const args = events.flatMap((ev) => [JSON.stringify(ev), ev.psid]);
-      const fresh = (await redis.eval(ENQUEUE, keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
+      const fresh = (await scripts.qsBotEnqueue(keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
       const accepted = fresh.map((i) => events[i - 1]!);
       for (const psid of new Set(accepted.map((e) => e.psid))) kick(psid);
       return accepted;
