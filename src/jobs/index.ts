@@ -156,19 +156,13 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     const closing = workers;
     workers = [];
     const budget = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 3000);
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      Promise.all(closing.map((w) => w.close())).then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget))),
-    ]);
-    clearTimeout(timer);
+    const finished = await settleWithin(Promise.all(closing.map((w) => w.close())), budget);
     if (!finished) {
       // Jobs still running: release them. Their locks lapse and another worker picks them up (a send that
       // was in flight is then handled as "delivery unknown", never sent twice). close(true) still waits for
       // the processor's promise, so it gets a short grace period and no more.
       logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
-      const forced = Promise.all(closing.map((w) => w.close(true))).catch(() => undefined);
-      await Promise.race([forced, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+      await settleWithin(Promise.all(closing.map((w) => w.close(true))), 500);
     }
   }
 
@@ -223,9 +217,12 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
     async close() {
       await stopWorkers();
-      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+      // Bounded: with Redis unreachable a polite close would wait for a reconnect that may never come.
+      await settleWithin(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 1000);
       for (const conn of [producer, workerConnection]) {
-        if (conn) await conn.quit().catch(() => conn.disconnect());
+        if (!conn) continue;
+        if (conn.status === 'ready') await settleWithin(conn.quit().catch(() => undefined), 1000);
+        conn.disconnect();
       }
     },
 
@@ -236,6 +233,22 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
       return Object.fromEntries(entries) as QueueCounts;
     },
   };
+}
+
+/** Wait for p at most ms; true when it settled (either way) in time. */
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  const result = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return result;
 }
 
 /** The relay, the expiry sweeper and the seed's two cleanup jobs as BullMQ job schedulers (idempotent). */

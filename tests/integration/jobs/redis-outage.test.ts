@@ -88,4 +88,13 @@ describe('when Redis is down while orders are placed', () => {
       expect(await job?.getState()).toBe('delayed');
     }
   });
+
+  it('the app still shuts down promptly while Redis is unreachable', async () => {
+    const port = await freePort();
+    const own = await startRedis(port);
+    const app = await startJobsApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    await stopRedis(own);
+    const closed = await Promise.race([app.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing'), 8000))]);
+    expect(closed).toBe('closed');
+  });
 });
