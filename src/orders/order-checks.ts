@@ -5,7 +5,6 @@ import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
 import { toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
 import { mergeLines, type OrderInput } from './schemas.js';
-import { jsonOf } from './rows.js';
 import * as q from './sql/create-order-sql.js';
 import type { ErrorCode, ValidationError } from './types.js';
 
@@ -46,8 +45,10 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;
   const uid = input.user_id;
   const productIds = lines.map((l) => l.product_id);
-  const [[users], promoRows] = await Promise.all([
-    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, productIds, input.shipping_address.province, uid]),
+  const province = input.shipping_address.province;
+  const [[users], [products], promoRows] = await Promise.all([
+    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, province, province, uid]),
+    db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [productIds]),
     promoCode
       ? Promise.all([
           db.query<RowDataPacket[]>(q.SELECT_PROMO, [promoCode]),
@@ -64,7 +65,6 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
     return fail('USER_BLOCKED', 'user_id', 'This customer cannot place orders. Please contact the shop.');
   }
 
-  const products = (jsonOf(user.products) ?? []) as Record<string, unknown>[];
   const byId = new Map(products.map((p) => [num(p.id), p]));
   const errors: ValidationError[] = [];
   const priced: PricedLine[] = [];
@@ -87,9 +87,12 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   priced.sort((a, b) => a.product_id - b.product_id);
 
   const subtotal = priced.reduce((s, l) => s + l.line_total, 0);
-  if (user.rate_fee === null) throw new Error("no shipping rate configured: shipping_rates needs a '*' fallback row (migration 005)");
-  const freeMin = user.rate_free_min === null ? null : cents(user.rate_free_min);
-  const shipping = shippingFee({ province: user.rate_province as string, fee: cents(user.rate_fee), free_shipping_min: freeMin }, subtotal);
+  // the province's own rate, else the '*' fallback
+  const own = user.own_fee !== null;
+  const fee = own ? user.own_fee : user.any_fee;
+  if (fee === null) throw new Error("no shipping rate configured: shipping_rates needs a '*' fallback row (migration 005)");
+  const free = own ? user.own_free_min : user.any_free_min;
+  const shipping = shippingFee({ province, fee: cents(fee), free_shipping_min: free === null ? null : cents(free) }, subtotal);
   let discount = 0;
   let promo: CheckedOrder['promo'] = null;
   if (promoCode && promoRows) {
