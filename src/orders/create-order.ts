@@ -37,7 +37,13 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   const parsed = parseWith(ctx.orderSchema, data);
   if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
   const input = parsed.value;
-  const checked = await checkOrder(ctx, input);
+  let checked: Awaited<ReturnType<typeof checkOrder>>;
+  try {
+    checked = await checkOrder(ctx, input);
+  } catch (err) {
+    await failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } });
+    throw err;
+  }
   if (!checked.ok) return rejected(ctx, checked.code, checked.errors);
   const order = checked.order;
   const tChecked = performance.now();
@@ -113,15 +119,8 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
         { field: 'promo_code', code: 'INVALID_PROMO', message: err.message },
       ]);
     }
-    await recordError(ctx, {
-      operation: 'create',
-      user_id: order.user.id,
-      code: errorCodeOf(err),
-      message: (err as Error).message,
-      details: { cart_id: context.cart_id ?? null, items: order.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })) },
-    });
-    ctx.observer?.orderFailed('INTERNAL_ERROR');
-    ctx.logger.error({ err: (err as Error).message, user_id: order.user.id }, 'createOrder failed; rolled back');
+    const items = order.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity }));
+    await failed(ctx, err, { user_id: order.user.id, details: { stage: 'transaction', cart_id: context.cart_id ?? null, items } });
     throw err;
   }
 
@@ -224,6 +223,13 @@ async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrd
     message: 'This cart was already ordered',
     replayed: true,
   };
+}
+
+/** An unexpected failure: an order_errors row, the observer, a log line (the caller rethrows). */
+async function failed(ctx: EngineContext, err: unknown, at: { user_id: number; details: object }): Promise<void> {
+  await recordError(ctx, { operation: 'create', user_id: at.user_id, code: errorCodeOf(err), message: (err as Error).message, details: at.details });
+  ctx.observer?.orderFailed('INTERNAL_ERROR');
+  ctx.logger.error({ err: (err as Error).message, user_id: at.user_id }, 'createOrder failed; nothing was written');
 }
 
 function rejected(ctx: EngineContext, code: ErrorCode, errors: ValidationError[], error?: string): CreateOrderResult {
