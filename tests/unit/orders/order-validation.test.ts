@@ -22,25 +22,25 @@ describe('createOrder input validation', () => {
   });
 
   it.each([
-    ['user_id missing', { ...valid, user_id: undefined }, 'user_id', 'REQUIRED'],
-    ['user_id a string', { ...valid, user_id: 'one' }, 'user_id', 'INVALID_TYPE'],
-    ['no items', { ...valid, items: [] }, 'items', 'REQUIRED'],
-    ['zero quantity', { ...valid, items: [{ product_id: 1, quantity: 0 }] }, 'items.0.quantity', 'OUT_OF_RANGE'],
-    ['fractional quantity', { ...valid, items: [{ product_id: 1, quantity: 1.5 }] }, 'items.0.quantity', 'INVALID_TYPE'],
-    ['quantity above the cap', { ...valid, items: [{ product_id: 1, quantity: 101 }] }, 'items.0.quantity', 'OUT_OF_RANGE'],
-    ['negative product id', { ...valid, items: [{ product_id: -4, quantity: 1 }] }, 'items.0.product_id', 'OUT_OF_RANGE'],
-    ['too many lines', { ...valid, items: Array.from({ length: 51 }, (_, i) => ({ product_id: i + 1, quantity: 1 })) }, 'items', 'OUT_OF_RANGE'],
-    ['unknown payment method', { ...valid, payment_method: 'bitcoin' }, 'payment_method', 'INVALID_PAYMENT_METHOD'],
-    ['money with 3 decimals', { ...valid, total_amount: 2100.001 }, 'total_amount', 'INVALID_FORMAT'],
-    ['negative money', { ...valid, subtotal: -1 }, 'subtotal', 'INVALID_FORMAT'],
-    ['no shipping address', { ...valid, shipping_address: undefined }, 'shipping_address', 'REQUIRED'],
-    ['landline phone', withAddress({ phone: '028123456' }), 'shipping_address.phone', 'INVALID_FORMAT'],
-    ['phone missing', withAddress({ phone: '' }), 'shipping_address.phone', 'REQUIRED'],
-    ['3-digit postal code', withAddress({ postal_code: '100' }), 'shipping_address.postal_code', 'INVALID_FORMAT'],
-    ['one-letter name', withAddress({ recipient_name: 'A' }), 'shipping_address.recipient_name', 'INVALID_FORMAT'],
-    ['address too short', withAddress({ address: '12' }), 'shipping_address.address', 'INVALID_FORMAT'],
-    ['promo code too long', { ...valid, promo_code: 'X'.repeat(51) }, 'promo_code', 'TOO_LONG'],
-  ])('%s → %s %s', (_name, input, field, code) => {
+    ['user_id missing', 'user_id', 'REQUIRED', { ...valid, user_id: undefined }],
+    ['user_id a string', 'user_id', 'INVALID_TYPE', { ...valid, user_id: 'one' }],
+    ['no items', 'items', 'REQUIRED', { ...valid, items: [] }],
+    ['zero quantity', 'items.0.quantity', 'OUT_OF_RANGE', { ...valid, items: [{ product_id: 1, quantity: 0 }] }],
+    ['fractional quantity', 'items.0.quantity', 'INVALID_TYPE', { ...valid, items: [{ product_id: 1, quantity: 1.5 }] }],
+    ['quantity above the cap', 'items.0.quantity', 'OUT_OF_RANGE', { ...valid, items: [{ product_id: 1, quantity: 101 }] }],
+    ['negative product id', 'items.0.product_id', 'OUT_OF_RANGE', { ...valid, items: [{ product_id: -4, quantity: 1 }] }],
+    ['too many lines', 'items', 'OUT_OF_RANGE', { ...valid, items: Array.from({ length: 51 }, (_, i) => ({ product_id: i + 1, quantity: 1 })) }],
+    ['unknown payment method', 'payment_method', 'INVALID_PAYMENT_METHOD', { ...valid, payment_method: 'bitcoin' }],
+    ['money with 3 decimals', 'total_amount', 'INVALID_FORMAT', { ...valid, total_amount: 2100.001 }],
+    ['negative money', 'subtotal', 'INVALID_FORMAT', { ...valid, subtotal: -1 }],
+    ['no shipping address', 'shipping_address', 'REQUIRED', { ...valid, shipping_address: undefined }],
+    ['landline phone', 'shipping_address.phone', 'INVALID_FORMAT', withAddress({ phone: '028123456' })],
+    ['phone missing', 'shipping_address.phone', 'REQUIRED', withAddress({ phone: '' })],
+    ['3-digit postal code', 'shipping_address.postal_code', 'INVALID_FORMAT', withAddress({ postal_code: '100' })],
+    ['one-letter name', 'shipping_address.recipient_name', 'INVALID_FORMAT', withAddress({ recipient_name: 'A' })],
+    ['address too short', 'shipping_address.address', 'INVALID_FORMAT', withAddress({ address: '12' })],
+    ['promo code too long', 'promo_code', 'TOO_LONG', { ...valid, promo_code: 'X'.repeat(51) }],
+  ])('%s → %s %s', (_name, field, code, input) => {
     const r = parseWith(schema, input);
     expect(r.ok).toBe(false);
     if (r.ok) return;
