@@ -16,7 +16,7 @@ export interface EngineFixture {
 }
 
 export function engineFixture(env: Record<string, string> = {}, extra: Pick<OrderServiceDeps, 'orderNumbers'> = {}): EngineFixture {
-  const config = testConfig({ DB_POOL_SIZE: '40', ...env });
+  const config = testConfig({ DB_POOL_SIZE: '10', ...env });
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const published: OutboxRows[] = [];
   const failPublish = { on: false };
