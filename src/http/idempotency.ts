@@ -19,6 +19,8 @@ declare module 'fastify' {
   }
 }
 
+export const KEY_TTL_HOURS = 24;
+
 // ? = scope, key_hash, request_hash, owner_token
 const INSERT_KEY = 'INSERT INTO idempotency_keys (scope, key_hash, request_hash, owner_token) VALUES (?, ?, ?, ?)';
 // ? = scope, key_hash
@@ -35,9 +37,12 @@ const COMPLETE = `UPDATE idempotency_keys SET status = 'completed', response_sta
 const RELEASE = "DELETE FROM idempotency_keys WHERE owner_token = ? AND status = 'in_progress'";
 // ? = id
 const DELETE_EXPIRED = 'DELETE FROM idempotency_keys WHERE id = ?';
+// ? = batch size
+const PURGE_EXPIRED = `DELETE FROM idempotency_keys WHERE created_at < NOW() - INTERVAL ${KEY_TTL_HOURS} HOUR LIMIT ?`;
 
-export const KEY_TTL_HOURS = 24;
 const STALE_SECONDS = 120;
+/** About one claim in PURGE_EVERY also deletes a batch of expired keys, so the table stays bounded. */
+const PURGE_EVERY = 500;
 const WAIT_MS = 10_000;
 const POLL_MS = 25;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -72,12 +77,19 @@ export function idempotencyKeyHash(key: string): string {
 }
 
 export function createIdempotency(db: Db) {
+  /** Deletes up to `batch` keys older than KEY_TTL_HOURS; returns how many went. */
+  async function purgeExpired(batch = 1000): Promise<number> {
+    const [res] = await db.query<ResultSetHeader>(PURGE_EXPIRED, [batch]);
+    return res.affectedRows;
+  }
+
   async function begin(scope: string, keyHash: string, requestHash: string): Promise<Begin> {
     const token = randomBytes(16).toString('hex');
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       try {
         await db.query(INSERT_KEY, [scope, keyHash, requestHash, token]);
+        if (Math.random() * PURGE_EVERY < 1) void purgeExpired().catch(() => undefined);
         return { kind: 'claimed', token };
       } catch (err) {
         if ((err as { errno?: number }).errno !== 1062) throw err;
@@ -101,6 +113,7 @@ export function createIdempotency(db: Db) {
   }
 
   return {
+    purgeExpired,
     /** preHandler: claims the key, or answers with the first response, or refuses. */
     async preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const key = request.headers['idempotency-key'];

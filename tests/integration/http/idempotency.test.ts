@@ -3,7 +3,7 @@ import type { RowDataPacket } from 'mysql2';
 import { randomUUID } from 'node:crypto';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { startTestApi, type TestApi } from './http-test-app.js';
-import { idempotencyKeyHash, requestFingerprint } from '../../../src/http/idempotency.js';
+import { createIdempotency, idempotencyKeyHash, requestFingerprint } from '../../../src/http/idempotency.js';
 
 describe('Idempotency-Key on POST /api/orders', () => {
   let api: TestApi;
@@ -159,5 +159,17 @@ describe('Idempotency-Key rows left by another request', () => {
     const res = await post(body, key);
     expect(res.statusCode).toBe(201);
     expect(res.json().order_id).toBeGreaterThan(0);
+  });
+
+  it('expired keys are purged in batches, fresh ones kept', async () => {
+    const [oldKey, freshKey] = [randomUUID(), randomUUID()];
+    await seedRow(oldKey, { a: 1 }, { status: 'completed', ageHours: 25 });
+    await seedRow(freshKey, { a: 1 }, { status: 'completed' });
+    expect(await createIdempotency(api.app.db).purgeExpired()).toBeGreaterThanOrEqual(1);
+    const [rows] = await api.app.db.query<RowDataPacket[]>('SELECT key_hash FROM idempotency_keys WHERE key_hash IN (?, ?)', [
+      idempotencyKeyHash(oldKey),
+      idempotencyKeyHash(freshKey),
+    ]);
+    expect(rows.map((r) => r.key_hash)).toEqual([idempotencyKeyHash(freshKey)]);
   });
 });
