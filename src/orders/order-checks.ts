@@ -47,7 +47,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const productIds = lines.map((l) => l.product_id);
   const province = input.shipping_address.province;
   const [[users], [products], promoRows] = await Promise.all([
-    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, province, province, uid]),
+    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, province, uid]),
     db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [productIds]),
     promoCode
       ? Promise.all([

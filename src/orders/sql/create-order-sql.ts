@@ -5,18 +5,18 @@
  * lookup or range (no sorts, derived tables or aggregates into JSON: MariaDB builds a temporary table
  * for those, which cost more than a second query — measured with SHOW PROFILE).
  * ? user id (live orders in the last hour), ? user id, ? items signature, ? minutes (age in seconds of
- * the newest live order with the same items), ? province ×2 (its own rate), ? user id
+ * the newest live order with the same items), ? province (its own rate; '*' is the fallback), ? user id
  */
 export const SELECT_BUYER = `SELECT u.id, u.name, u.phone, u.psid, u.is_blocked,
     (SELECT COUNT(*) FROM orders WHERE user_id = ? AND created_at >= NOW() - INTERVAL 1 HOUR
         AND order_status NOT IN ('cancelled', 'expired')) AS orders_last_hour,
     (SELECT TIMESTAMPDIFF(SECOND, MAX(created_at), NOW()) FROM orders WHERE user_id = ? AND items_signature = ?
         AND created_at >= NOW() - INTERVAL ? MINUTE AND order_status NOT IN ('cancelled', 'expired')) AS same_items_age_s,
-    (SELECT fee FROM shipping_rates WHERE province = ?) AS own_fee,
-    (SELECT free_shipping_min FROM shipping_rates WHERE province = ?) AS own_free_min,
-    (SELECT fee FROM shipping_rates WHERE province = '*') AS any_fee,
-    (SELECT free_shipping_min FROM shipping_rates WHERE province = '*') AS any_free_min
-  FROM users u WHERE u.id = ?`;
+    own.fee AS own_fee, own.free_shipping_min AS own_free_min, anyr.fee AS any_fee, anyr.free_shipping_min AS any_free_min
+  FROM users u
+  LEFT JOIN shipping_rates own ON own.province = ?
+  LEFT JOIN shipping_rates anyr ON anyr.province = '*'
+  WHERE u.id = ?`;
 
 /** ? list of product ids */
 export const SELECT_PRODUCTS = `SELECT id, sku, name, price, status, stock_quantity - reserved_quantity AS available
