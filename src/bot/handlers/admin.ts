@@ -94,7 +94,8 @@ export function buildAdminDialogs(controller: Botkit, s: BotServices): BotkitCon
         return convo.repeat();
       }
       const orderNumber = String(convo.vars.order_number);
-      const r = await s.orders.cancelOrder(Number(convo.vars.order_id), reason, actorOf(t.admin));
+      // 'pending': a Cancel that loses the race to another admin's Confirm must not cancel the confirmed order
+      const r = await s.orders.cancelOrder(Number(convo.vars.order_id), reason, actorOf(t.admin), 'pending');
       if (!r.success) return say(bot, { text: explainActionFailure(r, orderNumber, s.config.SHOP_TIMEZONE) });
       await say(bot, { text: `❌ ${orderNumber} cancelled (${reason}). Stock released; the customer is being told.`, quick_replies: m.adminMenu().quick_replies! });
     }),

@@ -38,7 +38,7 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
     CANCEL_ORDER_YES: async (t) => {
       const order = await ownOrder(t);
       if (!order) return;
-      const r = await s.orders.cancelOrder(order.id, 'Cancelled at your request', `customer:${t.psid}`);
+      const r = await s.orders.cancelOrder(order.id, 'Cancelled at your request', `customer:${t.psid}`, 'pending');
       if (!r.success) return say(t.bot, { text: explainActionFailure(r, order.order_number, s.config.SHOP_TIMEZONE) });
       // the notifications worker confirms it too ("❌ Your order … was cancelled. Reason: …")
       await say(t.bot, { text: `Done — ${order.order_number} is cancelled and the items are back on the shelf.`, quick_replies: menuReplies() });

@@ -102,6 +102,18 @@ describe('an admin cancelling from the alert', () => {
     await adminA.say('Customer asked by phone');
     expect((await statusOf(order.id)).cancel_reason).toBe('Customer asked by phone');
   });
+
+  it('does not cancel an order another admin confirmed while the reason was being chosen', async () => {
+    const { order, num, alert } = await placedOrder();
+    await adminB.tapIn(alert, /^Cancel$/);
+    await adminA.tapIn(alert, /^Confirm$/);
+    await adminB.tap(/Out of stock/);
+    // the fulfilment worker may already have moved the confirmed order on to processing
+    expect(adminB.lastText()).toMatch(new RegExp(`^${num} is already (confirmed|processing) — by .+ at .+\\. Nothing was changed\\.$`));
+    const after = await statusOf(order.id);
+    expect(['confirmed', 'processing']).toContain(after.order_status);
+    expect(after.cancel_reason).toBeNull();
+  });
 });
 
 describe('the admin menu', () => {
