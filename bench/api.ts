@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { withDatabase } from '../src/db/pool.js';
 import { buildApp } from '../src/app.js';
+import { deleteKeysByPrefix, dropDatabase as dropBenchDatabase } from './bench-support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -24,11 +25,7 @@ const DB_NAME = 'quicksell_bench_api';
 const DB_URL = withDatabase(SERVER_URL, DB_NAME);
 const PREFIX = `{bench-api-${process.pid}}`;
 
-async function dropDatabase(): Promise<void> {
-  const conn = await mysql.createConnection({ uri: SERVER_URL });
-  await conn.query(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
-  await conn.end();
-}
+const dropDatabase = () => dropBenchDatabase(SERVER_URL, DB_NAME);
 
 async function seed(db: mysql.Pool): Promise<void> {
   const products = Array.from({ length: PRODUCTS }, (_, i) => [`BENCH-${i}`, `Bench product ${i}`, '100.00', 10_000_000, 'Bench']);
@@ -142,12 +139,7 @@ async function main(): Promise<void> {
     await app.close();
     await dropDatabase();
     const redis = new Redis(config.REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(redis, PREFIX);
     await redis.quit();
   }
 }
