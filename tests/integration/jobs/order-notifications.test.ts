@@ -1,4 +1,4 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { eventually, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
@@ -115,5 +115,32 @@ describe('notifications for orders', () => {
       t.graph.sentTo(adminPsid).some((m) => m.body.message?.attachment?.type === 'image' && JSON.stringify(m.body).includes('proof-123')),
     );
     expect(texts(adminPsid).some((m) => m.startsWith(`🧾 Payment proof for ${orderNumber}`))).toBe(true);
+  });
+
+  it('alerts the admins once when an order takes a product down to its low-stock threshold', async () => {
+    const { userId } = await customer({ inWindow: true });
+    const name = `Low Rice ${uniquePsid('p')}`;
+    const productId = await makeProduct(t.db, { stock: 5, price: '1000.00', name, threshold: 3 });
+    const res = await t.app.orders.createOrder(seedOrderPayload(userId, productId), { actor: 'api' });
+    expect(res.success).toBe(true);
+    await t.graph.waitFor(() => texts(adminPsid).some((m) => m.includes(`Low stock: ${name}`)));
+    expect(texts(adminPsid).filter((m) => m.includes(`Low stock: ${name}`))).toEqual([`⚠️ Low stock: ${name} — 3 left (alert at 3). Time to restock.`]);
+  });
+
+  it('completes a fulfilment row with a note when the order was cancelled before the worker got to it', async () => {
+    const { userId } = await customer({ inWindow: true });
+    const { orderId } = await placeOrder(userId);
+    await t.app.orders.cancelOrder(orderId, 'Changed my mind', 'customer:test');
+    const [res] = await t.db.query<ResultSetHeader>(
+      `INSERT INTO order_processing_queue (order_id, queue_type, payload) VALUES (?, 'fulfillment', '{}')`,
+      [orderId],
+    );
+    await t.app.jobs.publish({ notificationIds: [], processingIds: [res.insertId] });
+    const row = await eventually(async () => {
+      const [rows] = await t.db.query<RowDataPacket[]>('SELECT status, last_error FROM order_processing_queue WHERE id = ?', [res.insertId]);
+      return rows[0]?.status === 'completed' && rows[0];
+    });
+    expect(row.last_error).toBe('nothing to do: order is cancelled (by customer:test)');
+    expect((await t.app.orders.getOrder(orderId))?.order_status).toBe('cancelled');
   });
 });
