@@ -8,7 +8,7 @@ import type { AdminService } from '../admins/admin-service.js';
 import type { SendApi } from '../bot/send-api.js';
 import type { OrderService, OutboxRows } from '../orders/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
+import { jobIds, QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
 import { createPublisher } from './publisher.js';
 import { createNotificationProcessor } from './notification-processor.js';
 import { createOrderWorkProcessor } from './order-work-processor.js';
@@ -119,6 +119,12 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     orders: deps.orders,
     logger,
     relayOnce: publisher.relayOnce,
+    removeExpiryJob: async (orderId) => {
+      const job = await queues[QUEUES.reservationExpiry].getJob(jobIds.expiry(orderId));
+      if (!job || (await job.getState()) !== 'delayed') return false;
+      await job.remove();
+      return true;
+    },
     retentionDays: config.RETENTION_DAYS,
     metricsRetentionDays: config.METRICS_RETENTION_DAYS,
   });

@@ -10,7 +10,8 @@ import { parseJobData } from './job-helpers.js';
  * The maintenance queue's scheduled tasks (BullMQ job schedulers, see schedulers in index.ts):
  * - outbox-relay: publish outbox rows still unpublished (Redis was down, or the process died after commit);
  * - expiry-sweep: expire pending orders whose reservations are past expires_at that no delayed job expired
- *   (e.g. Redis lost its data) — through the engine, so stock is released exactly once;
+ *   (e.g. Redis lost its data) — through the engine, so stock is released exactly once; and settle the
+ *   expiry rows of orders confirmed or cancelled meanwhile;
  * - expire-stale-reservations: the seed's first cleanup job, the same sweep over every such order;
  * - purge-old-rows: the seed's second cleanup job, delete completed outbox rows older than RETENTION_DAYS and
  *   order_metrics older than METRICS_RETENTION_DAYS (failed rows stay for the operators).
@@ -20,6 +21,8 @@ export interface MaintenanceDeps {
   orders: OrderService;
   logger: Logger;
   relayOnce(): Promise<{ notifications: number; processing: number }>;
+  /** drop an order's delayed expiry job (BullMQ Job#remove); false when there was none */
+  removeExpiryJob(orderId: number): Promise<boolean>;
   retentionDays: number;
   metricsRetentionDays: number;
 }
@@ -32,6 +35,15 @@ const DUE_PENDING_ORDERS = `
          OR EXISTS (SELECT 1 FROM inventory_reservations r
                     WHERE r.order_id = o.id AND r.status = 'reserved' AND r.expires_at <= NOW()))
   ORDER BY o.id LIMIT ?`;
+
+/** Expiry rows of orders that left 'pending' (confirmed, cancelled, expired by the sweeper): ? = batch size */
+const MOOT_EXPIRY_ROWS = `
+  SELECT q.id, q.order_id, o.order_status FROM order_processing_queue q JOIN orders o ON o.id = q.order_id
+  WHERE q.queue_type = 'reservation_expiry' AND q.status = 'pending' AND o.order_status <> 'pending'
+  ORDER BY q.id LIMIT ?`;
+const SETTLE_EXPIRY_ROW = `
+  UPDATE order_processing_queue SET status = 'completed', completed_at = NOW(), last_error = ?
+  WHERE id = ? AND status = 'pending'`;
 
 /** Reserved stock held for orders that are no longer pending: the engine should never leave any. */
 const ORPHAN_RESERVATIONS = `
@@ -69,6 +81,20 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return { expired, skipped };
   }
 
+  /**
+   * An order confirmed or cancelled before its expiry time leaves a pending expiry row and a delayed job
+   * that would only find nothing to do hours later: settle the row now (the queue status query shows the
+   * truth) and drop the job.
+   */
+  async function settleMootExpiries(limit: number): Promise<number> {
+    const [rows] = await db.query<RowDataPacket[]>(MOOT_EXPIRY_ROWS, [limit]);
+    for (const r of rows) {
+      await db.query(SETTLE_EXPIRY_ROW, [`nothing to expire: order is ${r.order_status as string}`, r.id]);
+      await deps.removeExpiryJob(Number(r.order_id)).catch(() => false);
+    }
+    return rows.length;
+  }
+
   async function expireStaleReservations(): Promise<{ expired: number; orphanReservations: number }> {
     let expired = 0;
     for (;;) {
@@ -100,13 +126,14 @@ export function createMaintenance(deps: MaintenanceDeps) {
 
   const tasks: Record<MaintenanceTask, () => Promise<unknown>> = {
     'outbox-relay': () => deps.relayOnce(),
-    'expiry-sweep': () => sweepExpired(200, 'worker:expiry-sweep'),
+    'expiry-sweep': async () => ({ ...(await sweepExpired(200, 'worker:expiry-sweep')), settled: await settleMootExpiries(500) }),
     'expire-stale-reservations': expireStaleReservations,
     'purge-old-rows': purgeOldRows,
   };
 
   return {
     sweepExpired,
+    settleMootExpiries,
     expireStaleReservations,
     purgeOldRows,
     processor: async (job: Job): Promise<unknown> => tasks[parseJobData(maintenanceJobSchema, job).task](),

@@ -136,4 +136,23 @@ describe('reservation expiry', () => {
       expect(texts.filter((x) => x.includes('is confirmed') || x.includes('expired'))).toHaveLength(1);
     }
   });
+
+  it('settles the expiry row of an order confirmed before its time and drops its delayed job', async () => {
+    const productId = await makeProduct(t.db, { stock: 10 });
+    const { orderId } = await pendingOrder(productId);
+    await eventually(async () => expiryQueue().getJob(jobIds.expiry(orderId)));
+    expect((await t.app.orders.confirmOrder(orderId, undefined, 'admin:test')).success).toBe(true);
+
+    // the sweeper runs every second in this app
+    const row = await eventually(async () => {
+      const [rows] = await t.db.query<RowDataPacket[]>(
+        `SELECT status, last_error FROM order_processing_queue WHERE order_id = ? AND queue_type = 'reservation_expiry'`,
+        [orderId],
+      );
+      return rows[0]?.status === 'completed' && rows[0];
+    });
+    expect(row.last_error).toMatch(/^nothing to expire: order is (confirmed|processing)$/);
+    await eventually(async () => !(await expiryQueue().getJob(jobIds.expiry(orderId))));
+    expect(await stock(productId)).toEqual({ onHand: 8, reserved: 0, held: 0 });
+  });
 });
