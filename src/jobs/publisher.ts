@@ -26,6 +26,7 @@ export interface PublisherDeps {
 }
 
 const RELAY_BATCH = 500;
+const RELAY_MAX_BATCHES = 20;
 
 // Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
 // are not re-added (their delayed job is waiting); unknown queue types are left for whoever handles them.
@@ -102,18 +103,27 @@ export function createPublisher(deps: PublisherDeps) {
     /** Add child rows of a fan-out; throws so that the fan-out job is retried. */
     publishNotifications: addNotifications,
 
-    /** One relay pass: publish what the outbox still holds unpublished (or stuck). */
+    /**
+     * One relay pass: publish what the outbox still holds unpublished (or stuck), in batches, until the
+     * backlog is gone (bounded per pass; a published row no longer matches, so every batch is new rows).
+     */
     async relayOnce(): Promise<{ notifications: number; processing: number }> {
       const age = Math.ceil(deps.republishAfterMs / 1000);
-      const [n] = await db.query<RowDataPacket[]>(UNPUBLISHED_NOTIFICATIONS, [age, RELAY_BATCH]);
       const known = Object.keys(PROCESSING_QUEUE_FOR);
-      const [p] = await db.query<RowDataPacket[]>(UNPUBLISHED_PROCESSING, [known, age, RELAY_BATCH]);
-      const nIds = n.map((r) => Number(r.id));
-      const pIds = p.map((r) => Number(r.id));
-      await addNotifications(nIds);
-      await addProcessing(pIds);
-      if (nIds.length || pIds.length) logger.info({ notifications: nIds.length, processing: pIds.length }, 'outbox relay published rows');
-      return { notifications: nIds.length, processing: pIds.length };
+      const total = { notifications: 0, processing: 0 };
+      for (let batch = 0; batch < RELAY_MAX_BATCHES; batch++) {
+        const [n] = await db.query<RowDataPacket[]>(UNPUBLISHED_NOTIFICATIONS, [age, RELAY_BATCH]);
+        const [p] = await db.query<RowDataPacket[]>(UNPUBLISHED_PROCESSING, [known, age, RELAY_BATCH]);
+        const nIds = n.map((r) => Number(r.id));
+        const pIds = p.map((r) => Number(r.id));
+        await addNotifications(nIds);
+        await addProcessing(pIds);
+        total.notifications += nIds.length;
+        total.processing += pIds.length;
+        if (nIds.length < RELAY_BATCH && pIds.length < RELAY_BATCH) break;
+      }
+      if (total.notifications || total.processing) logger.info(total, 'outbox relay published rows');
+      return total;
     },
   };
 }

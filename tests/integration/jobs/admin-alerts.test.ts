@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { childRows, eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
@@ -64,5 +65,22 @@ describe('admin broadcast rows', () => {
       return r.status === 'completed' && r;
     });
     expect(row.published_at).not.toBeNull();
+  });
+});
+
+describe('the outbox relay after a long outage', () => {
+  it('publishes a backlog larger than one batch in a single pass', async () => {
+    const t = await startJobsApp({}, { workers: false });
+    try {
+      const values = Array.from({ length: 1200 }, (_, i) => ['admin', `backlog-${i}`, 'low_stock', '{}']);
+      await t.db.query('INSERT INTO notification_queue (recipient_type, recipient_psid, notification_type, payload) VALUES ?', [values]);
+      expect(await t.app.jobs.relayOnce()).toEqual({ notifications: 1200, processing: 0 });
+      const [rows] = await t.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM notification_queue WHERE published_at IS NULL');
+      expect(Number(rows[0]?.n)).toBe(0);
+      expect(await t.app.jobs.queues[QUEUES.notifications].getJobCountByTypes('waiting')).toBe(1200);
+      expect(await t.app.jobs.relayOnce()).toEqual({ notifications: 0, processing: 0 });
+    } finally {
+      await t.close();
+    }
   });
 });
