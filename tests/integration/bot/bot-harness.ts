@@ -3,6 +3,7 @@ import { buildApp, type App } from '../../../src/app.js';
 import { startFakeGraph, type FakeGraph, type RecordedMessage } from '../../../src/simulator/fake-graph.js';
 import { signBody } from '../../../src/bot/signature.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { privateDatabase } from '../../helpers/private-database.js';
 
 /**
  * Drives the bot only the way Messenger does: signed webhook posts through app.http.inject, and taps
@@ -19,7 +20,10 @@ export interface Harness {
 
 export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string } = {}): Promise<Harness> {
   const graph = opts.graph ?? (await startFakeGraph());
+  // an app running workers delivers every unpublished outbox row of its database: give it its own
+  const database = opts.workers ? await privateDatabase() : null;
   const config = testConfig({
+    ...(database ? { DATABASE_URL: database.url } : {}),
     GRAPH_API_URL: graph.url,
     FB_APP_SECRET: APP_SECRET,
     FB_VERIFY_TOKEN: VERIFY_TOKEN,
@@ -36,6 +40,7 @@ export async function startHarness(opts: { adminPsids?: string[]; workers?: bool
     async close() {
       await app.close();
       if (!opts.graph) await graph.close();
+      await database?.drop();
     },
   };
 }

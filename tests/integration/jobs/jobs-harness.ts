@@ -7,6 +7,7 @@ import { splitDatabaseUrl, withDatabase, type Db } from '../../../src/db/pool.js
 import { migrate } from '../../../src/db/migrate.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { privateDatabase } from '../../helpers/private-database.js';
 
 /**
  * A whole app (web + workers) on the test database with its own queue prefix, sending to a local fake
@@ -34,21 +35,7 @@ export interface JobsTestApp {
   close(): Promise<void>;
 }
 
-/** A migrated database named after the run's test database; `drop` removes it. */
-export async function privateDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = inject('databaseUrl');
-  const name = `${splitDatabaseUrl(base).database}_jobs_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const url = withDatabase(base, name);
-  await migrate(url);
-  return {
-    url,
-    async drop() {
-      if (process.env.KEEP_TEST_DB) return;
-      const conn = await mysql.createConnection({ uri: splitDatabaseUrl(url).serverUrl });
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``).finally(() => conn.end());
-    },
-  };
-}
+export { privateDatabase };
 
 export interface StartOptions {
   graph?: FakeGraph;
