@@ -10,12 +10,16 @@ import { actorOf } from './auth.js';
  * Idempotency-Key on POST /api/*: the first request with a key claims a row (unique key, so of two
  * concurrent requests exactly one wins); the others wait for its answer and get the same response back.
  * The same key with a different request is a 409. Rows live in MySQL next to the orders they guard.
- * A 5xx is not remembered (the client may retry it). Known gap: if the process dies after the engine
- * committed but before the response is stored, a retry after STALE_SECONDS creates a second order.
+ * A 5xx is not remembered (the client may retry it). The claiming request also gets `requestKey` (a hash of
+ * admin, key and request) that the route hands to the engine, which stores it on the order in the order's
+ * own transaction: if the process dies after that commit but before the answer is stored here, the retry
+ * (after STALE_SECONDS, or once the row is gone) runs again and the engine returns the same order.
  */
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyToken?: string;
+    /** set while this request holds an Idempotency-Key: what the route passes as the engine's idempotency_key */
+    idempotencyRequestKey?: string;
   }
 }
 
@@ -76,6 +80,14 @@ export function idempotencyKeyHash(key: string): string {
   return sha256(key);
 }
 
+/**
+ * One request under one admin's key, for the engine's orders.idempotency_key: another admin's same key, or
+ * the same key with another request (e.g. once this row was released after a 5xx or expired), never matches.
+ */
+export function idempotencyRequestKey(scope: string, keyHash: string, requestHash: string): string {
+  return sha256(`${scope}\n${keyHash}\n${requestHash}`);
+}
+
 export function createIdempotency(db: Db) {
   /** Deletes up to `batch` keys older than KEY_TTL_HOURS; returns how many went. */
   async function purgeExpired(batch = 1000): Promise<number> {
@@ -123,9 +135,12 @@ export function createIdempotency(db: Db) {
         throw new HttpFailure(400, 'VALIDATION_FAILED', message, [{ field: 'idempotency-key', message, code: 'INVALID_FORMAT' }]);
       }
       const fingerprint = requestFingerprint(request.method, request.routeOptions.url ?? request.url, request.params, request.body);
-      const result = await begin(actorOf(request.admin), idempotencyKeyHash(key), fingerprint);
+      const scope = actorOf(request.admin);
+      const keyHash = idempotencyKeyHash(key);
+      const result = await begin(scope, keyHash, fingerprint);
       if (result.kind === 'claimed') {
         request.idempotencyToken = result.token;
+        request.idempotencyRequestKey = idempotencyRequestKey(scope, keyHash, fingerprint);
       } else if (result.kind === 'replay') {
         await reply.code(result.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(result.body);
       } else if (result.kind === 'mismatch') {
@@ -146,7 +161,8 @@ export function createIdempotency(db: Db) {
         if (reply.statusCode >= 500 || typeof payload !== 'string') await db.query(RELEASE, [token]);
         else await db.query(COMPLETE, [reply.statusCode, payload, token]);
       } catch (err) {
-        // The answer is true (the order exists): send it. A retry then waits, or after STALE_SECONDS runs again.
+        // The answer is true (the order exists): send it. A retry then waits, or after STALE_SECONDS runs
+        // again and gets the same order back from the engine (the order carries idempotencyRequestKey).
         request.log.error({ err }, 'could not record the Idempotency-Key answer');
       }
       return payload;

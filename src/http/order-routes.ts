@@ -25,9 +25,13 @@ export function orderRoutes(orders: OrderService, config: Config) {
         ip_address: request.ip.slice(0, 45),
         user_agent: request.headers['user-agent']?.slice(0, 500) ?? null,
       };
-      const result = await orders.createOrder({ ...request.body, ...source }, { actor: actorOf(request.admin), ...source });
+      // With an Idempotency-Key the engine stores the key on the order in the order's own transaction, so
+      // a retry after a crash (before the answer was recorded) gets this order back, not a second one.
+      const idempotency_key = request.idempotencyRequestKey;
+      const result = await orders.createOrder({ ...request.body, ...source }, { actor: actorOf(request.admin), ...source, idempotency_key });
       if (!result.success) return sendEngineFailure(reply, result, 'body');
       const { order, message, warnings } = result;
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send({ success: true, order_number: order.order_number, order_id: order.id, message, warnings });
     });
 

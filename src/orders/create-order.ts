@@ -24,16 +24,19 @@ class StockLost extends Error {
 }
 class PromoUsedUp extends Error {}
 
-class CartAlreadyOrdered extends Error {}
+/** The insert hit uq_orders_cart or uq_orders_idempotency_key: this call repeats a committed order. */
+class AlreadyOrdered extends Error {}
 
 const ORDER_NUMBER_ATTEMPTS = 8;
+const IDEMPOTENCY_KEY_FORMAT = /^[\x21-\x7e]{1,64}$/;
 
 export async function createOrder(ctx: EngineContext, data: unknown, context: CreateOrderContext = {}): Promise<CreateOrderResult> {
   const t0 = performance.now();
-  if (context.cart_id) {
-    const existing = await findByCart(ctx, context.cart_id);
-    if (existing) return existing;
+  if (context.idempotency_key !== undefined && !IDEMPOTENCY_KEY_FORMAT.test(context.idempotency_key)) {
+    throw new TypeError('createOrder: context.idempotency_key must be 1-64 printable ASCII characters (pass a hash)');
   }
+  const earlier = await findReplay(ctx, context);
+  if (earlier) return earlier;
   const parsed = parseWith(ctx.orderSchema, data);
   if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
   const input = parsed.value;
@@ -102,8 +105,9 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
       return { id, number, notificationIds, processingIds };
     });
   } catch (err) {
-    if (err instanceof CartAlreadyOrdered && context.cart_id) {
-      const existing = await findByCart(ctx, context.cart_id);
+    if (err instanceof AlreadyOrdered) {
+      // the other call committed first (our insert waited for it on the unique key); ours rolled back
+      const existing = await findReplay(ctx, context);
       if (existing) return existing;
     }
     if (err instanceof StockLost) {
@@ -154,11 +158,11 @@ async function insertOrder(
         context.order_source ?? input.order_source ?? 'api', context.ip_address ?? input.ip_address ?? null,
         (context.user_agent ?? input.user_agent ?? null)?.slice(0, 500) ?? null,
         order.fraud.score, JSON.stringify(order.fraud.warnings), order.fraud.requires_verification, expiresAt,
-        order.signature, (context.actor ?? 'api').slice(0, 100),
+        order.signature, (context.actor ?? 'api').slice(0, 100), context.idempotency_key ?? null,
       ]);
       return { id: res.insertId, number };
     } catch (err) {
-      if (isDuplicateKey(err, 'uq_orders_cart')) throw new CartAlreadyOrdered();
+      if (isDuplicateKey(err, 'uq_orders_cart') || isDuplicateKey(err, 'uq_orders_idempotency_key')) throw new AlreadyOrdered();
       // a clash on the random suffix only fails this statement; retry with another number
       if (isDuplicateKey(err, 'uq_orders_number') && attempt < ORDER_NUMBER_ATTEMPTS) continue;
       throw err;
@@ -211,8 +215,12 @@ async function queueOrderMessages(
   return queueNotifications(conn, id, rows, idStep);
 }
 
-async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrderResult | null> {
-  const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_BY_CART, [cartId]);
+/** The order this call repeats (same cart or same idempotency_key), as a replayed success; else null. */
+async function findReplay(ctx: EngineContext, context: CreateOrderContext): Promise<CreateOrderResult | null> {
+  const cartId = context.cart_id ?? null;
+  const key = context.idempotency_key ?? null;
+  if (cartId === null && key === null) return null;
+  const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_REPLAY, [cartId, key]);
   const r = rows[0];
   if (!r) return null;
   const flags = jsonOf(r.fraud_flags);
@@ -220,7 +228,7 @@ async function findByCart(ctx: EngineContext, cartId: number): Promise<CreateOrd
     success: true,
     order: { id: Number(r.id), order_number: r.order_number as string, order_status: r.order_status as OrderStatus, total_amount: Number(r.total_amount) },
     warnings: (flags ?? []) as Warning[],
-    message: 'This cart was already ordered',
+    message: Number(r.same_cart) === 1 ? 'This cart was already ordered' : 'This order was already placed',
     replayed: true,
   };
 }

@@ -47,6 +47,12 @@ export interface CreateOrderContext {
   user_agent?: string | null;
   /** the bot's cart: a cart becomes at most one order (unique key) */
   cart_id?: number;
+  /**
+   * a caller's retry key, 1-64 printable ASCII characters: stored on the order in its own transaction
+   * (unique key), so the same key is at most one order. Pass a hash scoped to the caller (the REST API
+   * passes SHA-256 of admin, Idempotency-Key and request), never a client's clear key.
+   */
+  idempotency_key?: string;
 }
 
 export type CreateOrderResult =
@@ -55,7 +61,7 @@ export type CreateOrderResult =
       order: { id: number; order_number: string; order_status: OrderStatus; total_amount: number };
       warnings: Warning[];
       message: string;
-      /** true when this cart had already become this order (idempotent replay) */
+      /** true when this cart or idempotency_key had already become this order (idempotent replay) */
       replayed?: boolean;
     }
   | { success: false; error: string; code: ErrorCode; validation_errors: ValidationError[] };

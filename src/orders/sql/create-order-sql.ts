@@ -40,15 +40,20 @@ export const LOCK_USER = 'SELECT id FROM users WHERE id = ? FOR UPDATE';
 export const COUNT_PROMO_USES_LOCKED = `${COUNT_PROMO_USES} LOCK IN SHARE MODE`;
 
 
-/** ? cart id */
-export const SELECT_ORDER_BY_CART = `SELECT id, order_number, order_status, total_amount, fraud_flags FROM orders WHERE cart_id = ?`;
+/**
+ * The order this call would repeat: ? cart id, ? idempotency key (NULL matches nothing). Two unique-key
+ * lookups (not one OR, which the optimizer may answer with a scan of the primary key); the cart's first.
+ */
+const REPLAY_COLUMNS = 'id, order_number, order_status, total_amount, fraud_flags';
+export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FROM orders WHERE cart_id = ?
+  UNION ALL SELECT ${REPLAY_COLUMNS}, 0 FROM orders WHERE idempotency_key = ?`;
 
-/** 24 values in column order */
+/** 25 values in column order */
 export const INSERT_ORDER = `INSERT INTO orders (order_number, user_id, cart_id, order_status, payment_method, subtotal,
     shipping_fee, discount_amount, total_amount, promo_code, recipient_name, phone, shipping_address, city, province,
     postal_code, order_source, ip_address, user_agent, fraud_score, fraud_flags, requires_verification, expires_at,
-    items_signature, created_by)
-  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    items_signature, created_by, idempotency_key)
+  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** rows of (order_id, product_id, product_name, sku, unit_price, quantity, line_total) */
 export const INSERT_ITEMS = `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES ?`;

@@ -173,3 +173,75 @@ describe('Idempotency-Key rows left by another request', () => {
     expect(rows.map((r) => r.key_hash)).toEqual([idempotencyKeyHash(freshKey)]);
   });
 });
+
+describe('Idempotency-Key after a crash between the order commit and the stored answer', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(async () => api.close());
+
+  const post = (body: unknown, key: string) => api.request({ method: 'POST', url: '/api/orders', body, headers: { 'idempotency-key': key } });
+  const ordersOf = async (userId: number) =>
+    (await api.app.db.query<RowDataPacket[]>('SELECT id FROM orders WHERE user_id = ?', [userId]))[0].map((r) => Number(r.id));
+  /** The state a process leaves when it dies right after the engine committed: the order exists, its answer does not. */
+  async function crashAfterCommit(key: string, how: 'abandoned' | 'deleted'): Promise<void> {
+    const where = "scope = 'admin:root' AND key_hash = ?";
+    const sql =
+      how === 'deleted'
+        ? `DELETE FROM idempotency_keys WHERE ${where}`
+        : `UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL,
+             owner_token = 'dead-process', updated_at = NOW() - INTERVAL 10 MINUTE WHERE ${where}`;
+    const [res] = await api.app.db.query<import('mysql2').ResultSetHeader>(sql, [idempotencyKeyHash(key)]);
+    expect(res.affectedRows).toBe(1);
+  }
+  async function placed() {
+    const userId = await makeUser(api.app.db);
+    const payload = seedOrderPayload(userId, await makeProduct(api.app.db, { stock: 50 }), 2);
+    const key = randomUUID();
+    const first = await post(payload, key);
+    expect(first.statusCode).toBe(201);
+    return { userId, payload, key, orderId: first.json().order_id as number };
+  }
+
+  it('a retry after the abandoned request is taken over gets the first order back, not a second one', async () => {
+    const { userId, payload, key, orderId } = await placed();
+    await crashAfterCommit(key, 'abandoned');
+    const retry = await post(payload, key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toMatchObject({ success: true, order_id: orderId });
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await ordersOf(userId)).toEqual([orderId]);
+    // and the answer is now stored: a further retry is a plain replay of it
+    const again = await post(payload, key);
+    expect(again.json()).toEqual(retry.json());
+  });
+
+  it('a retry after the stored answer row is gone gets the first order back', async () => {
+    const { userId, payload, key, orderId } = await placed();
+    await crashAfterCommit(key, 'deleted');
+    const retry = await post(payload, key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json().order_id).toBe(orderId);
+    expect(await ordersOf(userId)).toEqual([orderId]);
+  });
+
+  it('with the row gone, the same key with a different body is a new order, never the unrelated first one', async () => {
+    const { userId, payload, key, orderId } = await placed();
+    await crashAfterCommit(key, 'deleted');
+    const other = await post({ ...payload, shipping_address: { ...payload.shipping_address, address: '9 Other Street' } }, key);
+    expect(other.statusCode).toBe(201);
+    expect(other.json().order_id).not.toBe(orderId);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect((await ordersOf(userId)).sort()).toEqual([orderId, other.json().order_id].sort());
+  });
+
+  it('with the row abandoned, the same key with a different body is still refused (409) and creates nothing', async () => {
+    const { userId, payload, key, orderId } = await placed();
+    await crashAfterCommit(key, 'abandoned');
+    const other = await post({ ...payload, items: [{ ...payload.items[0], quantity: 3 }] }, key);
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await ordersOf(userId)).toEqual([orderId]);
+  });
+});
