@@ -28,7 +28,7 @@ let baseUrl: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  database = await ownDatabase('browser');
+  database = await ownDatabase();
   const port = await freePort();
   const config = testConfig({ SIMULATOR: 'auto', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' });
   app = await buildApp(config);

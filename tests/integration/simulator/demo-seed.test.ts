@@ -15,7 +15,7 @@ async function rows(db: Db, sql: string): Promise<RowDataPacket[]> {
 }
 
 describe('the demo shop seed on an empty database', () => {
-  const own = useOwnDatabase('seed');
+  const own = useOwnDatabase();
 
   it('adds a dozen active products in stock, each with a picture the simulator serves', async () => {
     const report = await seedDemoShop(own.db, config);
@@ -50,7 +50,7 @@ describe('the demo shop seed on an empty database', () => {
 });
 
 describe('the demo shop seed on a shop that already has a catalog', () => {
-  const own = useOwnDatabase('seedfull');
+  const own = useOwnDatabase();
 
   it("leaves the owner's products, promos and shipping rates alone", async () => {
     await own.db.query("INSERT INTO products (sku, name, price, stock_quantity) VALUES ('OWN-1', 'Owner product', '99.00', 5)");
@@ -70,7 +70,7 @@ describe('the demo shop seed on a shop that already has a catalog', () => {
   });
 
   it('seeds once when two processes start together', async () => {
-    const other = await ownDatabase('seedrace');
+    const other = await ownDatabase();
     const a = createPool({ url: other.url, timeZone: 'Asia/Manila' });
     const b = createPool({ url: other.url, timeZone: 'Asia/Manila' });
     try {
