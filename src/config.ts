@@ -23,7 +23,7 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     ROLE: z.enum(['all', 'web', 'worker']).default('all'),
-    HOST: z.string().default('0.0.0.0'),
+    HOST: z.string().min(1).optional(),
     PORT: int(3000, 0, 65535),
     PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -116,7 +116,9 @@ export const configSchema = z
     }
   });
 
-export type Config = z.infer<typeof configSchema> & {
+export type Config = Omit<z.infer<typeof configSchema>, 'HOST'> & {
+  /** listen address: 0.0.0.0, or 127.0.0.1 in simulator mode (its admin pane has no login) unless HOST is set */
+  HOST: string;
   /** true when no Page token is configured and we are not in production: the local simulator runs. */
   simulatorEnabled: boolean;
   publicUrl: string;
@@ -128,7 +130,9 @@ export class ConfigError extends Error {
 
 /** Parse the environment once; a bad value throws a ConfigError that names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // An empty value (`PUBLIC_URL=` copied from .env.example) means "use the default".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = configSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -142,5 +146,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const simulatorSecrets = simulatorEnabled
     ? { FB_APP_SECRET: c.FB_APP_SECRET ?? 'quicksell-simulator-secret', FB_VERIFY_TOKEN: c.FB_VERIFY_TOKEN ?? 'quicksell-simulator' }
     : {};
-  return { ...c, ...simulatorSecrets, simulatorEnabled, publicUrl };
+  const HOST = c.HOST ?? (simulatorEnabled ? '127.0.0.1' : '0.0.0.0');
+  return { ...c, ...simulatorSecrets, HOST, simulatorEnabled, publicUrl };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configSchema, loadConfig } from '../../src/config.js';
 
 describe('configuration', () => {
   it('runs on a fresh machine with no environment at all', () => {
@@ -35,7 +36,35 @@ describe('configuration', () => {
     expect(c.FB_APP_SECRET).toBe('s');
   });
 
+  it('treats an empty value, as copied from .env.example, as unset', () => {
+    const c = loadConfig({ PUBLIC_URL: '', HOST: '', PORT: '', ADMIN_API_KEY: '' });
+    expect(c.PORT).toBe(3000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.ADMIN_API_KEY).toBeUndefined();
+  });
+
+  it('listens on loopback only in simulator mode unless HOST is set', () => {
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 't', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).HOST).toBe('0.0.0.0');
+  });
+
   it('reads comma-separated admin PSIDs', () => {
     expect(loadConfig({ ADMIN_PSIDS: ' 111, 222 ,' }).ADMIN_PSIDS).toEqual(['111', '222']);
+  });
+
+  it('.env.example lists every key, each with a comment, and loads as it is', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const lines = text.split('\n');
+    const env: Record<string, string> = {};
+    lines.forEach((line, i) => {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (!m) return;
+      env[m[1]!] = m[2]!;
+      expect(lines.slice(0, i).reverse().find((l) => !/^[A-Z0-9_]+=/.test(l)), `${m[1]} has a comment above it`).toMatch(/^#/);
+    });
+    const keys = Object.keys(configSchema.shape ?? (configSchema as unknown as { in: { shape: object } }).in.shape);
+    expect(Object.keys(env).sort()).toEqual([...keys].sort());
+    expect(() => loadConfig(env)).not.toThrow();
   });
 });
