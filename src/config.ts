@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSessionOffsetSupported, tzOffset } from './time-zone.js';
 
 /**
  * One zod schema for the whole environment. Every key is listed, with a one-line comment,
@@ -50,7 +51,14 @@ export const configSchema = z
         } catch {
           return false;
         }
-      }, 'must be an IANA time zone such as Asia/Manila'),
+      }, 'must be an IANA time zone such as Asia/Manila')
+      .refine((tz) => {
+        try {
+          return isSessionOffsetSupported(tzOffset(tz));
+        } catch {
+          return true; // an unknown zone is reported by the check above
+        }
+      }, 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone'),
     CURRENCY: z.string().length(3).default('PHP'),
     RESERVATION_TTL_MINUTES: int(24 * 60, 1, 60 * 24 * 30),
     MAX_ITEM_QUANTITY: int(100, 1, 100_000),

@@ -1,17 +1,11 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { tzOffset } from '../time-zone.js';
+
+export { tzOffset };
 
 export type Db = Pool;
 export type Conn = PoolConnection;
-
-/** The shop's UTC offset ('+08:00' for Asia/Manila), used as the MySQL session time zone so that
- * DATE(created_at) = CURDATE() in the seed's queries means "today in the shop". */
-export function tzOffset(timeZone: string, at = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
-  return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
-}
 
 export interface PoolOptions {
   url: string;

@@ -26,6 +26,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(`${key}:`));
   });
 
+  it('refuses a shop time zone MariaDB cannot use for its sessions', () => {
+    expect(() => loadConfig({ SHOP_TIMEZONE: 'Pacific/Kiritimati' })).toThrow(/SHOP_TIMEZONE: is beyond UTC\+13:00/);
+    expect(loadConfig({ SHOP_TIMEZONE: 'Pacific/Auckland' }).SHOP_TIMEZONE).toBe('Pacific/Auckland');
+  });
+
   it('refuses production without the Page token, naming the variable', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' })).toThrow(/FB_PAGE_ACCESS_TOKEN/);
   });
