@@ -1,9 +1,11 @@
 -- 002_order_triggers: the database-side rules that hold whatever writes the row (engine, procedure,
 -- or a person at the mysql prompt).
---  * every order_status change (and the insert) writes order_state_history. Who/why come from the
---    session variables @qs_actor / @qs_reason that the engine sets right before its UPDATE and resets
---    after; a manual UPDATE has neither, so the history names the SQL session's USER() (inside a trigger
---    CURRENT_USER() is the trigger's definer, not the person who ran the UPDATE).
+--  * every order_status change (and the insert) writes order_state_history. Who placed the order comes
+--    from orders.created_by; who/why of a status change from the session variables @qs_actor /
+--    @qs_reason that the engine sets right before its UPDATE. The trigger CONSUMES them (sets them back
+--    to NULL), so a value can never leak to a later statement on the same pooled connection and the
+--    engine needs no reset round trip. A manual UPDATE has neither, so the history names the SQL
+--    session's USER() (inside a trigger CURRENT_USER() is the trigger's definer, not the person).
 --  * available stock (stock_quantity - reserved_quantity) can never go negative.
 --  * a low-stock crossing (available drops to or below low_stock_threshold) queues one admin broadcast
 --    notification 'low_stock'; its id is appended to @qs_low_stock_ids so the engine can publish it
@@ -11,8 +13,11 @@
 
 DROP TRIGGER IF EXISTS trg_orders_history_insert;
 CREATE TRIGGER trg_orders_history_insert AFTER INSERT ON orders FOR EACH ROW
+BEGIN
   INSERT INTO order_state_history (order_id, from_status, to_status, changed_by, reason)
-  VALUES (NEW.id, NULL, NEW.order_status, COALESCE(@qs_actor, USER()), COALESCE(@qs_reason, 'Order created'));
+  VALUES (NEW.id, NULL, NEW.order_status, COALESCE(NEW.created_by, @qs_actor, USER()), COALESCE(@qs_reason, 'Order placed'));
+  SET @qs_actor = NULL, @qs_reason = NULL;
+END;
 
 DROP TRIGGER IF EXISTS trg_orders_history_update;
 CREATE TRIGGER trg_orders_history_update AFTER UPDATE ON orders FOR EACH ROW
@@ -21,6 +26,7 @@ BEGIN
     INSERT INTO order_state_history (order_id, from_status, to_status, changed_by, reason)
     VALUES (NEW.id, OLD.order_status, NEW.order_status, COALESCE(@qs_actor, USER()),
             COALESCE(@qs_reason, 'Status changed outside the order engine'));
+    SET @qs_actor = NULL, @qs_reason = NULL;
   END IF;
 END;
 

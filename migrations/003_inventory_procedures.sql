@@ -30,6 +30,7 @@ BEGIN
   IF p_quantity IS NULL OR p_quantity <= 0 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'INVALID_QUANTITY: quantity must be a positive integer';
   END IF;
+  SET @qs_low_stock_ids = NULL;
   UPDATE products SET reserved_quantity = reserved_quantity + p_quantity
    WHERE id = p_product_id AND status = 'active' AND stock_quantity - reserved_quantity >= p_quantity;
   IF ROW_COUNT() = 0 THEN
@@ -38,6 +39,8 @@ BEGIN
   END IF;
   INSERT INTO inventory_reservations (order_id, product_id, quantity, status, expires_at)
   VALUES (p_order_id, p_product_id, p_quantity, 'reserved', p_expires_at);
+  -- one row back: the reservation and the 'low_stock' admin rows its update queued (the engine publishes them)
+  SELECT LAST_INSERT_ID() AS reservation_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids;
 END;
 
 -- Confirmed order: its reserved stock leaves the shelf (on hand and reserved both drop).

@@ -3,7 +3,7 @@ import type { Conn, Db } from '../db/pool.js';
 /**
  * The engine's transaction runner: one connection, BEGIN … COMMIT, roll back on any throw, retry the
  * whole unit on a deadlock (InnoDB picked us as the victim; nothing of ours was kept). The history
- * triggers consume @qs_actor/@qs_reason (migration 006); after a failure, when a trigger may not have run,
+ * triggers consume @qs_actor/@qs_reason (migration 002); after a failure, when a trigger may not have run,
  * they are reset before the connection goes back to the pool, so nobody inherits our actor.
  */
 const DEADLOCK = 1213;
