@@ -1,6 +1,7 @@
 import { formatPeso } from '../orders/money.js';
 import type { OrderDetail, OrderStatus, OrderSummary } from '../orders/types.js';
-import { menuReplies, PAYMENT_LABELS, type BotMessage, type QuickReplyOption } from './messages-shop.js';
+import { menuReplies, type BotMessage, type QuickReplyOption } from './messages-shop.js';
+import { paymentLabel } from '../orders/payment-methods.js';
 import { P } from './payloads.js';
 
 /** Message builders for orders, payment and the admin side (pure, unit-tested). */
@@ -40,7 +41,7 @@ export function orderDetailsText(o: OrderDetail): string {
   return (
     `Order ${o.order_number}\nStatus: ${STATUS_LABELS[o.order_status]}${reason}${tracking}\n${items}\n` +
     `Subtotal: ${formatPeso(o.subtotal)}\nDelivery fee: ${formatPeso(o.shipping_fee)}${discount}\nTotal: ${formatPeso(o.total_amount)}\n` +
-    `Payment: ${PAYMENT_LABELS[o.payment_method] ?? o.payment_method} (${o.payment_status.replace('_', ' ')})\n` +
+    `Payment: ${paymentLabel(o.payment_method)} (${o.payment_status.replace('_', ' ')})\n` +
     `Ship to: ${o.recipient_name}, ${o.phone}, ${o.shipping_address}, ${o.city}, ${o.province} ${o.postal_code}`
   );
 }
@@ -76,7 +77,7 @@ export function adminOrdersCarousel(orders: OrderSummary[], empty: string): BotM
   if (!orders.length) return { text: empty, quick_replies: adminMenu().quick_replies! };
   const elements = orders.slice(0, 10).map((o) => ({
     title: `${o.order_number} · ${formatPeso(o.total_amount)}`,
-    subtitle: `${o.recipient_name} · ${PAYMENT_LABELS[o.payment_method] ?? o.payment_method} · ${o.order_status}${o.fraud_flags.length ? ' · ⚠️ check' : ''}`.slice(0, 80),
+    subtitle: `${o.recipient_name} · ${paymentLabel(o.payment_method)} · ${o.order_status}${o.fraud_flags.length ? ' · ⚠️ check' : ''}`.slice(0, 80),
     buttons: adminActions(o).map((a) => button(a.title, a.payload)),
   }));
   return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };

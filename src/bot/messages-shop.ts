@@ -2,6 +2,7 @@ import { formatPeso, toCentavos } from '../orders/money.js';
 import type { CategorySummary, Product, ShippingQuote } from '../orders/types.js';
 import type { CartView, Checkout } from '../orders/cart-service.js';
 import { P } from './payloads.js';
+import { paymentLabel } from '../orders/payment-methods.js';
 
 /** Message builders for the shop side: pure data in, Messenger message out (unit-tested). */
 export interface QuickReplyOption {
@@ -123,12 +124,11 @@ export function cartMessages(view: CartView): BotMessage[] {
   ];
 }
 
-export const PAYMENT_LABELS: Record<string, string> = { cod: 'Cash on delivery', gcash: 'GCash', bank_transfer: 'Bank transfer' };
 
 export function paymentQuestion(methods: string[]): BotMessage {
   return {
     text: 'How would you like to pay?',
-    quick_replies: methods.map((m) => qr(PAYMENT_LABELS[m] ?? m, P.answer(m))),
+    quick_replies: methods.map((m) => qr(paymentLabel(m), P.answer(m))),
   };
 }
 
@@ -146,7 +146,7 @@ export function checkoutSummary(view: CartView, quote: ShippingQuote): BotMessag
     text:
       `Please check your order:\n${items}\nSubtotal: ${formatPeso(view.subtotal)}\n` +
       `Delivery fee: ${quote.is_free ? 'FREE' : formatPeso(quote.fee)}${promo}\nTotal: ${total}${c.promo_code ? ' before discount' : ''}\n\n` +
-      `Ship to:\n${addressLines(c)}\nPayment: ${PAYMENT_LABELS[c.payment_method ?? ''] ?? c.payment_method}`,
+      `Ship to:\n${addressLines(c)}\nPayment: ${paymentLabel(c.payment_method)}`,
     quick_replies: [qr('✅ Place order', P.placeOrder(view.cart_id)), qr('✏️ Edit', P.EDIT), qr('🛒 Cart', P.CART)],
   };
 }

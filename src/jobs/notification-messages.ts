@@ -1,6 +1,9 @@
 import { formatPeso } from '../orders/money.js';
+import { paymentLabel } from '../orders/payment-methods.js';
 import type { OrderDetail, Product } from '../orders/types.js';
 import type { QuickReply, SendRequest } from '../bot/send-api.js';
+// the payloads the bot parses; plain strings, no botkit behind them
+import { P } from '../bot/payloads.js';
 
 /**
  * Builds the Messenger message(s) for one notification_queue row from its notification_type, its payload
@@ -47,18 +50,12 @@ export function orderRefFromPayload(type: string, payload: Record<string, unknow
 
 const TEXT_MAX = 2000; // Messenger's limit for a text message
 
-export const PAYMENT_LABELS: Record<string, string> = {
-  cod: 'Cash on delivery',
-  gcash: 'GCash',
-  bank_transfer: 'Bank transfer',
-};
-const paymentLabel = (m: string) => PAYMENT_LABELS[m] ?? m;
 
 export function adminOrderQuickReplies(orderId: number): QuickReply[] {
   return [
-    { content_type: 'text', title: 'Confirm', payload: `ADMIN_CONFIRM:${orderId}` },
-    { content_type: 'text', title: 'Cancel', payload: `ADMIN_CANCEL:${orderId}` },
-    { content_type: 'text', title: 'Details', payload: `ADMIN_DETAILS:${orderId}` },
+    { content_type: 'text', title: 'Confirm', payload: P.adminConfirm(orderId) },
+    { content_type: 'text', title: 'Cancel', payload: P.adminCancel(orderId) },
+    { content_type: 'text', title: 'Details', payload: P.adminDetails(orderId) },
   ];
 }
 

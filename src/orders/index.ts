@@ -31,6 +31,7 @@ import type {
 import { buildOrderService } from './order-service.js';
 export * from './types.js';
 export { formatPeso } from './money.js';
+export { PAYMENT_LABELS, paymentLabel } from './payment-methods.js';
 export { ORDER_TRANSITIONS, canTransition } from './order-states.js';
 
 export interface OrderObserver {

@@ -6,6 +6,7 @@ import type { BotServices } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { P } from '../payloads.js';
 import * as m from '../messages-shop.js';
+import { paymentLabel } from '../../orders/payment-methods.js';
 
 /**
  * The checkout questions as one BotkitConversation. Threads: default (saved address?) → name (the six
@@ -92,7 +93,7 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
     s.guard.convo(async (answer, convo, bot) => {
       const method = parsePaymentMethod(answerValue(answer), s.config.PAYMENT_METHODS);
       if (!method) {
-        await say(bot, { text: `Please pick one of: ${s.config.PAYMENT_METHODS.map((x) => m.PAYMENT_LABELS[x] ?? x).join(', ')}.` });
+        await say(bot, { text: `Please pick one of: ${s.config.PAYMENT_METHODS.map(paymentLabel).join(', ')}.` });
         return convo.repeat();
       }
       await s.carts.saveCheckout(userId(convo), { payment_method: method });
