@@ -20,6 +20,9 @@ export interface AdminConfig {
 
 const ROOT: Admin = { id: null, name: 'root', psid: null };
 
+/** How an admin is named in order_state_history.changed_by: admin:<id>, or admin:<name> for a config admin. */
+export const adminActor = (admin: Admin): string => `admin:${admin.id ?? admin.name}`;
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }

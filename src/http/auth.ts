@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Admin, AdminService } from '../admins/admin-service.js';
+import { adminActor, type Admin, type AdminService } from '../admins/admin-service.js';
 import { HttpFailure } from './errors.js';
 
 /**
@@ -23,8 +23,7 @@ function unauthorized(): HttpFailure {
 
 /** The actor string the engine records in order_state_history.changed_by. */
 export function actorOf(admin: Admin | null): string {
-  if (!admin) return 'api';
-  return admin.id === null ? `admin:${admin.name}` : `admin:${admin.id}`;
+  return admin ? adminActor(admin) : 'api';
 }
 
 export function bearerAuth(admins: AdminService) {

@@ -1,5 +1,5 @@
 import { BotkitConversation, type Botkit } from 'botkit';
-import type { Admin } from '../../admins/admin-service.js';
+import { adminActor, type Admin } from '../../admins/admin-service.js';
 import type { BotServices, RouteHandler, Turn } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { idArg, P } from '../payloads.js';
@@ -11,7 +11,7 @@ import { answerValue } from './checkout-dialog.js';
  * The admin's side: alerts' quick replies (ADMIN_CONFIRM / ADMIN_CANCEL / ADMIN_DETAILS) and the admin
  * menu. Every route checks that the sender is an admin first; anyone else is refused and nothing changes.
  */
-export const actorOf = (a: Admin) => `admin:${a.id ?? a.name}`;
+export const actorOf = adminActor;
 
 export function adminRoutes(s: BotServices): Record<string, RouteHandler> {
   const guard =
