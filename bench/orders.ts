@@ -18,7 +18,7 @@ import { createOrderService, type OrderService } from '../src/orders/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CLIENTS = [1, 8, 32];
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(",").map(Number);
 const PRODUCTS = 1000;
 const USERS = 1000;
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';

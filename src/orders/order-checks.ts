@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { EngineContext } from './engine-context.js';
+import { SqlBatch } from '../db/sql-batch.js';
 import { canonicalPhone } from './checkout-fields.js';
 import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
 import { toCentavos, type Centavos } from './money.js';
@@ -46,19 +47,19 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const uid = input.user_id;
   const productIds = lines.map((l) => l.product_id);
   const province = input.shipping_address.province;
-  const [[users], [products], promoRows] = await Promise.all([
-    db.query<RowDataPacket[]>(q.SELECT_BUYER, [uid, uid, signature, config.FRAUD_DUPLICATE_WINDOW_MINUTES, province, uid]),
-    db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [productIds]),
-    promoCode
-      ? Promise.all([
-          db.query<RowDataPacket[]>(q.SELECT_PROMO, [promoCode]),
-          db.query<RowDataPacket[]>(q.COUNT_PROMO_USES, [input.user_id, promoCode]),
-        ])
-      : Promise.resolve(null),
-  ]);
+  // one round trip: the buyer (with fraud facts and shipping rate), the products, the promo
+  const reads = new SqlBatch(db);
+  const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
+  reads.add(q.SELECT_BUYER, [signature, window, province, window, uid]);
+  reads.add(q.SELECT_PRODUCTS, [productIds]);
+  if (promoCode) {
+    reads.add(q.SELECT_PROMO, [promoCode]);
+    reads.add(q.COUNT_PROMO_USES, [input.user_id, promoCode]);
+  }
+  const [users = [], products = [], promoRow, promoUses] = (await reads.run()) as RowDataPacket[][];
 
   const user = users[0];
-  if (!user) return fail('USER_NOT_FOUND', 'user_id', `No customer with id ${input.user_id}`);
+  if (!user || user.id === null) return fail('USER_NOT_FOUND', 'user_id', `No customer with id ${input.user_id}`);
   const blockedPhones = new Set(config.FRAUD_BLOCKED_PHONES.map(canonicalPhone));
   const phones = [input.shipping_address.phone, user.phone as string | null].filter((p): p is string => !!p).map(canonicalPhone);
   if (user.is_blocked || phones.some((p) => blockedPhones.has(p))) {
@@ -95,9 +96,9 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const shipping = shippingFee({ province, fee: cents(fee), free_shipping_min: free === null ? null : cents(free) }, subtotal);
   let discount = 0;
   let promo: CheckedOrder['promo'] = null;
-  if (promoCode && promoRows) {
-    const row = promoRows[0][0][0];
-    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoRows[1][0][0]?.n ?? 0));
+  if (promoCode) {
+    const row = promoRow![0];
+    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoUses![0]?.n ?? 0));
     if (!outcome.ok) return fail('INVALID_PROMO', 'promo_code', outcome.message);
     discount = outcome.discount;
     promo = { id: num(row!.id), code: row!.code as string, per_user_limit: row!.per_user_limit === null ? null : num(row!.per_user_limit) };

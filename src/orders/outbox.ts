@@ -1,5 +1,6 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Conn, Db } from '../db/pool.js';
+import type { SqlBatch } from '../db/sql-batch.js';
 
 /**
  * Outbox writes, always on the caller's transaction connection: the rows commit with the order change
@@ -29,29 +30,6 @@ export interface NotificationRow {
   payload: object;
 }
 
-const INSERT_NOTIFICATIONS = `INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ?`;
-
-/**
- * Several rows for one order in one statement when the server hands out consecutive ids for a
- * multi-row INSERT (innodb_autoinc_lock_mode 0 or 1: ids are first, first + step, ...); one INSERT per
- * row otherwise (mode 2, MySQL 8's default, may interleave ids with other sessions).
- */
-export async function queueNotifications(conn: Conn, orderId: number, rows: NotificationRow[], idStep: number | null): Promise<number[]> {
-  if (rows.length === 0) return [];
-  if (idStep === null || rows.length === 1) {
-    const ids: number[] = [];
-    for (const r of rows) {
-      const [res] = await conn.query<ResultSetHeader>(INSERT_NOTIFICATION, [orderId, r.recipient_type, r.recipient_psid, r.type, JSON.stringify(r.payload)]);
-      ids.push(res.insertId);
-    }
-    return ids;
-  }
-  const [res] = await conn.query<ResultSetHeader>(INSERT_NOTIFICATIONS, [
-    rows.map((r) => [orderId, r.recipient_type, r.recipient_psid, r.type, JSON.stringify(r.payload)]),
-  ]);
-  return rows.map((_, i) => res.insertId + i * idStep);
-}
-
 /** The id step of a multi-row INSERT, or null when ids of one statement may not be consecutive. */
 export async function consecutiveIdStep(db: Db): Promise<number | null> {
   const [[r]] = await db.query<RowDataPacket[]>('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step');
@@ -68,4 +46,31 @@ export async function queueProcessing(
 ): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(INSERT_PROCESSING, [orderId, type, priority, JSON.stringify(payload), scheduledAt]);
   return res.insertId;
+}
+
+/**
+ * The same rows for an order that does not have its id yet: added to createOrder's batch, after the
+ * statement that sets @qs_order_id (see create-order-batch.ts), which also goes into each payload as
+ * order_id. Returns how to read the new row ids from the batch's results.
+ */
+const NEW_ORDER_NOTIFICATION = `(@qs_order_id, ?, ?, ?, JSON_INSERT(?, '$.order_id', @qs_order_id))`;
+const NEW_ORDER_PROCESSING = `INSERT INTO order_processing_queue (order_id, queue_type, priority, payload, scheduled_at)
+  VALUES (@qs_order_id, ?, ?, JSON_INSERT(?, '$.order_id', @qs_order_id), ?)`;
+type IdsOf = (results: unknown[]) => number[];
+const insertIdAt = (results: unknown[], i: number) => (results[i] as ResultSetHeader).insertId;
+
+export function batchNewOrderNotifications(b: SqlBatch, rows: NotificationRow[], idStep: number | null): IdsOf {
+  const values = (r: NotificationRow) => [r.recipient_type, r.recipient_psid, r.type, JSON.stringify(r.payload)];
+  const head = 'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ';
+  if (idStep === null || rows.length <= 1) {
+    const at = rows.map((r) => b.add(head + NEW_ORDER_NOTIFICATION, values(r)));
+    return (results) => at.map((i) => insertIdAt(results, i));
+  }
+  const at = b.add(head + rows.map(() => NEW_ORDER_NOTIFICATION).join(', '), rows.flatMap(values));
+  return (results) => rows.map((_, i) => insertIdAt(results, at) + i * idStep);
+}
+
+export function batchNewOrderProcessing(b: SqlBatch, type: 'reservation_expiry', payload: object, scheduledAt: Date | null): IdsOf {
+  const at = b.add(NEW_ORDER_PROCESSING, [type, 0, JSON.stringify(payload), scheduledAt]);
+  return (results) => [insertIdAt(results, at)];
 }

@@ -9,13 +9,14 @@ import type { Conn, Db } from '../db/pool.js';
 const DEADLOCK = 1213;
 const MAX_ATTEMPTS = 4;
 
-export async function runTx<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
+export async function runTx<T>(db: Db, fn: (conn: Conn) => Promise<T>, opts: { batched?: boolean } = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const conn = await db.getConnection();
     try {
-      await conn.beginTransaction();
+      // batched: fn starts and commits the transaction itself, in a SqlBatch (see src/db/sql-batch.ts)
+      if (!opts.batched) await conn.beginTransaction();
       const result = await fn(conn);
-      await conn.commit();
+      if (!opts.batched) await conn.commit();
       conn.release();
       return result;
     } catch (err) {
@@ -61,6 +62,12 @@ export function errno(err: unknown): number | undefined {
 export function isDuplicateKey(err: unknown, keyName?: string): boolean {
   if (errno(err) !== 1062) return false;
   return keyName ? String((err as Error).message).includes(keyName) : true;
+}
+
+/** A CHECK constraint refused a write (MariaDB 4025, MySQL 3819); the message names the constraint. */
+export function isCheckViolation(err: unknown, constraint: string): boolean {
+  const n = errno(err);
+  return (n === 4025 || n === 3819) && String((err as Error).message).includes(constraint);
 }
 
 /** SIGNAL SQLSTATE '45000' from our procedures/triggers: the message starts with a code ('INSUFFICIENT_STOCK:12'). */

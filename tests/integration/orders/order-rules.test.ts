@@ -97,6 +97,25 @@ describe('createOrder business rules (real database)', () => {
     expect(alert!.payload).toMatchObject({ fraud_score: 55, warnings: [expect.anything(), expect.anything()] });
   });
 
+  it('counts only live orders inside the windows: cancelled ones and older ones are not held against the buyer', async () => {
+    const p = await makeProduct(f.db, { stock: 50 });
+    const userId = await makeUser(f.db);
+    const place = async () => {
+      const r = await f.orders.createOrder(seedOrderPayload(userId, p));
+      if (!r.success) throw new Error(r.error);
+      return r;
+    };
+    const cancelled = await place();
+    await f.orders.cancelOrder(cancelled.order.id, 'changed my mind', 'customer');
+    const old = await place(); // not a duplicate: the only earlier order with these items is cancelled
+    expect(old.warnings).toEqual([]);
+    // 61 minutes ago: outside the hour and outside the duplicate window (default 10 minutes)
+    await f.db.query('UPDATE orders SET created_at = NOW() - INTERVAL 61 MINUTE WHERE id = ?', [old.order.id]);
+    expect((await place()).warnings).toEqual([]);
+    const order = await f.orders.getOrder(old.order.id);
+    expect(order).toMatchObject({ order_status: 'pending' });
+  });
+
   it('queues one low-stock admin alert when available stock crosses the threshold, and publishes it', async () => {
     const p = await makeProduct(f.db, { stock: 5, threshold: 3 });
     const r = await f.orders.createOrder(seedOrderPayload(await makeUser(f.db), p));

@@ -1,0 +1,164 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Conn } from '../db/pool.js';
+import { SqlBatch } from '../db/sql-batch.js';
+import type { EngineContext } from './engine-context.js';
+import { toDecimal } from './money.js';
+import type { CheckedOrder } from './order-checks.js';
+import { batchNewOrderNotifications, batchNewOrderProcessing, type NotificationRow } from './outbox.js';
+import { promoPerUserMessage } from './pricing.js';
+import type { OrderInput } from './schemas.js';
+import * as q from './sql/create-order-sql.js';
+import { parseIds } from './tx.js';
+import type { CreateOrderContext } from './types.js';
+
+/**
+ * createOrder's writes as ONE transaction sent in ONE round trip (a SqlBatch ending in COMMIT):
+ * START TRANSACTION → the order (its id into @qs_order_id) → cart checked out → outbox rows → a
+ * reservation per line (sp_reserve_inventory: the inventory rule's one home) → items → promo use →
+ * metrics → COMMIT. Any failing statement stops the batch before COMMIT and the caller rolls back:
+ * a product out of stock (the procedure's SIGNAL), a promo over its limit (chk_promo_usage), a
+ * duplicate cart or key, an order-number clash. No row lock is held across a network round trip.
+ *
+ * Only an order with a per-customer-limited promo takes one round trip first: the customer's row is
+ * locked and their uses counted, and JavaScript decides before the batch is sent.
+ */
+export interface WrittenOrder {
+  id: number;
+  number: string;
+  notificationIds: number[];
+  processingIds: number[];
+}
+
+export class PromoUsedUp extends Error {}
+
+/** What createOrder decided before writing. */
+export interface OrderPlan {
+  input: OrderInput;
+  order: CheckedOrder;
+  context: CreateOrderContext;
+  expiresAt: Date;
+  /** see outbox.ts consecutiveIdStep (asked before the transaction takes its connection) */
+  idStep: number | null;
+  /** performance.now() when createOrder started and when its checks ended */
+  started: number;
+  checked: number;
+}
+
+export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan): Promise<WrittenOrder> {
+  const { input, order, context, expiresAt, idStep } = plan;
+  const b = new SqlBatch(conn);
+  const promo = order.promo;
+  if (promo?.per_user_limit != null) {
+    // the pre-check read without locks; two orders of one customer could both pass it. The user's row
+    // is locked before the order insert (whose foreign key would take a shared lock on it first)
+    await conn.beginTransaction();
+    await conn.query(q.LOCK_USER, [order.user.id]);
+    const [[used]] = await conn.query<RowDataPacket[]>(q.COUNT_PROMO_USES_LOCKED, [order.user.id, promo.code]);
+    if (Number(used!.n) >= promo.per_user_limit) throw new PromoUsedUp(promoPerUserMessage(promo.code));
+  } else {
+    b.add('START TRANSACTION');
+  }
+  b.add(q.MARK_BATCH_START);
+  const number = ctx.nextOrderNumber();
+  const orderAt = b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
+  b.add(q.SET_NEW_ORDER_ID);
+  await fault(ctx, b, 'after_order_insert');
+  if (context.cart_id) b.add(q.CHECK_OUT_CART, [context.cart_id]);
+  const notificationIds = batchNewOrderNotifications(b, orderMessages(input, order, number, expiresAt), idStep);
+  const processingIds = batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
+  await fault(ctx, b, 'before_reserve');
+  b.add(q.MARK_RESERVE_START);
+  // the procedure runs one SELECT (reservation id, low-stock rows its update queued), then its OK packet
+  const reserveAt = order.lines.map((l) => b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt], 2));
+  b.add(q.MARK_RESERVE_END);
+  await fault(ctx, b, 'after_reserve');
+  // items after the reservation: their foreign key takes a shared lock on the product row, which
+  // must come after our exclusive one (shared-then-exclusive by many buyers deadlocks)
+  b.add(q.INSERT_ITEMS, [order.lines.map((l) => [q.NEW_ORDER_ID, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)])]);
+  await fault(ctx, b, 'after_items');
+  // late, like the reservation: every transaction locks products first, then the promo
+  if (promo) b.add(q.USE_PROMO, [promo.id]);
+  // in the transaction: one commit (one log flush) per order, not two. The JavaScript part of each
+  // duration is bound; the server adds its own part (since MARK_BATCH_START) when the row is written
+  const now = performance.now();
+  b.add(q.INSERT_METRICS, [
+    Math.round(plan.checked - plan.started),
+    Math.round(now - plan.checked),
+    Math.round(now - plan.started),
+    order.lines.reduce((s, l) => s + l.quantity, 0),
+  ]);
+  b.add('COMMIT');
+
+  const results = await b.run();
+  return {
+    id: (results[orderAt] as ResultSetHeader).insertId,
+    number,
+    // plus the low-stock admin alerts that the reservations' product updates queued
+    notificationIds: [...notificationIds(results), ...reserveAt.flatMap((i) => parseIds((results[i] as RowDataPacket[])[0]?.low_stock_ids))],
+    processingIds: processingIds(results),
+  };
+}
+
+/**
+ * The test seam between two writes (EngineContext.fault): a hook that throws at this step becomes a
+ * SIGNAL with its message at this point of the batch, so the server fails right there, after the
+ * writes before it ran, exactly like a real error between two statements.
+ */
+async function fault(ctx: EngineContext, b: SqlBatch, step: string): Promise<void> {
+  try {
+    await ctx.fault(step);
+  } catch (err) {
+    b.add(`SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ?`, [String((err as Error).message).slice(0, 128)]);
+  }
+}
+
+function orderValues(input: OrderInput, order: CheckedOrder, context: CreateOrderContext, expiresAt: Date, number: string): unknown[] {
+  const a = input.shipping_address;
+  const t = order.totals;
+  return [
+    number, order.user.id, context.cart_id ?? null, input.payment_method,
+    toDecimal(t.subtotal), toDecimal(t.shipping_fee), toDecimal(t.discount_amount), toDecimal(t.total_amount),
+    order.promo?.code ?? null, a.recipient_name, a.phone, a.address, a.city, a.province, a.postal_code,
+    context.order_source ?? input.order_source ?? 'api', context.ip_address ?? input.ip_address ?? null,
+    (context.user_agent ?? input.user_agent ?? null)?.slice(0, 500) ?? null,
+    order.fraud.score, JSON.stringify(order.fraud.warnings), order.fraud.requires_verification, expiresAt,
+    order.signature, (context.actor ?? 'api').slice(0, 100), context.idempotency_key ?? null,
+  ];
+}
+
+/** The customer's receipt row (if we can reach them) and ONE admin broadcast row; order_id is added in SQL. */
+function orderMessages(input: OrderInput, order: CheckedOrder, number: string, expiresAt: Date): NotificationRow[] {
+  const t = order.totals;
+  const items = order.lines.map((l) => ({
+    product_id: l.product_id,
+    name: l.name,
+    quantity: l.quantity,
+    unit_price: toDecimal(l.unit_price),
+    line_total: toDecimal(l.line_total),
+  }));
+  const money = {
+    subtotal: toDecimal(t.subtotal),
+    shipping_fee: toDecimal(t.shipping_fee),
+    discount_amount: toDecimal(t.discount_amount),
+    total_amount: toDecimal(t.total_amount),
+  };
+  const base = { order_number: number, items, ...money, payment_method: input.payment_method, promo_code: order.promo?.code ?? null, shipping_address: input.shipping_address };
+  const rows: NotificationRow[] = [];
+  if (order.user.psid) {
+    const payload = { ...base, customer_name: order.user.name, expires_at: expiresAt.toISOString() };
+    rows.push({ recipient_type: 'customer', recipient_psid: order.user.psid, type: 'order_received', payload });
+  }
+  rows.push({
+    recipient_type: 'admin',
+    recipient_psid: null,
+    type: 'new_order_admin',
+    payload: {
+      ...base,
+      customer: { name: order.user.name, phone: order.user.phone, psid: order.user.psid },
+      warnings: order.fraud.warnings,
+      fraud_score: order.fraud.score,
+      requires_verification: order.fraud.requires_verification,
+    },
+  });
+  return rows;
+}
