@@ -13,8 +13,8 @@ import type { CreateOrderContext } from './types.js';
 
 /**
  * createOrder's writes as ONE transaction sent in ONE round trip (a SqlBatch ending in COMMIT):
- * START TRANSACTION → the order (its id into @qs_order_id) → cart checked out → outbox rows → a
- * reservation per line (sp_reserve_inventory: the inventory rule's one home) → items → promo use →
+ * START TRANSACTION → the order (its id into @qs_order_id) → cart checked out → a reservation per
+ * line (sp_reserve_inventory: the inventory rule's one home) → items → outbox rows → promo use →
  * metrics → COMMIT. Any failing statement stops the batch before COMMIT and the caller rolls back:
  * a product out of stock (the procedure's SIGNAL), a promo over its limit (chk_promo_usage), a
  * duplicate cart or key, an order-number clash. No row lock is held across a network round trip.
@@ -58,28 +58,26 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
   } else {
     b.add('START TRANSACTION');
   }
-  b.add(q.MARK_BATCH_START);
   const number = ctx.nextOrderNumber();
   const orderAt = b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
   b.add(q.SET_NEW_ORDER_ID);
   await fault(ctx, b, 'after_order_insert');
   if (context.cart_id) b.add(q.CHECK_OUT_CART, [context.cart_id]);
-  const notificationIds = batchNewOrderNotifications(b, orderMessages(input, order, number, expiresAt), idStep);
-  const processingIds = batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
-  await fault(ctx, b, 'before_reserve');
-  b.add(q.MARK_RESERVE_START);
   // the procedure runs one SELECT (reservation id, low-stock rows its update queued), then its OK packet
   const reserveAt = order.lines.map((l) => b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt], 2));
-  b.add(q.MARK_RESERVE_END);
+  b.add(q.MARK_RESERVED);
   await fault(ctx, b, 'after_reserve');
   // items after the reservation: their foreign key takes a shared lock on the product row, which
   // must come after our exclusive one (shared-then-exclusive by many buyers deadlocks)
   b.add(q.INSERT_ITEMS, [order.lines.map((l) => [q.NEW_ORDER_ID, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)])]);
   await fault(ctx, b, 'after_items');
+  const notificationIds = batchNewOrderNotifications(b, orderMessages(input, order, number, expiresAt), idStep);
+  const processingIds = batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
+  await fault(ctx, b, 'after_outbox');
   // late, like the reservation: every transaction locks products first, then the promo
   if (promo) b.add(q.USE_PROMO, [promo.id]);
   // in the transaction: one commit (one log flush) per order, not two. The JavaScript part of each
-  // duration is bound; the server adds its own part (since MARK_BATCH_START) when the row is written
+  // duration is bound; the server adds its own part (since the order row) when the row is written
   const now = performance.now();
   b.add(q.INSERT_METRICS, [
     Math.round(plan.checked - plan.started),

@@ -16,7 +16,7 @@ const failAt = (step: string) => (s: string) => {
 };
 
 describe('a fault between two writes of createOrder', () => {
-  for (const step of ['after_order_insert', 'after_items', 'before_reserve', 'after_reserve']) {
+  for (const step of ['after_order_insert', 'after_reserve', 'after_items', 'after_outbox']) {
     it(`at ${step} rolls everything back and leaves only an order_errors row`, async () => {
       const productId = await makeProduct(f.db, { stock: 10, price: '1000.00' });
       const userId = await makeUser(f.db, { psid: `p-${step}-${Date.now()}` });
