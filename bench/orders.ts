@@ -20,7 +20,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(",").map(Number);
 const PRODUCTS = 1000;
-const USERS = 1000;
+/**
+ * Buyers, half for each side: the engine reads each buyer's live orders of the last hour (fraud
+ * rules), so a buyer pool of 1,000 shared with the bare side gave every buyer ~40 such orders by the
+ * end of a run, a history no shop's buyer has. Each side has its own half of BENCH_USERS.
+ */
+const USERS = Number(process.env.BENCH_USERS ?? 20_000);
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'quicksell_bench';
 const DB_URL = withDatabase(SERVER_URL, DB_NAME);
@@ -44,14 +49,15 @@ async function dropDatabase(): Promise<void> {
   await conn.end();
 }
 
-async function seed(db: Db): Promise<{ hot: number; spread: number[]; users: number[] }> {
+async function seed(db: Db): Promise<{ hot: number; spread: number[]; engineUsers: number[]; bareUsers: number[] }> {
   const rows = Array.from({ length: PRODUCTS + 1 }, (_, i) => [`BENCH-${i}`, `Bench product ${i}`, '100.00', 100_000_000, 0]);
   await db.query('INSERT INTO products (sku, name, price, stock_quantity, low_stock_threshold) VALUES ?', [rows]);
   await db.query('INSERT INTO users (name, phone) VALUES ?', [Array.from({ length: USERS }, (_, i) => [`Bench user ${i}`, '09171234567'])]);
   const [p] = await db.query<mysql.RowDataPacket[]>('SELECT id FROM products ORDER BY id');
   const [u] = await db.query<mysql.RowDataPacket[]>('SELECT id FROM users ORDER BY id');
   const ids = p.map((r) => Number(r.id));
-  return { hot: ids[0]!, spread: ids.slice(1), users: u.map((r) => Number(r.id)) };
+  const users = u.map((r) => Number(r.id));
+  return { hot: ids[0]!, spread: ids.slice(1), engineUsers: users.slice(0, USERS / 2), bareUsers: users.slice(USERS / 2) };
 }
 
 const address = { recipient_name: 'Bench Buyer', phone: '09171234567', address: '123 Bench Street, Brgy. Test', city: 'Manila', province: 'Metro Manila', postal_code: '1000' };
@@ -122,12 +128,12 @@ function summarize(slices: Slice[]): Figures {
 }
 
 /** bare and engine in alternating slices, so both see the same background load */
-async function compare(engine: Placer, bare: Placer, clients: number, pick: () => number, users: number[]): Promise<[Figures, Figures]> {
+async function compare(engine: Placer, bare: Placer, clients: number, pick: () => number, users: { engine: number[]; bare: number[] }): Promise<[Figures, Figures]> {
   const b: Slice[] = [];
   const e: Slice[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    b.push(await measure(bare, clients, pick, users));
-    e.push(await measure(engine, clients, pick, users));
+    b.push(await measure(bare, clients, pick, users.bare));
+    e.push(await measure(engine, clients, pick, users.engine));
   }
   return [summarize(b), summarize(e)];
 }
@@ -138,11 +144,12 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: DB_URL, LOG_LEVEL: 'silent', DB_POOL_SIZE: '40', FRAUD_MAX_ORDERS_PER_HOUR: '1000000' });
   const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   try {
-    const { hot, spread, users } = await seed(db);
+    const { hot, spread, engineUsers, bareUsers } = await seed(db);
+    const users = { engine: engineUsers, bare: bareUsers };
     const engine = engineOrder(createOrderService({ db, config, logger: pino({ level: 'silent' }), outbox: { publish: async () => undefined } }));
     const bare = bareOrder(db);
     const scenarios = { 'hot product': () => hot, '1,000 products': () => spread[Math.floor(Math.random() * spread.length)]! };
-    await measure(engine, 4, scenarios['1,000 products'], users); // warm-up: JIT, pool, buffer pool
+    await measure(engine, 4, scenarios['1,000 products'], users.engine); // warm-up: JIT, pool, buffer pool
     console.log(`bench:orders — ${ROUNDS} alternating rounds × ${SECONDS}s each side, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, MariaDB ${(await db.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v'))[0][0]!.v}`);
     console.log('scenario         clients | bare SQL ceiling: orders/s  p50 ms  p99 ms | engine: orders/s  p50 ms  p99 ms  failed | ratio');
     const verdicts: string[] = [];
