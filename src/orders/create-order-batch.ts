@@ -1,10 +1,11 @@
-import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { RowDataPacket } from 'mysql2';
 import type { Conn } from '../db/pool.js';
+import type { ServerTraits } from '../db/server-traits.js';
 import { SqlBatch } from '../db/sql-batch.js';
 import type { EngineContext } from './engine-context.js';
 import { toDecimal } from './money.js';
 import type { CheckedOrder } from './order-checks.js';
-import { batchNewOrderNotifications, batchNewOrderProcessing, type NotificationRow } from './outbox.js';
+import { OUTBOX_ID_COLUMNS, RESET_OUTBOX_IDS, batchNewOrderNotifications, batchNewOrderProcessing, newOrderOutboxIds, type NotificationRow } from './outbox.js';
 import { promoPerUserMessage } from './pricing.js';
 import type { OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
@@ -37,16 +38,16 @@ export interface OrderPlan {
   order: CheckedOrder;
   context: CreateOrderContext;
   expiresAt: Date;
-  /** see outbox.ts consecutiveIdStep (asked before the transaction takes its connection) */
-  idStep: number | null;
+  /** asked before the transaction takes its connection (the pool may have only one) */
+  traits: ServerTraits;
   /** performance.now() when createOrder started and when its checks ended */
   started: number;
   checked: number;
 }
 
 export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan): Promise<WrittenOrder> {
-  const { input, order, context, expiresAt, idStep } = plan;
-  const b = new SqlBatch(conn);
+  const { input, order, context, expiresAt, traits } = plan;
+  const b = new SqlBatch(conn, { compound: traits.compoundStatements });
   const promo = order.promo;
   if (promo?.per_user_limit != null) {
     // the pre-check read without locks; two orders of one customer could both pass it. The user's row
@@ -59,20 +60,22 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     b.add('START TRANSACTION');
   }
   const number = ctx.nextOrderNumber();
-  const orderAt = b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
+  b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
   b.add(q.SET_NEW_ORDER_ID);
   await fault(ctx, b, 'after_order_insert');
   if (context.cart_id) b.add(q.CHECK_OUT_CART, [context.cart_id]);
-  // the procedure runs one SELECT (reservation id, low-stock rows its update queued), then its OK packet
-  const reserveAt = order.lines.map((l) => b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt], 2));
+  // the procedure returns one row: the reservation and the low-stock alerts its update queued
+  const reserved = order.lines.map((l) => b.select(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt]));
   b.add(q.MARK_RESERVED);
   await fault(ctx, b, 'after_reserve');
   // items after the reservation: their foreign key takes a shared lock on the product row, which
   // must come after our exclusive one (shared-then-exclusive by many buyers deadlocks)
   b.add(q.INSERT_ITEMS, [order.lines.map((l) => [q.NEW_ORDER_ID, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)])]);
   await fault(ctx, b, 'after_items');
-  const notificationIds = batchNewOrderNotifications(b, orderMessages(input, order, number, expiresAt), idStep);
-  const processingIds = batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
+  const messages = orderMessages(input, order, number, expiresAt);
+  b.add(RESET_OUTBOX_IDS);
+  batchNewOrderNotifications(b, messages, traits.idStep);
+  batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
   await fault(ctx, b, 'after_outbox');
   // late, like the reservation: every transaction locks products first, then the promo
   if (promo) b.add(q.USE_PROMO, [promo.id]);
@@ -85,15 +88,18 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     Math.round(now - plan.started),
     order.lines.reduce((s, l) => s + l.quantity, 0),
   ]);
+  const idsAt = b.select(`SELECT @qs_order_id AS order_id, ${OUTBOX_ID_COLUMNS}`);
   b.add('COMMIT');
 
-  const results = await b.run();
+  const sets = await b.run();
+  const ids = sets[idsAt]![0];
+  const outbox = newOrderOutboxIds(ids, messages.length, traits.idStep);
   return {
-    id: (results[orderAt] as ResultSetHeader).insertId,
+    id: Number(ids?.order_id),
     number,
     // plus the low-stock admin alerts that the reservations' product updates queued
-    notificationIds: [...notificationIds(results), ...reserveAt.flatMap((i) => parseIds((results[i] as RowDataPacket[])[0]?.low_stock_ids))],
-    processingIds: processingIds(results),
+    notificationIds: [...outbox.notificationIds, ...reserved.flatMap((i) => parseIds(sets[i]![0]?.low_stock_ids))],
+    processingIds: outbox.processingIds,
   };
 }
 

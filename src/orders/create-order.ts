@@ -42,7 +42,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   const tChecked = performance.now();
 
   const expiresAt = new Date(ctx.clock().getTime() + ctx.config.RESERVATION_TTL_MINUTES * 60_000);
-  const plan = { input, order, context, expiresAt, idStep: await ctx.idStep(), started: t0, checked: tChecked };
+  const plan = { input, order, context, expiresAt, traits: await ctx.serverTraits(), started: t0, checked: tChecked };
   let written: WrittenOrder;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { ServerTraits } from '../db/server-traits.js';
 import type { orderInputSchema } from './schemas.js';
 import type { OutboxPublisher, OutboxRows } from './types.js';
 
@@ -18,8 +19,8 @@ export interface EngineContext {
   orderSchema: ReturnType<typeof orderInputSchema>;
   /** the next order number candidate (see order-number.ts) */
   nextOrderNumber: () => string;
-  /** see outbox.ts consecutiveIdStep; asked once, on first use */
-  idStep: () => Promise<number | null>;
+  /** asked once, on first use */
+  serverTraits: () => Promise<ServerTraits>;
 }
 
 /** How long a committed order waits for its outbox publish before answering anyway. */

@@ -50,13 +50,13 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   // one round trip: the buyer (with fraud facts and shipping rate), the products, the promo
   const reads = new SqlBatch(db);
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
-  reads.add(q.SELECT_BUYER, [signature, window, province, window, uid]);
-  reads.add(q.SELECT_PRODUCTS, [productIds]);
+  reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
+  reads.select(q.SELECT_PRODUCTS, [productIds]);
   if (promoCode) {
-    reads.add(q.SELECT_PROMO, [promoCode]);
-    reads.add(q.COUNT_PROMO_USES, [input.user_id, promoCode]);
+    reads.select(q.SELECT_PROMO, [promoCode]);
+    reads.select(q.COUNT_PROMO_USES, [input.user_id, promoCode]);
   }
-  const [users = [], products = [], promoRow, promoUses] = (await reads.run()) as RowDataPacket[][];
+  const [users = [], products = [], promoRow, promoUses] = await reads.run();
 
   const user = users[0];
   if (!user || user.id === null) return fail('USER_NOT_FOUND', 'user_id', `No customer with id ${input.user_id}`);

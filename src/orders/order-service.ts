@@ -7,7 +7,7 @@ import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
 import { attachPaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
 import { orderInputSchema } from './schemas.js';
-import { consecutiveIdStep } from './outbox.js';
+import { serverTraits } from '../db/server-traits.js';
 import { orderNumber } from './order-number.js';
 import { move, notFound } from './transitions.js';
 import type { ActionResult } from './types.js';
@@ -37,7 +37,7 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     },
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
-    idStep: once(() => consecutiveIdStep(deps.db)),
+    serverTraits: once(() => serverTraits(deps.db)),
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 

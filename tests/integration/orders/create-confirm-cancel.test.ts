@@ -36,9 +36,11 @@ describe('createOrder with the seed Test 1 payload', () => {
     expect(notes.map((n) => n.notification_type)).toEqual(['order_received', 'new_order_admin']);
     expect(notes[1]!.recipient_psid).toBeNull();
     const receipt = notes[0]!.payload as Record<string, unknown>;
-    expect(receipt).toMatchObject({ subtotal: '2000.00', shipping_fee: '100.00', discount_amount: '0.00', total_amount: '2100.00', payment_method: 'cod' });
+    expect(receipt).toMatchObject({ order_id: orderId, subtotal: '2000.00', shipping_fee: '100.00', discount_amount: '0.00', total_amount: '2100.00', payment_method: 'cod' });
     expect(receipt.items).toEqual([expect.objectContaining({ product_id: productId, quantity: 2, unit_price: '1000.00' })]);
     const jobs = await rows(f.db, 'SELECT queue_type, scheduled_at FROM order_processing_queue WHERE order_id = ?', [orderId]);
+    const [expiry] = await rows(f.db, 'SELECT payload FROM order_processing_queue WHERE order_id = ?', [orderId]);
+    expect(expiry!.payload).toMatchObject({ order_id: orderId, order_number: expect.stringMatching(/^ORD-\d{8}-\d{5}$/) });
     const jobIds = await rows(f.db, 'SELECT id FROM order_processing_queue WHERE order_id = ?', [orderId]);
     const [order] = await rows(f.db, 'SELECT expires_at FROM orders WHERE id = ?', [orderId]);
     expect(jobs).toEqual([{ queue_type: 'reservation_expiry', scheduled_at: order!.expires_at }]);

@@ -94,7 +94,7 @@ describe('createOrder business rules (real database)', () => {
     const order = await f.orders.getOrder(third.order.id);
     expect(order).toMatchObject({ fraud_score: 55, requires_verification: true });
     const [alert] = await rows(f.db, `SELECT payload FROM notification_queue WHERE order_id = ? AND notification_type = 'new_order_admin'`, [third.order.id]);
-    expect(alert!.payload).toMatchObject({ fraud_score: 55, warnings: [expect.anything(), expect.anything()] });
+    expect(alert!.payload).toMatchObject({ order_id: third.order.id, fraud_score: 55, warnings: [expect.anything(), expect.anything()] });
   });
 
   it('counts only live orders inside the windows: cancelled ones and older ones are not held against the buyer', async () => {
