@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { ServerTraits } from '../db/server-traits.js';
 import type {
   ActionResult,
   CategorySummary,
@@ -52,6 +53,8 @@ export interface OrderServiceDeps {
   faultHook?: FaultHook;
   /** where order numbers come from (default ORD-YYYYMMDD-NNNNN, random suffix); a clash is retried */
   orderNumbers?: (now: Date) => string;
+  /** what to assume of the database server instead of asking it (tests run MySQL's form on MariaDB) */
+  serverTraits?: ServerTraits;
 }
 
 export interface OrderService {

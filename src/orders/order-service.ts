@@ -37,7 +37,7 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     },
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
-    serverTraits: once(() => serverTraits(deps.db)),
+    serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
   };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 

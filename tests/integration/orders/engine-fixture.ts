@@ -15,7 +15,7 @@ export interface EngineFixture {
   close(): Promise<void>;
 }
 
-export function engineFixture(env: Record<string, string> = {}, extra: Pick<OrderServiceDeps, 'orderNumbers'> = {}): EngineFixture {
+export function engineFixture(env: Record<string, string> = {}, extra: Pick<OrderServiceDeps, 'orderNumbers' | 'serverTraits'> = {}): EngineFixture {
   const config = testConfig({ DB_POOL_SIZE: '10', ...env });
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const published: OutboxRows[] = [];
