@@ -64,8 +64,7 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
   b.add(q.SET_NEW_ORDER_ID);
   await fault(ctx, b, 'after_order_insert');
   if (context.cart_id) b.add(q.CHECK_OUT_CART, [context.cart_id]);
-  // the procedure returns one row: the reservation and the low-stock alerts its update queued
-  const reserved = order.lines.map((l) => b.select(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt]));
+  for (const l of order.lines) b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt]);
   b.add(q.MARK_RESERVED);
   await fault(ctx, b, 'after_reserve');
   // items after the reservation: their foreign key takes a shared lock on the product row, which
@@ -88,7 +87,7 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     Math.round(now - plan.started),
     order.lines.reduce((s, l) => s + l.quantity, 0),
   ]);
-  const idsAt = b.select(`SELECT @qs_order_id AS order_id, ${OUTBOX_ID_COLUMNS}`);
+  const idsAt = b.select(`SELECT @qs_order_id AS order_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids, ${OUTBOX_ID_COLUMNS}`);
   b.add('COMMIT');
 
   const sets = await b.run();
@@ -98,7 +97,7 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     id: Number(ids?.order_id),
     number,
     // plus the low-stock admin alerts that the reservations' product updates queued
-    notificationIds: [...outbox.notificationIds, ...reserved.flatMap((i) => parseIds(sets[i]![0]?.low_stock_ids))],
+    notificationIds: [...outbox.notificationIds, ...parseIds(ids?.low_stock_ids)],
     processingIds: outbox.processingIds,
   };
 }

@@ -57,7 +57,7 @@ export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FRO
  */
 export const NEW_ORDER_ID = { toSqlString: () => '@qs_order_id' };
 /** …with the server-side clocks for order_metrics: written the order row, and reserved the stock */
-export const SET_NEW_ORDER_ID = 'SET @qs_order_id = LAST_INSERT_ID(), @qs_ordered_at = SYSDATE(6)';
+export const SET_NEW_ORDER_ID = 'SET @qs_order_id = LAST_INSERT_ID(), @qs_ordered_at = SYSDATE(6), @qs_low_stock_ids = NULL';
 export const MARK_RESERVED = 'SET @qs_reserved_at = SYSDATE(6)';
 
 /** 25 values in column order */
@@ -70,7 +70,10 @@ export const INSERT_ORDER = `INSERT INTO orders (order_number, user_id, cart_id,
 /** rows of (NEW_ORDER_ID, product_id, product_name, sku, unit_price, quantity, line_total) */
 export const INSERT_ITEMS = `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES ?`;
 
-/** ? product id, ? quantity, ? expires_at — for the new order; returns one row (reservation_id, low_stock_ids) */
+/**
+ * ? product id, ? quantity, ? expires_at — for the new order. Returns nothing (migration 007); the
+ * low-stock alerts its update queues are appended to @qs_low_stock_ids, cleared by SET_NEW_ORDER_ID.
+ */
 export const CALL_RESERVE = 'CALL sp_reserve_inventory(@qs_order_id, ?, ?, ?)';
 
 /**

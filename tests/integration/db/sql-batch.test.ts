@@ -7,9 +7,11 @@ import { testConfig } from '../../helpers/test-config.js';
 
 /** Both forms of a batch (plain multi-statement, as on MySQL; compound, as on MariaDB) read the same. */
 let db: Db;
-beforeAll(() => {
+beforeAll(async () => {
   const config = testConfig();
   db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 2 });
+  // a CALL that returns a result set (the run's database is dropped at the end)
+  await db.query('CREATE OR REPLACE PROCEDURE qs_test_batch_call(IN p INT) SELECT p AS p, p + 1 AS q');
 });
 afterAll(() => db.end());
 
@@ -39,13 +41,17 @@ for (const compound of [false, true]) {
            VALUES (?, ?, 'cod', 1, 0, 1, 'A', '09171234567', 'B', 'C', 'D', '1000', NOW() + INTERVAL 1 DAY)`,
           [`BATCH-${compound}-${Date.now()}`, userId],
         );
-        const call = b.select('CALL sp_reserve_inventory(LAST_INSERT_ID(), ?, ?, NOW() + INTERVAL 1 DAY)', [productId, 1]);
+        // a CALL with no result set: only its OK packet (none inside a compound statement)
+        b.add('CALL sp_reserve_inventory(LAST_INSERT_ID(), ?, ?, NOW() + INTERVAL 1 DAY)', [productId, 1]);
+        const reserved = b.select('SELECT reserved_quantity FROM products WHERE id = ?', [productId]);
         b.add('ROLLBACK');
+        const call = b.select('CALL qs_test_batch_call(?)', [5]);
         const last = b.select('SELECT 1 AS one UNION ALL SELECT 2');
         const sets = await b.run();
-        expect(sets).toHaveLength(3);
+        expect(sets).toHaveLength(4);
         expect(sets[first]).toEqual([{ t: "it's a ? test", n: 7 }]);
-        expect(sets[call]).toEqual([{ reservation_id: expect.any(Number), low_stock_ids: null }]);
+        expect(sets[reserved]).toEqual([{ reserved_quantity: 1 }]);
+        expect(sets[call]).toEqual([{ p: 5, q: 6 }]);
         expect(sets[last]).toEqual([{ one: 1 }, { one: 2 }]);
       } finally {
         conn.release();

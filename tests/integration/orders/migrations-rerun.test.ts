@@ -24,7 +24,7 @@ describe('the order engine migrations', () => {
     const c = await mysql.createConnection({ uri: url, multipleStatements: true });
     try {
       const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^00[2-9]_/.test(f)).sort();
-      expect(files).toEqual(['002_order_triggers.sql', '003_inventory_procedures.sql', '004_order_views.sql', '005_default_shipping_rates.sql', '006_promo_usage_limit.sql']);
+      expect(files).toEqual(['002_order_triggers.sql', '003_inventory_procedures.sql', '004_order_views.sql', '005_default_shipping_rates.sql', '006_promo_usage_limit.sql', '007_reserve_inventory_quiet.sql']);
       for (const f of files) await c.query(await readFile(path.join(MIGRATIONS_DIR, f), 'utf8'));
       const [views] = await c.query<mysql.RowDataPacket[]>(`SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1`, [scratch]);
       expect(views.map((v) => v.name)).toEqual(['vw_daily_order_summary', 'vw_inventory_status', 'vw_pending_orders']);
