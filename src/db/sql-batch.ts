@@ -48,10 +48,6 @@ export class SqlBatch {
     return at;
   }
 
-  get size(): number {
-    return this.statements.length;
-  }
-
   async run(): Promise<RowDataPacket[][]> {
     if (this.statements.length === 0) return [];
     const body = this.statements.join(';\n');

@@ -7,10 +7,10 @@ import type { SqlBatch } from '../db/sql-batch.js';
  * Outbox writes, always on the caller's transaction connection: the rows commit with the order change
  * or not at all. Ids are returned so the service can publish them right after commit.
  */
-const INSERT_NOTIFICATION = `INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload)
-  VALUES (?, ?, ?, ?, ?)`;
-const INSERT_PROCESSING = `INSERT INTO order_processing_queue (order_id, queue_type, priority, payload, scheduled_at)
-  VALUES (?, ?, ?, ?, ?)`;
+const INTO_NOTIFICATIONS = 'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ';
+const INTO_PROCESSING = 'INSERT INTO order_processing_queue (order_id, queue_type, priority, payload, scheduled_at) VALUES ';
+const INSERT_NOTIFICATION = `${INTO_NOTIFICATIONS}(?, ?, ?, ?, ?)`;
+const INSERT_PROCESSING = `${INTO_PROCESSING}(?, ?, ?, ?, ?)`;
 
 export async function queueCustomer(conn: Conn, orderId: number, psid: string, type: string, payload: object): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(INSERT_NOTIFICATION, [orderId, 'customer', psid, type, JSON.stringify(payload)]);
@@ -53,8 +53,7 @@ export async function queueProcessing(
 // and re-serialize the whole payload, on top of the column's own JSON_VALID check
 const WITH_ORDER_ID = `CONCAT('{"order_id":', @qs_order_id, ',', SUBSTRING(?, 2))`;
 const NEW_ORDER_NOTIFICATION = `(@qs_order_id, ?, ?, ?, ${WITH_ORDER_ID})`;
-const NEW_ORDER_PROCESSING = `INSERT INTO order_processing_queue (order_id, queue_type, priority, payload, scheduled_at)
-  VALUES (@qs_order_id, ?, ?, ${WITH_ORDER_ID}, ?)`;
+const NEW_ORDER_PROCESSING = `${INTO_PROCESSING}(@qs_order_id, ?, ?, ${WITH_ORDER_ID}, ?)`;
 /** first ids of the notification INSERTs, comma-separated; the processing row's id */
 const KEEP_NOTIFICATION_ID = `SET @qs_notification_ids = CONCAT_WS(',', @qs_notification_ids, LAST_INSERT_ID())`;
 const KEEP_PROCESSING_ID = 'SET @qs_processing_id = LAST_INSERT_ID()';
@@ -85,15 +84,14 @@ function payloadText(payload: object): string {
 
 export function batchNewOrderNotifications(b: SqlBatch, rows: NotificationRow[], idStep: number | null): void {
   const values = (r: NotificationRow) => [r.recipient_type, r.recipient_psid, r.type, payloadText(r.payload)];
-  const head = 'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ';
   if (idStep === null || rows.length <= 1) {
     for (const r of rows) {
-      b.add(head + NEW_ORDER_NOTIFICATION, values(r));
+      b.add(INTO_NOTIFICATIONS + NEW_ORDER_NOTIFICATION, values(r));
       b.add(KEEP_NOTIFICATION_ID);
     }
     return;
   }
-  b.add(head + rows.map(() => NEW_ORDER_NOTIFICATION).join(', '), rows.flatMap(values));
+  b.add(INTO_NOTIFICATIONS + rows.map(() => NEW_ORDER_NOTIFICATION).join(', '), rows.flatMap(values));
   b.add(KEEP_NOTIFICATION_ID);
 }
 
