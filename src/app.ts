@@ -9,7 +9,7 @@ import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 

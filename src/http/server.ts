@@ -6,7 +6,7 @@ import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
