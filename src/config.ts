@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isSessionOffsetSupported, tzOffset } from './time-zone.js';
+import { fixedOffsetProblem, isSessionOffsetSupported, tzOffset } from './time-zone.js';
 
 /**
  * One zod schema for the whole environment. Every key is listed, with a one-line comment,
@@ -52,13 +52,15 @@ export const configSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as Asia/Manila')
-      .refine((tz) => {
+      .superRefine((tz, ctx) => {
+        let problem: string | null;
         try {
-          return isSessionOffsetSupported(tzOffset(tz));
+          problem = fixedOffsetProblem(tz) ?? (isSessionOffsetSupported(tzOffset(tz)) ? null : 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone');
         } catch {
-          return true; // an unknown zone is reported by the check above
+          return; // an unknown zone is reported by the check above
         }
-      }, 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone'),
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     CURRENCY: z.string().length(3).default('PHP'),
     RESERVATION_TTL_MINUTES: int(24 * 60, 1, 60 * 24 * 30),
     MAX_ITEM_QUANTITY: int(100, 1, 100_000),
