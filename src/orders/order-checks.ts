@@ -98,13 +98,13 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   let promo: CheckedOrder['promo'] = null;
   if (promoCode) {
     const row = promoRow![0];
-    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoUses![0]?.n ?? 0));
+    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoUses![0]?.n ?? 0), config.CURRENCY);
     if (!outcome.ok) return fail('INVALID_PROMO', 'promo_code', outcome.message);
     discount = outcome.discount;
     promo = { id: num(row!.id), code: row!.code as string, per_user_limit: row!.per_user_limit === null ? null : num(row!.per_user_limit) };
   }
   const totals = computeTotals(subtotal, shipping, discount);
-  const mismatches = checkClientTotals(input, totals);
+  const mismatches = checkClientTotals(input, totals, config.CURRENCY);
   if (mismatches.length) return { ok: false, code: 'TOTAL_MISMATCH', errors: mismatches };
 
   const fraud = assessFraud(

@@ -4,11 +4,11 @@ import { checkField } from './checkout-fields.js';
 import { toCentavos, type Centavos } from './money.js';
 import type { CheckoutField, ErrorCode, ValidationError } from './types.js';
 
-/** A peso amount (number or DECIMAL string, ≤ 2 decimals, ≥ 0) parsed into centavos. */
+/** A money amount in the shop's CURRENCY (number or DECIMAL string, ≤ 2 decimals, ≥ 0) parsed into centavos. */
 export const moneyField = z.union([z.number(), z.string()]).transform((v, ctx): Centavos => {
   const c = toCentavos(v);
   if (c === null || c < 0 || c > 100_000_000_00) {
-    ctx.addIssue({ code: 'custom', message: 'must be an amount in pesos (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
+    ctx.addIssue({ code: 'custom', message: 'must be an amount of money (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
     return z.NEVER;
   }
   return c;

@@ -44,7 +44,7 @@ async function count(conn: Conn, sql: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function seedCatalog(conn: Conn, baseUrl: string): Promise<Pick<SeedReport, 'products' | 'promoCodes'>> {
+async function seedCatalog(conn: Conn, baseUrl: string, currency: string): Promise<Pick<SeedReport, 'products' | 'promoCodes'>> {
   if ((await count(conn, COUNT_PRODUCTS)) > 0) return { products: 0, promoCodes: 0 };
   let products = 0;
   for (const p of DEMO_PRODUCTS) {
@@ -54,7 +54,7 @@ async function seedCatalog(conn: Conn, baseUrl: string): Promise<Pick<SeedReport
     products += (res as { affectedRows: number }).affectedRows;
   }
   const pr = DEMO_PROMO;
-  const [res] = await conn.query(INSERT_PROMO, [pr.code, pr.description, pr.discountType, pr.discountValue, pr.minSpend, pr.maxDiscount]);
+  const [res] = await conn.query(INSERT_PROMO, [pr.code, pr.description(currency), pr.discountType, pr.discountValue, pr.minSpend, pr.maxDiscount]);
   return { products, promoCodes: (res as { affectedRows: number }).affectedRows };
 }
 
@@ -77,12 +77,12 @@ async function seedAdmin(conn: Conn): Promise<number> {
   return (res as { affectedRows: number }).affectedRows;
 }
 
-export async function seedDemoShop(db: Db, config: Pick<Config, 'publicUrl' | 'ADMIN_PSIDS'>): Promise<SeedReport> {
+export async function seedDemoShop(db: Db, config: Pick<Config, 'publicUrl' | 'ADMIN_PSIDS' | 'CURRENCY'>): Promise<SeedReport> {
   const lockConn = await db.getConnection();
   try {
     await lockConn.query("SELECT GET_LOCK(CONCAT('quicksell_demo_seed_', DATABASE()), 30)");
     return await withTransaction(db, async (conn) => {
-      const catalog = await seedCatalog(conn, config.publicUrl);
+      const catalog = await seedCatalog(conn, config.publicUrl, config.CURRENCY);
       const shippingRates = await seedShipping(conn);
       // With ADMIN_PSIDS set the simulator chats as the first of those, which needs no row.
       const admins = config.ADMIN_PSIDS.length === 0 ? await seedAdmin(conn) : 0;

@@ -7,6 +7,7 @@ import { say, turnOf } from '../turn.js';
 import { P } from '../payloads.js';
 import * as m from '../messages-shop.js';
 import { paymentLabel } from '../../orders/payment-methods.js';
+import { formatMoney } from '../../orders/money.js';
 
 /**
  * The checkout questions as one BotkitConversation. Threads: default (saved address?) → name (the six
@@ -86,7 +87,7 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
     const key = `${quote.province}|${quote.fee}`;
     if (convo.vars.fee_for === key) return;
     convo.setVar('fee_for', key);
-    await say(bot, { text: `Delivery to ${quote.province}: ${quote.is_free ? 'FREE 🎉' : m.formatFee(quote.fee)}` });
+    await say(bot, { text: `Delivery to ${quote.province}: ${quote.is_free ? 'FREE 🎉' : formatMoney(quote.fee, s.config.CURRENCY)}` });
   }));
   d.addQuestion(
     { text: [m.paymentQuestion(s.config.PAYMENT_METHODS).text!], quick_replies: m.paymentQuestion(s.config.PAYMENT_METHODS).quick_replies! },
@@ -144,5 +145,5 @@ export async function sendSummary(s: BotServices, bot: BotWorker, userId: number
     return say(bot, { text: 'A few delivery details are still missing.', quick_replies: [{ title: '✅ Checkout', payload: P.CHECKOUT }] });
   }
   const quote = await s.orders.quoteShipping(c.province!, view.subtotal);
-  await say(bot, m.checkoutSummary(view, quote));
+  await say(bot, m.checkoutSummary(view, quote, s.config.CURRENCY));
 }

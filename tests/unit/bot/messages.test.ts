@@ -37,14 +37,14 @@ describe('payloads', () => {
 
 describe('message builders', () => {
   it('shows a product card with price, stock hint and Add to cart', () => {
-    const msg = productCarousel([product()]);
+    const msg = productCarousel([product()], 'PHP');
     const el = (msg.attachment!.payload.elements as Array<Record<string, unknown>>)[0]!;
     expect(el.subtitle).toBe('₱1,999.50 · Only 3 left');
     expect(el.buttons).toEqual([{ type: 'postback', title: 'Add to cart', payload: 'ADD:7' }]);
   });
 
   it('offers quantities 1 to 5 but never more than are available, plus Other', () => {
-    expect(quantityQuestion(product()).quick_replies!.map((q) => q.title)).toEqual(['1', '2', '3', 'Other']);
+    expect(quantityQuestion(product(), 'PHP').quick_replies!.map((q) => q.title)).toEqual(['1', '2', '3', 'Other']);
   });
 
   it('totals the cart and the summary exactly', () => {
@@ -52,8 +52,8 @@ describe('message builders', () => {
       cart_id: 4, subtotal: '3999.00', item_count: 2, checkout: { name: 'Juan', phone: '09171234567', address: '1 St', city: 'Manila', province: 'Metro Manila', postal_code: '1000', payment_method: 'gcash' },
       lines: [{ product_id: 7, name: 'Rice cooker', unit_price: '1999.50', quantity: 2, line_total: '3999.00', available: 3, active: true, image_url: null }],
     };
-    expect(cartMessages(view)[1]!.text).toBe('Subtotal: ₱3,999.00 (2 items)');
-    const summary = checkoutSummary(view, { province: 'Metro Manila', fee: '100.00', base_fee: '100.00', free_shipping_min: null, is_free: false, matched: 'province' });
+    expect(cartMessages(view, 'PHP')[1]!.text).toBe('Subtotal: ₱3,999.00 (2 items)');
+    const summary = checkoutSummary(view, { province: 'Metro Manila', fee: '100.00', base_fee: '100.00', free_shipping_min: null, is_free: false, matched: 'province' }, 'PHP');
     expect(summary.text).toContain('Total: ₱4,099.00');
     expect(summary.text).toContain('Payment: GCash');
     expect(summary.quick_replies![0]).toEqual({ title: '✅ Place order', payload: 'PLACE_ORDER:4' });
@@ -78,6 +78,7 @@ describe('the customer’s orders', () => {
         { ...base, id: 2, order_number: 'ORD-2', order_status: 'shipped' },
       ] as OrderSummary[],
       'Asia/Manila',
+      'PHP',
     );
     const els = msg.attachment!.payload.elements as Array<{ title: string; subtitle: string; buttons: Array<{ title: string }> }>;
     expect(els[0]).toMatchObject({ title: 'ORD-1 · ₱2,100.00', subtitle: '🕒 Waiting for confirmation · Nov 26, 2026' });
