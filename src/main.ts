@@ -3,7 +3,7 @@ import { loadConfig, ConfigError } from './config.js';
 import { migrate } from './db/migrate.js';
 import { pingRedis } from './db/redis.js';
 import { buildApp } from './app.js';
-import { seedDemoShop } from './simulator/demo-seed.js';
+import { prepareDemo, startupBanner } from './simulator/demo-mode.js';
 
 /** Entry point: check services, migrate, build the app, listen, shut down gracefully. */
 async function main(): Promise<void> {
@@ -11,15 +11,13 @@ async function main(): Promise<void> {
   await migrate(config.DATABASE_URL, (m) => console.log(`[migrate] ${m}`));
   await pingRedis(config.REDIS_URL);
   const app = await buildApp(config);
-  if (config.simulatorEnabled && config.DEMO_SEED) {
-    const seeded = await seedDemoShop(app.db, config);
-    if (seeded.products > 0) app.logger.info(seeded, 'seeded the demo shop (catalog was empty)');
-  }
+  const demo = await prepareDemo({ ...app, servesPages: app.http !== null });
+  if (demo.seeded && demo.seeded.products > 0) app.logger.info(demo.seeded, 'seeded the demo shop (catalog was empty)');
   await app.start();
   if (app.http) {
     await app.http.listen({ port: config.PORT, host: config.HOST });
     app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);
-    if (app.simulator) console.log(`\n  No Page token configured: open the Messenger simulator at ${config.publicUrl}/simulator\n`);
+    if (app.simulator) console.log(startupBanner(config.publicUrl, demo.demoAdminKey));
   } else {
     app.logger.info('QuickSell worker started');
   }

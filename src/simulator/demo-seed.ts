@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Config } from '../config.js';
 import { withTransaction, type Conn, type Db } from '../db/pool.js';
-import { hashKey } from '../admins/admin-service.js';
+import { DEMO_KEY_PREFIX, hashKey } from '../admins/admin-service.js';
 import { DEMO_PRODUCTS, DEMO_PROMO, DEMO_SHIPPING_RATES, demoImageUrl } from './demo-catalog.js';
 import { SIMULATOR_ADMIN_PSID } from './identities.js';
 
@@ -73,7 +73,7 @@ async function seedAdmin(conn: Conn): Promise<number> {
   const [rows] = await conn.query<RowDataPacket[]>(FIND_ADMIN_BY_PSID, [SIMULATOR_ADMIN_PSID]);
   if (rows.length > 0) return 0;
   const unusedKey = `qs_${randomBytes(32).toString('base64url')}`;
-  const [res] = await conn.query(INSERT_ADMIN, ['Demo admin', hashKey(unusedKey), 'qs_demo', SIMULATOR_ADMIN_PSID]);
+  const [res] = await conn.query(INSERT_ADMIN, ['Demo admin', hashKey(unusedKey), DEMO_KEY_PREFIX, SIMULATOR_ADMIN_PSID]);
   return (res as { affectedRows: number }).affectedRows;
 }
 

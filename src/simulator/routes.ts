@@ -19,6 +19,8 @@ export interface SessionInfo {
   dashboardUrl: string;
   getStarted: { title: string; payload: string };
   menu: Array<{ type: 'postback' | 'web_url'; title: string; payload?: string; url?: string }>;
+  /** the queues dashboard's password in demo mode; only ever sent to a visitor on this machine */
+  demoAdminKey?: string;
 }
 
 export interface RoutesDeps {
@@ -28,7 +30,7 @@ export interface RoutesDeps {
   uploads: UploadStore;
   appSecret: string;
   logger: Logger;
-  session(): SessionInfo;
+  session(fromLoopback: boolean): SessionInfo;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -38,6 +40,10 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 const psidQuery = z.object({ psid: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'psid must be 1-64 letters, digits, _ or -') });
+
+export function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address));
+}
 
 function describeEvent(event: UserEvent): string {
   return event.type === 'image' ? 'a photo' : event.type === 'postback' ? `"${event.title}"` : `"${event.text}"`;
@@ -81,7 +87,8 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
       return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
     });
 
-    app.get('/simulator/session', async () => deps.session());
+    // the socket's address, not req.ip: a forwarded-for header must not make a remote visitor local
+    app.get('/simulator/session', async (req) => deps.session(isLoopback(req.socket.remoteAddress)));
 
     app.get('/simulator/events', async (req, reply) => {
       const q = psidQuery.safeParse(req.query);
