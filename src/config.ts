@@ -113,6 +113,14 @@ export const configSchema = z
     METRICS_RETENTION_DAYS: int(90, 1),
     SHUTDOWN_TIMEOUT_MS: int(9000, 100),
 
+    TURN_LOCK_MS: int(5000, 300, 120_000),
+    TURN_SWEEP_MS: int(2000, 50, 60_000),
+    TURN_TIMEOUT_MS: int(25_000, 100),
+    TURN_RETRY_BACKOFF_MS: int(1000, 10, 60_000),
+    TURN_OUTAGE_DEADLINE_MS: int(300_000, 100),
+    WORKER_HTTP_PORT: int(3001, 0, 65535),
+    IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
+
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
     DEMO_SEED: bool.default(true),
   })
