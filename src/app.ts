@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
-import { createPool, type Db } from './db/pool.js';
+import { createBatchPool, createPool, type Db } from './db/pool.js';
 import { createRedis } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
@@ -42,6 +42,8 @@ export interface App {
   config: Config;
   logger: Logger;
   db: Db;
+  /** the createOrder batch's multi-statement pool (nothing else uses it) */
+  batchDb: Db;
   redis: Redis;
   orders: OrderService;
   admins: AdminService;
@@ -64,6 +66,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  // createOrder's batch only (multi-statement); connections open on first use
+  const batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const admins = createAdminService(db, config);
@@ -81,6 +85,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   let jobsRef: Jobs | null = null;
   const orders = createOrderService({
     db,
+    batchDb,
     config,
     logger,
     observer: metrics.orderObserver,
@@ -99,6 +104,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     config,
     logger,
     db,
+    batchDb,
     redis,
     orders,
     admins,
@@ -123,6 +129,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());
       await db.end();
+      await batchDb.end();
     },
   };
 }
