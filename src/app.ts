@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.js';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
@@ -13,22 +14,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
-/** Log redaction: secrets and keys never reach a log line. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["idempotency-key"]',
-  'req.query.access_token',
-  'access_token',
-  'config.ADMIN_API_KEY',
-  'config.FB_PAGE_ACCESS_TOKEN',
-  'config.FB_APP_SECRET',
-  'config.FB_VERIFY_TOKEN',
-  '*.access_token',
-  '*.apiKey',
-  '*.api_key',
-  '*.password',
-];
+export { REDACT_PATHS } from './logging.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -61,7 +47,7 @@ export interface App {
 
 /** The composition root: builds everything from a config and returns it without listening. */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const runWeb = opts.web ?? config.ROLE !== 'worker';
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
