@@ -28,8 +28,8 @@ describe('a ROLE=worker process', () => {
       SIMULATOR: 'off', DEMO_SEED: 'false', TURN_SWEEP_MS: '100', TURN_LOCK_MS: '500',
     };
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, cwd: process.cwd(), stdio: ['ignore', 'ignore', 'inherit'] });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000, 'the worker probe listening');
-  });
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 90_000, 'the worker probe listening');
+  }, 120_000); // a child process starting with tsx on a busy machine
   afterAll(async () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
     await producer?.close();

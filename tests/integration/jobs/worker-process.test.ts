@@ -56,6 +56,7 @@ describe('worker processes', () => {
       GRAPH_API_URL: graph.url,
       SIMULATOR: 'off',
       DEMO_SEED: 'false',
+      WORKER_HTTP_PORT: '0', // several workers at once on one machine: no probe ports to clash
       ...extra,
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
