@@ -57,9 +57,21 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * JSON lines by default (what a log collector reads); `pretty` sends them through pino-pretty (a
+ * devDependency) for a person at a terminal: src/main.ts asks for it when stdout is a TTY.
+ */
+export function createLogger(config: Config, opts: { pretty?: boolean } = {}): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(opts.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  });
+}
+
 /** The composition root: builds everything from a config and returns it without listening. */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const logger = opts.logger ?? createLogger(config);
   const runWeb = opts.web ?? config.ROLE !== 'worker';
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
