@@ -9,8 +9,9 @@ import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
+import { buildProbeServer } from './http/probe-server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
 /** Log redaction: secrets and keys never reach a log line. */
@@ -48,9 +49,12 @@ export interface App {
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
-  bot: Bot;
+  /** the Messenger bot and its turn runner: only where the webhook is (ROLE=web|all), see docs/operations.md */
+  bot: Bot | null;
   simulator: Simulator | null;
   http: FastifyInstance | null;
+  /** ROLE=worker: the /healthz, /readyz, /metrics listener for WORKER_HTTP_PORT (null when 0 or not a worker) */
+  probe: FastifyInstance | null;
   /** Start workers and schedulers (does not listen). */
   start(): Promise<void>;
   /** Stop taking jobs, finish active ones, close workers, then HTTP, then Redis and the pool. */
@@ -100,11 +104,16 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
   jobsRef = jobs;
-  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
+  // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
+  // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
+  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger, metrics }) : null;
 
-  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
+  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
+  if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+  const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins, details }) : null;
+  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis, metrics, jobs }) : null;
 
   let started = false;
   return {
@@ -120,6 +129,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     bot,
     simulator,
     http,
+    probe,
     async start() {
       if (started) return;
       started = true;
@@ -129,8 +139,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       // Workers first (stop taking jobs, finish active ones), then HTTP; the job producers stay open until
       // HTTP is closed so that requests still in flight can publish their outbox rows.
       await jobs.stopWorkers();
-      await bot.close();
+      await bot?.close();
       if (http) await http.close();
+      if (probe) await probe.close();
       await jobs.close();
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());

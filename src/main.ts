@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);
     if (app.simulator) console.log(`\n  No Page token configured: open the Messenger simulator at ${config.publicUrl}/simulator\n`);
   } else {
-    app.logger.info('QuickSell worker started');
+    if (app.probe) await app.probe.listen({ port: config.WORKER_HTTP_PORT, host: config.HOST });
+    app.logger.info(app.probe ? `QuickSell worker started; health on port ${config.WORKER_HTTP_PORT}` : 'QuickSell worker started');
   }
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
     if (err) app.logger.error({ err }, 'shutting down after an error');

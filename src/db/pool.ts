@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { tzOffset } from '../time-zone.js';
+import { fixedOffset, tzOffset } from '../time-zone.js';
 
 export { tzOffset };
 
@@ -15,7 +15,8 @@ export interface PoolOptions {
 }
 
 export function createPool(opts: PoolOptions): Db {
-  const offset = tzOffset(opts.timeZone);
+  // one offset for the pool's life: right because config admits only zones without daylight saving
+  const offset = fixedOffset(opts.timeZone);
   const pool = mysql.createPool({
     uri: opts.url,
     connectionLimit: opts.connectionLimit ?? 10,
@@ -27,7 +28,7 @@ export function createPool(opts: PoolOptions): Db {
     bigNumberStrings: false,
     dateStrings: false,
     // createOrder sends its whole transaction as one multi-statement query (src/db/sql-batch.ts). Safe
-    // because every value is bound by the driver, never spliced into SQL text (STYLE.md rule 8).
+    // because every value is bound by the driver, never spliced into SQL text (docs/architecture.md, "SQL").
     multipleStatements: opts.multipleStatements ?? true,
     charset: 'utf8mb4_unicode_ci',
     connectTimeout: 5000,

@@ -4,7 +4,7 @@ import { publishAfterCommit, type EngineContext } from './engine-context.js';
 import { toDecimal, toCentavos } from './money.js';
 import { shippingFee } from './pricing.js';
 import { decodeCursor, encodeCursor, iso } from './rows.js';
-import { moneyField, parseWith } from './schemas.js';
+import { parseWith, priceField } from './schemas.js';
 import * as q from './sql/catalog-sql.js';
 import { SELECT_SHIPPING_RATE } from './sql/create-order-sql.js';
 import { clearLowStockIds, errno, isDuplicateKey, runTx, signalOf, takeLowStockIds } from './tx.js';
@@ -14,7 +14,7 @@ import type { CategorySummary, ListProductsQuery, Product, ProductPage, ProductR
 
 const productFields = {
   name: z.string().trim().min(1).max(200),
-  price: moneyField,
+  price: priceField,
   stock_quantity: z.number().int().min(0).max(10_000_000),
   sku: z.string().trim().min(1).max(64).nullish(),
   description: z.string().trim().max(5000).nullish(),

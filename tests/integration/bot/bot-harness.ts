@@ -84,7 +84,7 @@ export class Chat {
   async send(event: unknown): Promise<void> {
     const res = await postWebhook(this.h.app, pageBody(event));
     if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
-    await this.h.app.bot.idle();
+    await this.h.app.bot!.idle();
   }
   say = (text: string) => this.send(events.text(this.psid, text));
   postback = (payload: string, title = payload) => this.send(events.postback(this.psid, title, payload));
