@@ -1,9 +1,8 @@
 import { pino, type Logger } from 'pino';
-import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { createPool, type Db } from './db/pool.js';
-import { createRedis } from './db/redis.js';
+import { createRedis, type RedisClient } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
@@ -42,7 +41,7 @@ export interface App {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Db } from '../db/pool.js';
 import type { Metrics } from './metrics.js';
 
@@ -26,7 +26,7 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(deps: { db: Db; redis: Redis; metrics: Metrics }) {
+export function healthRoutes(deps: { db: Db; redis: RedisClient; metrics: Metrics }) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
