@@ -21,7 +21,7 @@ const CUSTOMERS = num('CHAOS_CUSTOMERS', 300);
 const CONCURRENCY = num('CHAOS_CONCURRENCY', 60);
 const API_ORDERS = num('CHAOS_API_ORDERS', 30);
 const runDir = process.env.CHAOS_DIR ?? join(tmpdir(), `quicksell-chaos-${process.pid}`);
-const GRAPH: GraphFaults = { flakyShare: 0.2, slow: 0.1, error: 0.1, throttle: 0.03, slowMs: 2500 };
+const GRAPH: GraphFaults = { flakyShare: num('CHAOS_FLAKY_SHARE', 0.2), slow: 0.1, error: 0.1, throttle: 0.03, slowMs: 2500 };
 const log = (line: string) => console.log(line);
 
 function scaleOutFaults(redis: RedisServers, db: MariaDbServer | null, loadS: number, prefix: () => string): Fault[] {
@@ -49,6 +49,7 @@ function report(r: ScenarioResult): void {
   log(`\n== ${r.label} ==`);
   for (const c of r.checks) log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name} — ${c.detail}`);
   log(`customers: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const s of r.stuckSamples) log(`  e.g. ${s}`);
   log(`graph arrivals: ${Object.entries(r.graph).map(([k, v]) => `${k} ${v}`).join(', ')}; webhook POSTs retried on another web process: ${r.webhookRetries}`);
   log(
     `throughput over ${r.loadSeconds.toFixed(1)} s of load: ${(r.ordersChat / r.loadSeconds).toFixed(2)} chat orders/s (+${r.ordersApi} REST), ` +
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
     const loadS = Math.max(30, Math.floor(DURATION_S * 0.3));
     let prefix = '';
     const common = { runDir, mysqlServerUrl, customers: CUSTOMERS, concurrency: CONCURRENCY, apiOrders: API_ORDERS, lowStockProducts: 3, lowStock: 5, graphFaults: GRAPH, loadBudgetS: loadS, drainS: Math.floor(DURATION_S * 0.12), log };
-    results.push(
+    if (process.env.CHAOS_ONLY !== 'baseline') results.push(
       await runScenario({
         ...common,
         label: 'scale-out',
@@ -85,9 +86,11 @@ async function main(): Promise<number> {
         onPrefix: (p: string) => (prefix = p),
       }),
     );
-    report(results[0]!);
-    results.push(await runScenario({ ...common, label: 'baseline', webs: 1, workers: 1, redis: single, faults: [] }));
-    report(results[1]!);
+    if (results[0]) report(results[0]);
+    if (process.env.CHAOS_ONLY !== 'scale-out') {
+      results.push(await runScenario({ ...common, label: 'baseline', webs: 1, workers: 1, redis: single, faults: [] }));
+      report(results.at(-1)!);
+    }
   } finally {
     await cluster.stop();
     await single.stop();

@@ -67,6 +67,8 @@ export interface ScenarioResult {
   graph: Record<string, number>;
   perMaster: Record<number, number>;
   webhookRetries: number;
+  /** what a few stuck customers last saw (to tell a fault's victim from a bug) */
+  stuckSamples: string[];
 }
 
 const APP_SECRET = 'chaos-app-secret';
@@ -194,6 +196,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   db = mysql.createPool({ uri: dbUrl, connectionLimit: 4 });
   const checks = await runChecks({ db, redis, prefix, queues, graph, customerPsids: psids, api: apiResults, expiryGraceSeconds: 30 });
 
+  const stuckSamples = results
+    .filter((r) => r.outcome !== 'ordered')
+    .slice(0, Number(process.env.CHAOS_SAMPLES ?? 3))
+    .map((r) => `${r.psid} ${r.outcome} at ${r.step}${graph.isFlaky(r.psid) ? ' (flaky Graph)' : ''}: ${graph.deliveredTo(r.psid).slice(-3).map((a) => JSON.stringify((a.message.text ?? '[card]').slice(0, 70)) + (a.message.quick_replies ? `[${a.message.quick_replies.map((q) => q.title).join('|')}]` : '')).join(' → ')}`);
   const outcomes: Record<string, number> = {};
   for (const r of results) outcomes[r.outcome === 'stuck' ? `stuck at ${r.step}` : r.outcome] = (outcomes[`${r.outcome === 'stuck' ? `stuck at ${r.step}` : r.outcome}`] ?? 0) + 1;
   const [[chat]] = (await db.query(`SELECT COUNT(*) AS n FROM orders WHERE order_source = 'messenger'`)) as unknown as [[{ n: number }]];
@@ -222,5 +228,6 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     graph: graph.counts(),
     perMaster,
     webhookRetries: client.stats.postRetries,
+    stuckSamples,
   };
 }
