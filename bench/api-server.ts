@@ -77,7 +77,10 @@ async function main(): Promise<void> {
   process.on('message', async (msg: { cmd: string; seconds?: number; connections?: number }) => {
     if (msg.cmd === 'engine') send({ cmd: 'engine-done', ...(await engine(msg.seconds!, msg.connections!)) });
     if (msg.cmd === 'rss-start') rss = sampleRss();
-    if (msg.cmd === 'rss-stop') { const r = rss!.stop(); send({ cmd: "rss", start: r.start, end: r.end, max: r.max }); };
+    if (msg.cmd === 'rss-stop') {
+      const r = rss!.stop();
+      send({ cmd: 'rss', start: r.start, end: r.end, max: r.max });
+    }
     if (msg.cmd === 'count') {
       const [r] = await app.db.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM orders');
       send({ cmd: 'counted', n: Number(r[0]?.n) });
