@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { withTransaction, type Conn, type Db } from '../db/pool.js';
+import type { Conn, Db } from '../db/pool.js';
+import { runTx } from './tx.js';
 import { toCentavos, toDecimal } from './money.js';
 import * as sql from './sql/cart-sql.js';
 
@@ -76,6 +77,13 @@ export function orderRequestFrom(userId: number, view: CartView) {
 
 const parseJson = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+/** A change refused after the line was written: thrown so that runTx rolls it back. */
+class Refused extends Error {
+  constructor(readonly change: CartChange) {
+    super(change.ok ? 'refused' : change.message);
+  }
+}
+
 export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
   async function openCartId(conn: Conn | Db, userId: number): Promise<number> {
     const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
@@ -89,24 +97,31 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > opts.maxItemQuantity) {
       return { ok: false, code: 'OUT_OF_RANGE', message: `Please choose a quantity from 1 to ${opts.maxItemQuantity}.` };
     }
-    return withTransaction(db, async (conn) => {
-      const [prows] = await conn.query<RowDataPacket[]>(sql.SELECT_PRODUCT_FOR_CART, [productId]);
-      const p = prows[0];
-      if (!p) return { ok: false, code: 'PRODUCT_NOT_FOUND', message: 'That product no longer exists.' };
-      if (p.status !== 'active') return { ok: false, code: 'PRODUCT_INACTIVE', message: `${p.name} is no longer for sale.` };
-      const cartId = await openCartId(conn, userId);
-      const [lrows] = await conn.query<RowDataPacket[]>(sql.SELECT_LINE_FOR_UPDATE, [cartId, productId]);
-      const next = mode === 'add' ? Number(lrows[0]?.quantity ?? 0) + quantity : quantity;
-      const available = Number(p.available);
-      if (next > opts.maxItemQuantity) {
-        return { ok: false, code: 'OUT_OF_RANGE', message: `You can order at most ${opts.maxItemQuantity} of ${p.name}.` };
-      }
-      if (next > available) {
-        return { ok: false, code: 'INSUFFICIENT_STOCK', message: `Only ${available} of ${p.name} left.`, available };
-      }
-      await conn.query(sql.UPSERT_LINE, [cartId, productId, next]);
-      return { ok: true, product_name: String(p.name), quantity: next };
-    });
+    try {
+      // runTx: retried on a deadlock. The line is written first and checked after (see ADD_TO_LINE)
+      return await runTx(db, async (conn) => {
+        const [prows] = await conn.query<RowDataPacket[]>(sql.SELECT_PRODUCT_FOR_CART, [productId]);
+        const p = prows[0];
+        if (!p) throw new Refused({ ok: false, code: 'PRODUCT_NOT_FOUND', message: 'That product no longer exists.' });
+        if (p.status !== 'active') throw new Refused({ ok: false, code: 'PRODUCT_INACTIVE', message: `${p.name} is no longer for sale.` });
+        const cartId = await openCartId(conn, userId);
+        await conn.query(mode === 'add' ? sql.ADD_TO_LINE : sql.UPSERT_LINE, [cartId, productId, quantity]);
+        const [lrows] = await conn.query<RowDataPacket[]>(sql.SELECT_LINE, [cartId, productId]);
+        const next = Number(lrows[0]!.quantity);
+        const available = Number(p.available);
+        if (next > opts.maxItemQuantity) {
+          throw new Refused({ ok: false, code: 'OUT_OF_RANGE', message: `You can order at most ${opts.maxItemQuantity} of ${p.name}.` });
+        }
+        if (next > available) {
+          throw new Refused({ ok: false, code: 'INSUFFICIENT_STOCK', message: `Only ${available} of ${p.name} left.`, available });
+        }
+        return { ok: true, product_name: String(p.name), quantity: next };
+      });
+    } catch (err) {
+      // a refusal rolls the line back and is the answer
+      if (err instanceof Refused) return err.change;
+      throw err;
+    }
   }
 
   return {
@@ -179,7 +194,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
 
     /** Merge answers into the open cart's checkout JSON. */
     async saveCheckout(userId: number, patch: Checkout): Promise<Checkout> {
-      return withTransaction(db, async (conn) => {
+      return runTx(db, async (conn) => {
         const cartId = await openCartId(conn, userId);
         const [rows] = await conn.query<RowDataPacket[]>(`${sql.SELECT_OPEN_CART} FOR UPDATE`, [userId]);
         const merged = { ...(parseJson<Checkout>(rows[0]?.checkout) ?? {}), ...patch };

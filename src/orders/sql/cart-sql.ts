@@ -35,8 +35,17 @@ export const SELECT_CART_LINES = `
 export const SELECT_PRODUCT_FOR_CART = `
   SELECT id, name, price, status, (stock_quantity - reserved_quantity) AS available FROM products WHERE id = ?`;
 
-/** ? cart_id, ? product_id — the current quantity of one line (locked) */
-export const SELECT_LINE_FOR_UPDATE = `SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ? FOR UPDATE`;
+/** ? cart_id, ? product_id — one line's quantity (after this transaction's own upsert) */
+export const SELECT_LINE = `SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ?`;
+
+/**
+ * ? cart_id, ? product_id, ? quantity — adds to the line, creating it if missing. Written first and
+ * checked after (the caller rolls back a result over the limits): a locking read of a line that does
+ * not exist yet takes a gap lock, and two new shoppers' gap locks on adjacent carts deadlock their inserts.
+ */
+export const ADD_TO_LINE = `
+  INSERT INTO cart_items (cart_id, product_id, quantity) VALUES (?, ?, ?)
+  ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity)`;
 
 /** ? cart_id, ? product_id, ? quantity */
 export const UPSERT_LINE = `
