@@ -53,7 +53,7 @@ export class Inboxes {
     return this.byPsid.get(psid) ?? [];
   }
   /** resolves once `psid` has received `count` messages in all */
-  until(psid: string, count: number, timeoutMs = 30_000): Promise<void> {
+  until(psid: string, count: number, timeoutMs = 60_000): Promise<void> {
     if (this.of(psid).length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${psid}: no reply within ${timeoutMs} ms`)), timeoutMs);

@@ -83,12 +83,22 @@ async function journeys(url: string, inbox: Inboxes, perStep: number[], rate?: n
       }
     : undefined;
   const start = performance.now();
+  let stuck = 0;
   const times = await Promise.all(
-    Array.from({ length: SHOPPERS }, (_, i) => walk({ url, secret: SECRET, inbox, psid: `shopper-${i}-${randomUUID().slice(0, 8)}`, perStep, pace })),
+    Array.from({ length: SHOPPERS }, (_, i) =>
+      walk({ url, secret: SECRET, inbox, psid: `shopper-${i}-${randomUUID().slice(0, 8)}`, perStep, pace }).catch((err: Error) => {
+        // a shopper whose answer never came (or came otherwise) stops there; counted, first one shown
+        if (stuck++ === 0) console.log(`  a shopper stopped: ${err.message}`);
+        return [] as number[];
+      }),
+    ),
   );
   const seconds = (performance.now() - start) / 1000;
   const all = times.flat().sort((a, b) => a - b);
-  return { turnsPerSecond: all.length / seconds, p50: quantile(all, 0.5), p99: quantile(all, 0.99), turns: all.length };
+  const steps = JOURNEY.map((_, i) => times.filter((t) => t.length > i).map((t) => t[i]!).sort((a, b) => a - b));
+  const slowest = steps.map((s, i) => ({ i, p99: quantile(s, 0.99), p50: quantile(s, 0.5) })).sort((a, b) => b.p99 - a.p99)[0]!;
+  console.log(`  slowest step: ${slowest.i + 1} (${JSON.stringify(JOURNEY[slowest.i])}) p50 ${slowest.p50.toFixed(0)} ms, p99 ${slowest.p99.toFixed(0)} ms`);
+  return { turnsPerSecond: all.length / seconds, p50: quantile(all, 0.5), p99: quantile(all, 0.99), turns: all.length, stuck };
 }
 
 async function main(): Promise<void> {
@@ -127,10 +137,10 @@ async function main(): Promise<void> {
 
     const perStep = await calibrate(webhook, SECRET, inbox);
     const full = await journeys(webhook, inbox, perStep);
-    console.log(`journey (${JOURNEY.length} taps, ${perStep.reduce((a, b) => a + b, 0)} replies each), ${SHOPPERS} shoppers at once: ${full.turnsPerSecond.toFixed(0)} turns/s, tap→reply p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms`);
+    console.log(`journey (${JOURNEY.length} taps, ${perStep.reduce((a, b) => a + b, 0)} replies each), ${SHOPPERS} shoppers at once: ${full.turnsPerSecond.toFixed(0)} turns/s, tap→reply p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms; shoppers stopped ${full.stuck}`);
     const halfRate = full.turnsPerSecond / 2;
     const half = await journeys(webhook, inbox, perStep, halfRate);
-    console.log(`journey at half capacity (${halfRate.toFixed(0)} taps/s paced): ${half.turnsPerSecond.toFixed(0)} turns/s, tap→reply p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms (target p99 < 100 ms)`);
+    console.log(`journey at half capacity (${halfRate.toFixed(0)} taps/s paced): ${half.turnsPerSecond.toFixed(0)} turns/s, tap→reply p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms (target p99 < 100 ms); shoppers stopped ${half.stuck}`);
     child.send({ cmd: 'rss-stop' });
     const rss = await next<RssFigures>(child, 'rss');
     console.log(`server process ${formatRss(rss)}`);
@@ -140,7 +150,7 @@ async function main(): Promise<void> {
         { bench: 'webhook', figure: 'simple turns drained, turns/s', value: drainRate, ceiling: null, ratio: null, target: '>= 1,000', met: drainRate >= 1000 },
         { bench: 'webhook', figure: `journey turns/s, ${SHOPPERS} shoppers`, value: full.turnsPerSecond, ceiling: null, ratio: null, target: '(info)', met: true },
         { bench: 'webhook', figure: 'journey tap→reply p50 / p99 ms, full load', value: full.p99, ceiling: null, ratio: null, target: `(info; p50 ${full.p50.toFixed(0)})`, met: true },
-        { bench: 'webhook', figure: 'journey tap→reply p99 ms, half capacity', value: half.p99, ceiling: null, ratio: null, target: '< 100 ms', met: half.p99 < 100 },
+        { bench: 'webhook', figure: 'journey tap→reply p99 ms, half capacity', value: half.p99, ceiling: null, ratio: null, target: '< 100 ms', met: half.p99 < 100 && half.stuck === 0 },
       ],
       rss,
     );
