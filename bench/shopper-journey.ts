@@ -142,5 +142,5 @@ export async function calibrate(url: string, secret: string, inbox: Inboxes): Pr
   return perStep;
 }
 
-const describe = (step: Step) => Object.entries(step).map(([k, v]) => `${k} ${String(v)}`).join('');
+export const describe = (step: Step) => Object.entries(step).map(([k, v]) => `${k} ${String(v)}`).join('');
 const lastWords = (msgs: RecordedMessage[]) => JSON.stringify(msgs.at(-1)?.body.message ?? null).slice(0, 400);

@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import { signBody } from '../src/bot/signature.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
 import { formatRss, quantile, reportSummary, type RssFigures } from './bench-support.js';
-import { calibrate, Inboxes, JOURNEY, walk } from './shopper-journey.js';
+import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -97,7 +97,7 @@ async function journeys(url: string, inbox: Inboxes, perStep: number[], rate?: n
   const all = times.flat().sort((a, b) => a - b);
   const steps = JOURNEY.map((_, i) => times.filter((t) => t.length > i).map((t) => t[i]!).sort((a, b) => a - b));
   const slowest = steps.map((s, i) => ({ i, p99: quantile(s, 0.99), p50: quantile(s, 0.5) })).sort((a, b) => b.p99 - a.p99)[0]!;
-  console.log(`  slowest step: ${slowest.i + 1} (${JSON.stringify(JOURNEY[slowest.i])}) p50 ${slowest.p50.toFixed(0)} ms, p99 ${slowest.p99.toFixed(0)} ms`);
+  console.log(`  slowest step: ${slowest.i + 1} (${describe(JOURNEY[slowest.i]!)}) p50 ${slowest.p50.toFixed(0)} ms, p99 ${slowest.p99.toFixed(0)} ms`);
   return { turnsPerSecond: all.length / seconds, p50: quantile(all, 0.5), p99: quantile(all, 0.99), turns: all.length, stuck };
 }
 
