@@ -64,15 +64,26 @@ async function countSent(db: Db, ids: number[]): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+/**
+ * Rows go to RECIPIENTS customers in turn (row i to customer i mod RECIPIENTS): a shop's notifications
+ * are for many customers, and one customer's rows are sent in row order (a row waits for its earlier
+ * ones), so 20,000 rows for one PSID would measure that wait, not the worker.
+ */
+const RECIPIENTS = 1000;
+const psidOf = (i: number) => `bench-customer-${i % RECIPIENTS}`;
+
 async function setupOrder(db: Db): Promise<{ orderId: number; psid: string }> {
-  const psid = 'bench-customer';
-  const [u] = await db.query<ResultSetHeader>('INSERT INTO users (name, phone, psid, last_message_at) VALUES (?, ?, ?, NOW())', ['Bench Buyer', '09123456789', psid]);
+  const psid = psidOf(0);
+  await db.query('INSERT INTO users (name, phone, psid, last_message_at) VALUES ?', [
+    Array.from({ length: RECIPIENTS }, (_, i) => ['Bench Buyer', '09123456789', psidOf(i), new Date()]),
+  ]);
+  const [[u]] = await db.query<RowDataPacket[]>('SELECT id AS insertId FROM users WHERE psid = ?', [psid]);
   const [p] = await db.query<ResultSetHeader>("INSERT INTO products (sku, name, price, stock_quantity) VALUES ('BENCH-1', 'Bench Rice', '1000.00', 1000000)");
   const [o] = await db.query<ResultSetHeader>(
     `INSERT INTO orders (order_number, user_id, order_status, payment_method, subtotal, shipping_fee, total_amount,
        recipient_name, phone, shipping_address, city, province, postal_code)
      VALUES ('ORD-BENCH-1', ?, 'confirmed', 'cod', '2000.00', '100.00', '2100.00', 'Bench Buyer', '09123456789', '1 Bench St', 'Manila', 'Metro Manila', '1000')`,
-    [u.insertId],
+    [u!.insertId],
   );
   await db.query(
     `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES (?, ?, 'Bench Rice', 'BENCH-1', '1000.00', 2, '2000.00')`,
@@ -96,12 +107,12 @@ function confirmedPayload(orderId: number): string {
 }
 
 /** JOBS fresh 'order_confirmed' rows for the bench customer (the most common message); returns their ids. */
-async function insertRows(db: Db, orderId: number, psid: string): Promise<number[]> {
+async function insertRows(db: Db, orderId: number): Promise<number[]> {
   const ids: number[] = [];
   for (let done = 0; done < JOBS; done += 2000) {
     const n = Math.min(2000, JOBS - done);
     const payload = confirmedPayload(orderId);
-    const values = Array.from({ length: n }, () => [orderId, 'customer', psid, 'order_confirmed', payload]);
+    const values = Array.from({ length: n }, (_, i) => [orderId, 'customer', psidOf(done + i), 'order_confirmed', payload]);
     const [res] = await db.query<ResultSetHeader>(
       'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ?',
       [values],
@@ -177,13 +188,14 @@ async function main(): Promise<void> {
     publishNotifications: async () => undefined,
   });
   const noop: Processor = async () => null;
-  const { orderId, psid } = await setupOrder(db);
+  const { orderId } = await setupOrder(db);
   // the ceiling: the same message to the same fake Graph, rendered once, no row read, claim or write
   const sendApi = createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined });
   const rendered = renderNotification({ type: 'order_confirmed', payload: JSON.parse(confirmedPayload(orderId)), order: null, product: null, shop: { name: config.SHOP_NAME, currency: config.CURRENCY, gcashNumber: config.GCASH_NUMBER, gcashName: config.GCASH_NAME, bankDetails: config.BANK_DETAILS } });
   if (!rendered.ok) throw new Error(`bench message does not render: ${rendered.reason}`);
-  const sendOnly: Processor = async () => {
-    for (const message of rendered.parts) await sendApi.send({ recipient: { id: psid }, messaging_type: 'UPDATE', message });
+  const sendOnly: Processor = async (job) => {
+    const to = psidOf(Number(job.data.notificationId) - 1);
+    for (const message of rendered.parts) await sendApi.send({ recipient: { id: to }, messaging_type: 'UPDATE', message });
     return null;
   };
 
@@ -194,7 +206,7 @@ async function main(): Promise<void> {
       const fake = Array.from({ length: JOBS }, (_, i) => i + 1);
       const ceiling = await runOnce(`noop-c${c}`, noop, c, fake);
       const graphOnly = await runOnce(`send-only-c${c}`, sendOnly, c, fake);
-      const ids = await insertRows(db, orderId, psid);
+      const ids = await insertRows(db, orderId);
       const real = await runOnce(`${QUEUES.notifications}-c${c}`, processor, c, ids);
       const sent = await countSent(db, ids);
       if (sent !== JOBS) throw new Error(`expected ${JOBS} rows sent with a message id, got ${sent}`);
