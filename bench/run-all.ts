@@ -11,7 +11,7 @@ import type { RssFigures, SummaryRow } from './bench-support.js';
 const BENCHES: Array<{ name: string; file: string; defaults: Record<string, string> }> = [
   { name: 'orders', file: 'bench/orders.ts', defaults: { BENCH_CLIENTS: '8', BENCH_SECONDS: '1', BENCH_ROUNDS: '3' } },
   { name: 'api', file: 'bench/api.ts', defaults: { BENCH_SECONDS: '4' } },
-  { name: 'jobs', file: 'bench/jobs.ts', defaults: { BENCH_JOBS: '5000', BENCH_CONCURRENCY: '10,50' } },
+  { name: 'jobs', file: 'bench/jobs.ts', defaults: { BENCH_JOBS: '2000', BENCH_CONCURRENCY: '10,50' } },
   { name: 'webhook', file: 'bench/webhook.ts', defaults: { BENCH_SECONDS: '3' } },
 ];
 
