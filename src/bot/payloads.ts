@@ -22,7 +22,8 @@ export const P = {
   EMPTY: 'EMPTY_CART',
   EMPTY_YES: 'EMPTY_CART_YES',
   CHECKOUT: 'CHECKOUT',
-  placeOrder: (cartId: number) => `PLACE_ORDER:${cartId}`,
+  /** the total the shopper was shown rides along: the engine refuses the order if it moved */
+  placeOrder: (cartId: number, totalCentavos: number) => `PLACE_ORDER:${cartId}:${totalCentavos}`,
   EDIT: 'EDIT_CHECKOUT',
   edit: (section: 'address' | 'payment' | 'promo') => `EDIT:${section}`,
   order: (orderId: number) => `ORDER:${orderId}`,

@@ -25,6 +25,7 @@ import type {
   ProductPage,
   ProductPatch,
   ProductResult,
+  QuoteResult,
   ReportSummary,
   ShipOrderInput,
   ShippingQuote,
@@ -60,6 +61,11 @@ export interface OrderServiceDeps {
 export interface OrderService {
   // --- orders -------------------------------------------------------------------------------
   createOrder(data: unknown, context?: CreateOrderContext): Promise<CreateOrderResult>;
+  /**
+   * What createOrder(data) would charge now: the same validation, prices, promo, shipping and client
+   * totals check (same codes, e.g. INVALID_PROMO), and nothing written.
+   */
+  quoteOrder(data: unknown): Promise<QuoteResult>;
   confirmOrder(orderId: number, adminNotes?: string, actor?: string): Promise<ActionResult>;
   /**
    * pending|confirmed → cancelled. Pass expectedStatus when the cancel answers a specific state (the

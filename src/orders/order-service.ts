@@ -2,6 +2,7 @@ import type { OrderService, OrderServiceDeps } from './index.js';
 import * as catalog from './catalog.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
+import { quoteOrder } from './price-order.js';
 import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
 import { attachPaymentProof } from './payment-proof.js';
@@ -43,6 +44,7 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
 
   return {
     createOrder: (data, context) => createOrder(ctx, data, context),
+    quoteOrder: (data) => quoteOrder(ctx, data),
     confirmOrder: (id, notes, actor = 'admin') =>
       guard(id, () =>
         move(ctx, id, { operation: 'confirm', to: 'confirmed', actor, reason: clip(notes, 500) ?? 'Confirmed', params: [actor.slice(0, 100), clip(notes, 5000)], success: 'Order {order} confirmed' }),
