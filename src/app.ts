@@ -12,6 +12,9 @@ import { createBot, type Bot } from './bot/index.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
+import { createMediaStore, type MediaStore } from './media/media-store.js';
+import { createProductImages, type ProductImages } from './media/product-images.js';
+import type { DownloadPolicy } from './media/safe-download.js';
 
 /** Log redaction: secrets and keys never reach a log line. */
 export const REDACT_PATHS = [
@@ -36,6 +39,11 @@ export interface AppOptions {
   workers?: boolean;
   /** Build the HTTP server (default: ROLE is all or web). */
   web?: boolean;
+  /**
+   * An extra CA (PEM) trusted when downloading payment proofs: only for a test's fake CDN with a
+   * self-signed certificate. Production uses Node's default CA store.
+   */
+  mediaExtraCa?: string;
 }
 
 export interface App {
@@ -45,6 +53,8 @@ export interface App {
   redis: Redis;
   orders: OrderService;
   admins: AdminService;
+  media: MediaStore;
+  images: ProductImages;
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
@@ -86,13 +96,24 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
   });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
+  const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
+  const downloadPolicy: DownloadPolicy = {
+    allowedHosts: config.MEDIA_ALLOWED_HOSTS,
+    maxBytes: config.MEDIA_MAX_BYTES,
+    connectTimeoutMs: config.MEDIA_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: config.MEDIA_READ_TIMEOUT_MS,
+    extraCa: opts.mediaExtraCa,
+    // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
+    httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
+  };
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
   jobsRef = jobs;
   const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
   if (simulator) plugins.push(simulator.plugin);
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins }) : null;
 
   let started = false;
   return {
@@ -102,6 +123,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     redis,
     orders,
     admins,
+    media,
+    images,
     sendApi,
     metrics,
     jobs,

@@ -111,6 +111,14 @@ export const configSchema = z
     METRICS_RETENTION_DAYS: int(90, 1),
     SHUTDOWN_TIMEOUT_MS: int(9000, 100),
 
+    MEDIA_MAX_BYTES: int(8 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    MEDIA_ALLOWED_HOSTS: z
+      .string()
+      .default('fbcdn.net,fbsbx.com')
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+    MEDIA_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+    MEDIA_READ_TIMEOUT_MS: int(15_000, 100, 120_000),
+
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
     DEMO_SEED: bool.default(true),
   })

@@ -23,6 +23,8 @@ export interface SendRequest {
     metadata?: string;
   };
   sender_action?: 'typing_on' | 'typing_off' | 'mark_seen';
+  /** an image sent as an attachment upload (multipart `filedata`), e.g. a stored payment proof */
+  filedata?: { bytes: Buffer; contentType: string };
 }
 
 export interface SendResult {
@@ -71,6 +73,17 @@ export interface SendApi {
   setProfile(profile: Record<string, unknown>): Promise<void>;
 }
 
+/** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
+function encode(body: unknown): { headers?: Record<string, string>; body: string | FormData } {
+  const { filedata, ...rest } = body as SendRequest;
+  if (!filedata) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(rest)) form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  const ext = filedata.contentType.split('/')[1] ?? 'bin';
+  form.set('filedata', new Blob([new Uint8Array(filedata.bytes)], { type: filedata.contentType }), `image.${ext}`);
+  return { body: form };
+}
+
 export function createSendApi(opts: SendApiOptions): SendApi {
   const base = `${opts.graphApiUrl.replace(/\/$/, '')}/${opts.graphApiVersion}`;
   const doFetch = opts.fetchImpl ?? fetch;
@@ -83,8 +96,7 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...encode(body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
     } catch (err) {

@@ -16,6 +16,9 @@ import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
+import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface HttpDeps {
   config: Config;
@@ -26,6 +29,8 @@ export interface HttpDeps {
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  media: MediaStore;
+  images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
 }
@@ -53,6 +58,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onSend', idempotency.onSend);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(mediaApiRoutes(deps));
   };
 }
 
@@ -80,6 +86,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   );
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
+  await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

@@ -80,8 +80,12 @@ export interface OrderService {
   /** processing → shipped (confirmed is also accepted: it passes through processing) */
   shipOrder(orderId: number, input?: ShipOrderInput, actor?: string): Promise<ActionResult>;
   deliverOrder(orderId: number, actor?: string): Promise<ActionResult>;
-  /** payment_status → proof_submitted and an admin 'payment_proof' broadcast row */
+  /** notes the attachment URL and queues its download (a 'proof_download' job row); see payment-proof.ts */
   attachPaymentProof(orderId: number, url: string, actor?: string): Promise<ActionResult>;
+  /** the downloaded copy is stored (media id): payment_status → proof_submitted and an admin 'payment_proof' broadcast */
+  storePaymentProof(orderId: number, mediaId: number, actor?: string): Promise<ActionResult>;
+  /** the proof was refused (refused=true: the customer is told why) or could not be downloaded (the admins are told) */
+  paymentProofFailed(orderId: number, reason: string, refused: boolean): Promise<ActionResult>;
   getOrder(orderId: number): Promise<OrderDetail | null>;
   getOrderByNumber(orderNumber: string): Promise<OrderDetail | null>;
   listOrders(query: ListOrdersQuery): Promise<OrderPage>;

@@ -5,7 +5,7 @@ import { createOrder } from './create-order.js';
 import { quoteOrder } from './price-order.js';
 import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
-import { attachPaymentProof } from './payment-proof.js';
+import { attachPaymentProof, paymentProofFailed, storePaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
 import { orderInputSchema } from './schemas.js';
 import { serverTraits } from '../db/server-traits.js';
@@ -67,6 +67,8 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     deliverOrder: (id, actor = 'admin') =>
       guard(id, () => move(ctx, id, { operation: 'deliver', to: 'delivered', actor, reason: 'Delivered', params: [], success: 'Order {order} delivered' })),
     attachPaymentProof: (id, url, actor) => attachPaymentProof(ctx, id, url, actor),
+    storePaymentProof: (id, mediaId, actor) => storePaymentProof(ctx, id, mediaId, actor),
+    paymentProofFailed: (id, reason, refused) => paymentProofFailed(ctx, id, reason, refused),
     getOrder: (id) => getOrder(ctx.db, id),
     getOrderByNumber: (number) => getOrderByNumber(ctx.db, number),
     listOrders: (query) => listOrders(ctx.db, query),

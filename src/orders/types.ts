@@ -119,7 +119,12 @@ export interface OrderSummary {
   order_status: OrderStatus;
   payment_method: string;
   payment_status: PaymentStatus;
+  /** the attachment URL the proof came from (it expires within days) */
   payment_proof_url: string | null;
+  /** the stored copy (media table); null until the worker stored it */
+  payment_proof_media_id: number | null;
+  /** why the last proof was not kept (refused or the download failed for good) */
+  payment_proof_error: string | null;
   subtotal: string;
   shipping_fee: string;
   discount_amount: string;
