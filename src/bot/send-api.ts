@@ -71,6 +71,8 @@ export interface SendApi {
   send(req: SendRequest): Promise<SendResult>;
   /** POST /me/messenger_profile (Get Started, greeting, persistent menu). */
   setProfile(profile: Record<string, unknown>): Promise<void>;
+  /** POST /me/custom_user_settings (one user's own persistent menu) */
+  setUserSettings(settings: Record<string, unknown>): Promise<void>;
 }
 
 /** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
@@ -126,6 +128,9 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     send: (req) => post<SendResult>('/me/messages', req),
     setProfile: async (profile) => {
       await post('/me/messenger_profile', profile);
+    },
+    setUserSettings: async (settings) => {
+      await post('/me/custom_user_settings', settings);
     },
   };
 }

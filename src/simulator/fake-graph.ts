@@ -26,6 +26,8 @@ export interface FakeGraph {
   url: string;
   messages: RecordedMessage[];
   profiles: Record<string, unknown>[];
+  /** Custom User Settings calls (per-user persistent menus), in order */
+  userSettings: Record<string, unknown>[];
   events: EventEmitter;
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
@@ -80,6 +82,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   events.setMaxListeners(0);
   const messages: RecordedMessage[] = [];
   const profiles: Record<string, unknown>[] = [];
+  const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let delay = 0;
   let seq = 0;
@@ -117,9 +120,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       events.emit('message', rec);
       return json(200, { recipient_id: parsed.recipient.id, message_id: rec.message_id });
     }
-    if (req.method === 'POST' && /\/me\/messenger_profile$/.test(path)) {
+    const settingsCall = /\/me\/custom_user_settings$/.test(path);
+    if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
       try {
-        profiles.push(JSON.parse(body) as Record<string, unknown>);
+        (settingsCall ? userSettings : profiles).push(JSON.parse(body) as Record<string, unknown>);
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100 } });
       }
@@ -136,6 +140,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     url: `http://127.0.0.1:${port}`,
     messages,
     profiles,
+    userSettings,
     events,
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
@@ -166,6 +171,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     reset() {
       messages.length = 0;
       profiles.length = 0;
+      userSettings.length = 0;
       failures.length = 0;
       delay = 0;
     },
