@@ -97,6 +97,8 @@ export interface OrderService {
   updateProduct(productId: number, patch: unknown): Promise<ProductResult>;
   /** restock (delta > 0) or adjust; never below what is reserved (STOCK_BELOW_RESERVED) */
   adjustStock(productId: number, delta: number, reason: string, actor?: string): Promise<ProductResult>;
+  /** a count: stock on hand becomes `stock`; the same rule and history as adjustStock (inventory.ts) */
+  setStock(productId: number, stock: number, reason: string, actor?: string): Promise<ProductResult>;
   listCategories(): Promise<CategorySummary[]>;
 
   // --- checkout helpers -----------------------------------------------------------------------

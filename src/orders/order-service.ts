@@ -1,5 +1,6 @@
 import type { OrderService, OrderServiceDeps } from './index.js';
 import * as catalog from './catalog.js';
+import { changeStock } from './inventory.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
 import { quoteOrder } from './price-order.js';
@@ -76,7 +77,8 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     getProduct: (id) => catalog.getProduct(ctx, id),
     createProduct: (input) => catalog.createProduct(ctx, input),
     updateProduct: (id, patch) => catalog.updateProduct(ctx, id, patch),
-    adjustStock: (id, delta, reason, actor) => catalog.adjustStock(ctx, id, delta, reason, actor),
+    adjustStock: (id, delta, reason, actor) => changeStock(ctx, id, { delta }, reason, actor),
+    setStock: (id, stock, reason, actor) => changeStock(ctx, id, { set: stock }, reason, actor),
     listCategories: () => catalog.listCategories(ctx),
     quoteShipping: (province, subtotal) => catalog.quoteShipping(ctx, province, subtotal),
     validateCheckoutField: (field, value) => checkField(field, value),
