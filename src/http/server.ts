@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -10,25 +10,33 @@ import type { Metrics } from '../observability/metrics.js';
 import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
-import { healthRoutes } from './health-routes.js';
+import { healthRoutes, type HealthDetails } from './health-routes.js';
+import { useQueueDepths } from './probe-server.js';
 import { bearerAuth } from './auth.js';
 import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
 import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
+import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  media: MediaStore;
+  images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
+  /** extra facts for /readyz (e.g. the bot's dead-letter count) */
+  details?: HealthDetails;
 }
 
 /**
@@ -49,11 +57,13 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onRequest', bearerAuth(deps.admins));
     app.addHook('onRequest', checkQueryEncoding);
     if (limits) app.addHook('onRequest', limits.byAdmin);
-    const idempotency = createIdempotency(deps.db);
+    const idempotency = createIdempotency(deps.db, { leaseMs: deps.config.IDEMPOTENCY_LEASE_MS });
     app.addHook('preHandler', idempotency.preHandler);
     app.addHook('onSend', idempotency.onSend);
+    app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(mediaApiRoutes(deps));
   };
 }
 
@@ -80,13 +90,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  deps.metrics.setQueueDepthSource(async () =>
-    Object.entries(await deps.jobs.queueCounts()).flatMap(([queue, states]) =>
-      Object.entries(states).map(([state, count]) => ({ queue, state, count })),
-    ),
-  );
+  useQueueDepths(deps.metrics, deps.jobs);
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
+  await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

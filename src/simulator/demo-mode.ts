@@ -33,14 +33,7 @@ export async function prepareDemo(deps: DemoDeps): Promise<DemoSetup> {
   }
   const seeded = config.DEMO_SEED ? await seedDemoShop(deps.db, config) : null;
   if (!deps.servesPages) return { seeded, demoAdminKey: null };
-  const demoAdminKey = await deps.admins.issueDemoKey(config.ADMIN_PSIDS.length === 0 ? SIMULATOR_ADMIN_PSID : null);
+  const demoAdminKey = await deps.admins.issueDemoKey(SIMULATOR_ADMIN_PSID);
   simulator.showDemoAdminKey(demoAdminKey);
   return { seeded, demoAdminKey };
-}
-
-/** The lines printed once the simulator listens (demo mode only). */
-export function startupBanner(publicUrl: string, demoAdminKey: string | null): string {
-  const lines = [`  No Page token configured: open the Messenger simulator at ${publicUrl}/simulator`];
-  if (demoAdminKey) lines.push(`  Queues dashboard: ${publicUrl}/admin/queues (any user name, password: ${demoAdminKey})`);
-  return `\n${lines.join('\n')}\n`;
 }

@@ -19,7 +19,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; ownDatabase?: boolean; logger?: Logger; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; ownDatabase?: boolean; logger?: Logger; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string; mediaExtraCa?: string } = {}): Promise<Harness> {
   const graph = opts.graph ?? (await startFakeGraph());
   // an app running workers delivers every unpublished outbox row of its database: give it its own
   // (so does a test that needs to know the whole catalog)
@@ -34,7 +34,7 @@ export async function startHarness(opts: { adminPsids?: string[]; workers?: bool
     ...(opts.queuePrefix ? { QUEUE_PREFIX: opts.queuePrefix } : {}),
     ...opts.overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? false, web: true, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const app = await buildApp(config, { workers: opts.workers ?? false, web: true, mediaExtraCa: opts.mediaExtraCa, ...(opts.logger ? { logger: opts.logger } : {}) });
   await app.start();
   return {
     app,
@@ -86,7 +86,7 @@ export class Chat {
   async send(event: unknown): Promise<void> {
     const res = await postWebhook(this.h.app, pageBody(event));
     if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
-    await this.h.app.bot.idle();
+    await this.h.app.bot!.idle();
   }
   say = (text: string) => this.send(events.text(this.psid, text));
   postback = (payload: string, title = payload) => this.send(events.postback(this.psid, title, payload));

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { buildApp, type App } from '../../../src/app.js';
-import { prepareDemo, startupBanner, type DemoSetup } from '../../../src/simulator/demo-mode.js';
+import { prepareDemo, type DemoSetup } from '../../../src/simulator/demo-mode.js';
+import { simulatorBanner } from '../../../src/simulator/banner.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { ownDatabase } from './own-database.js';
 
@@ -33,7 +34,8 @@ describe('with no Page token (simulator mode)', () => {
 
   it('prints it on the start-up banner and shows it on the simulator page to a visitor on this machine only', async () => {
     const key = demo.demoAdminKey!;
-    expect(startupBanner('http://127.0.0.1:3000', key)).toContain(`http://127.0.0.1:3000/admin/queues (any user name, password: ${key})`);
+    expect(simulatorBanner(app.config, key).info).toContain(`${app.config.publicUrl}/simulator`);
+    expect(simulatorBanner(app.config, key).info).toContain(`${app.config.publicUrl}/admin/queues (any user name, password: ${key})`);
     const local = await app.http!.inject({ method: 'GET', url: '/simulator/session', remoteAddress: '127.0.0.1' });
     expect(local.json().demoAdminKey).toBe(key);
     const remote = await app.http!.inject({ method: 'GET', url: '/simulator/session', remoteAddress: '203.0.113.7', headers: { 'x-forwarded-for': '127.0.0.1' } });
