@@ -16,7 +16,7 @@ import { createWebhookPlugin } from './webhook-plugin.js';
 import { APOLOGY, OUTAGE_APOLOGY, createGuards, isTurnOutage } from './safe.js';
 import { createReplyLedger } from './reply-ledger.js';
 import { createTurnMetrics } from './turn-metrics.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
 

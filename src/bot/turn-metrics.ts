@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { TurnObserver } from './turn-runner.js';
 
 /** The turn runner's counters, and the dead-letter list's length read from Redis at scrape time. */

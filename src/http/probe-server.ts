@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { Jobs } from '../jobs/index.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { healthRoutes } from './health-routes.js';
 
 /** /metrics reads the queue depths from BullMQ at each scrape (a web process and a worker's probe alike). */
