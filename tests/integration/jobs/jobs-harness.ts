@@ -40,6 +40,8 @@ export { privateDatabase };
 export interface StartOptions {
   graph?: FakeGraph;
   workers?: boolean;
+  /** build the HTTP server and the bot (default true) */
+  web?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
 }
@@ -53,7 +55,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true });
+  const app = await buildApp(config, { workers: opts.workers ?? true, web: opts.web ?? true });
   await app.start();
   return {
     app,
