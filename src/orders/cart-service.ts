@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { withTransaction, type Conn, type Db } from '../db/pool.js';
+import { runTx } from './tx.js';
 import { toCentavos, toDecimal } from './money.js';
 import * as sql from './sql/cart-sql.js';
 
@@ -186,7 +187,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
 
     /** Merge answers into the open cart's checkout JSON. */
     async saveCheckout(userId: number, patch: Checkout): Promise<Checkout> {
-      return withTransaction(db, async (conn) => {
+      return runTx(db, async (conn) => {
         const cartId = await openCartId(conn, userId);
         const [rows] = await conn.query<RowDataPacket[]>(`${sql.SELECT_OPEN_CART} FOR UPDATE`, [userId]);
         const merged = { ...(parseJson<Checkout>(rows[0]?.checkout) ?? {}), ...patch };

@@ -42,6 +42,8 @@ export interface StartOptions {
   web?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
+  /** trust this CA for payment-proof downloads (a fake CDN's self-signed certificate) */
+  mediaExtraCa?: string;
 }
 
 export async function startJobsApp(overrides: Record<string, string> = {}, opts: StartOptions = {}): Promise<JobsTestApp> {
@@ -53,7 +55,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true, web: opts.web ?? true });
+  const app = await buildApp(config, { workers: opts.workers ?? true, web: opts.web ?? true, mediaExtraCa: opts.mediaExtraCa });
   await app.start();
   return {
     app,
