@@ -106,10 +106,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
     httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
   };
-  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl, policy: downloadPolicy });
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
   jobsRef = jobs;
-  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
+  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger, images });
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
   if (simulator) plugins.push(simulator.plugin);

@@ -16,6 +16,7 @@ import { createWebhookPlugin } from './webhook-plugin.js';
 import { APOLOGY, createGuards } from './safe.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface BotDeps {
   config: Config;
@@ -26,6 +27,7 @@ export interface BotDeps {
   sendApi: SendApi;
   jobs: Jobs;
   logger: Logger;
+  images: ProductImages;
 }
 
 export interface Bot {
@@ -55,7 +57,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     disable_webserver: true,
     disable_console: true,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log) });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images });
 
   async function runTurn(ev: InboundEvent): Promise<void> {
     try {
