@@ -1,8 +1,9 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.js';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
-import { createPool, type Db } from './db/pool.js';
+import { createBatchPool, createPool, type Db } from './db/pool.js';
 import { createRedis } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
@@ -14,22 +15,7 @@ import { buildHttpServer } from './http/server.js';
 import { buildProbeServer } from './http/probe-server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
-/** Log redaction: secrets and keys never reach a log line. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["idempotency-key"]',
-  'req.query.access_token',
-  'access_token',
-  'config.ADMIN_API_KEY',
-  'config.FB_PAGE_ACCESS_TOKEN',
-  'config.FB_APP_SECRET',
-  'config.FB_VERIFY_TOKEN',
-  '*.access_token',
-  '*.apiKey',
-  '*.api_key',
-  '*.password',
-];
+export { REDACT_PATHS } from './logging.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -43,6 +29,8 @@ export interface App {
   config: Config;
   logger: Logger;
   db: Db;
+  /** the createOrder batch's multi-statement pool (nothing else uses it) */
+  batchDb: Db;
   redis: Redis;
   orders: OrderService;
   admins: AdminService;
@@ -61,25 +49,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-/**
- * JSON lines by default (what a log collector reads); `pretty` sends them through pino-pretty (a
- * devDependency) for a person at a terminal: src/main.ts asks for it when stdout is a TTY.
- */
-export function createLogger(config: Config, opts: { pretty?: boolean } = {}): Logger {
-  return pino({
-    level: config.LOG_LEVEL,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(opts.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
-}
-
 /** The composition root: builds everything from a config and returns it without listening. */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? createLogger(config);
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const runWeb = opts.web ?? config.ROLE !== 'worker';
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  // createOrder's batch only (multi-statement); connections open on first use
+  const batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const admins = createAdminService(db, config);
@@ -97,6 +75,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   let jobsRef: Jobs | null = null;
   const orders = createOrderService({
     db,
+    batchDb,
     config,
     logger,
     observer: metrics.orderObserver,
@@ -120,6 +99,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     config,
     logger,
     db,
+    batchDb,
     redis,
     orders,
     admins,
@@ -146,6 +126,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());
       await db.end();
+      await batchDb.end();
     },
   };
 }

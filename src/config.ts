@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { fixedOffsetProblem, isSessionOffsetSupported, tzOffset } from './time-zone.js';
 
@@ -80,16 +82,23 @@ export const configSchema = z
     FRAUD_VERIFY_SCORE: int(50, 0, 1000),
     FRAUD_BLOCKED_PHONES: csv,
 
-    ADMIN_API_KEY: optionalSecret,
+    // the root key is as strong as its length: 32 characters at least (`npm run admin -- add` makes 46)
+    ADMIN_API_KEY: optionalSecret.refine((k) => k === undefined || k.length >= 32, 'must be at least 32 characters (or unset)'),
     ADMIN_PSIDS: csv,
     API_RATE_LIMIT: int(300, 0),
-    // Fastify trustProxy: '' / false (default), true, a hop count, or comma-separated proxy IPs/CIDRs
+    // Fastify trustProxy: '' / false (default), a hop count, or comma-separated proxy IPs/CIDRs. Never
+    // `true`: trusting every X-Forwarded-For hop lets any client pick its own IP (and its rate-limit bucket)
     TRUST_PROXY: z
       .string()
       .default('')
-      .transform((s): boolean | number | string[] =>
-        s === '' || s === 'false' ? false : s === 'true' ? true : /^\d+$/.test(s) ? Number(s) : s.split(',').map((x) => x.trim()),
-      ),
+      .transform((s, ctx): false | number | string[] => {
+        if (s === '' || s === 'false') return false;
+        if (/^\d+$/.test(s)) return Number(s);
+        const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+        if (list.length > 0 && list.every(isProxyAddress)) return list;
+        ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy IPs/CIDRs (e.g. 10.0.0.0/8), not true' });
+        return z.NEVER;
+      }),
 
     FB_PAGE_ACCESS_TOKEN: optionalSecret,
     FB_APP_SECRET: optionalSecret,
@@ -122,6 +131,8 @@ export const configSchema = z
     IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
 
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
+    // the simulator's page has no login: listening beyond loopback with it on must be asked for
+    SIMULATOR_PUBLIC: bool.default(false),
     DEMO_SEED: bool.default(true),
   })
   .superRefine((c, ctx) => {
@@ -132,7 +143,22 @@ export const configSchema = z
       // The simulator answers customers through a fake Graph API: never in production.
       if (c.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on when NODE_ENV=production' });
     }
+    // Beside a real Page the simulator's anonymous page would act for real customers and admins.
+    if (c.SIMULATOR === 'on' && c.FB_PAGE_ACCESS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on while FB_PAGE_ACCESS_TOKEN is set (unset one of them)' });
+    }
   });
+
+/** 127.0.0.1, ::1 or localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isProxyAddress(s: string): boolean {
+  const [ip, bits, ...rest] = s.split('/');
+  if (rest.length || !ip || !isIP(ip)) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128));
+}
 
 export type Config = Omit<z.infer<typeof configSchema>, 'HOST'> & {
   /** listen address: 0.0.0.0, or 127.0.0.1 in simulator mode (its admin pane has no login) unless HOST is set */
@@ -159,11 +185,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const simulatorEnabled =
     c.SIMULATOR === 'on' || (c.SIMULATOR === 'auto' && !c.FB_PAGE_ACCESS_TOKEN && c.NODE_ENV !== 'production');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  // The simulator signs its webhook posts like Messenger does; with no app secret configured it uses
-  // a fixed local one (never in production: the schema above requires real values there).
+  // The simulator signs its webhook posts like Messenger does, with a secret of its own made for this
+  // process: never a configured (real) app secret or verify token, which anyone on its page could use.
   const simulatorSecrets = simulatorEnabled
-    ? { FB_APP_SECRET: c.FB_APP_SECRET ?? 'quicksell-simulator-secret', FB_VERIFY_TOKEN: c.FB_VERIFY_TOKEN ?? 'quicksell-simulator' }
+    ? { FB_APP_SECRET: randomBytes(32).toString('hex'), FB_VERIFY_TOKEN: randomBytes(16).toString('hex') }
     : {};
   const HOST = c.HOST ?? (simulatorEnabled ? '127.0.0.1' : '0.0.0.0');
+  if (simulatorEnabled && !isLoopback(HOST) && !c.SIMULATOR_PUBLIC) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: ${HOST} would open the simulator, whose page has no login, beyond this machine; ` +
+        'listen on 127.0.0.1, configure a Page token, or set SIMULATOR_PUBLIC=true to allow it',
+    );
+  }
   return { ...c, ...simulatorSecrets, HOST, simulatorEnabled, publicUrl };
 }

@@ -1,17 +1,20 @@
 import { createRequire } from 'node:module';
 import closeWithGrace from 'close-with-grace';
+import { pino, type Logger } from 'pino';
 import { loadConfig, ConfigError } from './config.js';
 import { migrate } from './db/migrate.js';
 import { pingRedis } from './db/redis.js';
-import { buildApp, createLogger } from './app.js';
+import { buildApp } from './app.js';
+import { createLogger, loggerOptions } from './logging.js';
 import { seedDemoShop } from './simulator/demo-seed.js';
+import { simulatorBanner } from './simulator/banner.js';
 
 /** Entry point: check services, migrate, build the app, listen, shut down gracefully. */
 async function main(): Promise<void> {
   const config = loadConfig();
   await migrate(config.DATABASE_URL, (m) => console.log(`[migrate] ${m}`));
   await pingRedis(config.REDIS_URL);
-  const app = await buildApp(config, { logger: createLogger(config, { pretty: prettyLogs() }) });
+  const app = await buildApp(config, { logger: appLogger(config.LOG_LEVEL) });
   if (config.simulatorEnabled && config.DEMO_SEED) {
     const seeded = await seedDemoShop(app.db, config);
     if (seeded.products > 0) app.logger.info(seeded, 'seeded the demo shop (catalog was empty)');
@@ -20,7 +23,9 @@ async function main(): Promise<void> {
   if (app.http) {
     await app.http.listen({ port: config.PORT, host: config.HOST });
     app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);
-    if (app.simulator) console.log(`\n  No Page token configured: open the Messenger simulator at ${config.publicUrl}/simulator\n`);
+    const banner = simulatorBanner(config);
+    if (banner.info) console.log(`\n  ${banner.info}\n`);
+    if (banner.warning) app.logger.warn(banner.warning);
   } else {
     if (app.probe) await app.probe.listen({ port: config.WORKER_HTTP_PORT, host: config.HOST });
     app.logger.info(app.probe ? `QuickSell worker started; health on port ${config.WORKER_HTTP_PORT}` : 'QuickSell worker started');
@@ -32,15 +37,18 @@ async function main(): Promise<void> {
   });
 }
 
-/** Human-readable logs for a person at a terminal (npm run dev, npm start), if pino-pretty is installed (not with --omit=dev); JSON elsewhere. */
-function prettyLogs(): boolean {
-  if (!process.stdout.isTTY) return false;
+/**
+ * JSON lines (what a log collector reads), or, for a person at a terminal (npm run dev, npm start), the
+ * same lines made readable by pino-pretty, a devDependency (absent with --omit=dev: JSON then).
+ */
+function appLogger(level: string): Logger {
+  if (!process.stdout.isTTY) return createLogger(level);
   try {
     createRequire(import.meta.url).resolve('pino-pretty');
-    return true;
   } catch {
-    return false;
+    return createLogger(level);
   }
+  return pino({ ...loggerOptions(level), transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
 }
 
 main().catch((err: unknown) => {

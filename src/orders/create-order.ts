@@ -49,7 +49,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   let written: WrittenOrder;
   for (let attempt = 1; ; attempt++) {
     try {
-      written = await runTx(ctx.db, (conn) => writeOrder(ctx, conn, plan), { batched: true });
+      written = await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true });
       break;
     } catch (err) {
       // a clash on the order number's random suffix: nothing was kept, try again with another number

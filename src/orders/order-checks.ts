@@ -48,7 +48,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const productIds = lines.map((l) => l.product_id);
   const province = input.shipping_address.province;
   // one round trip: the buyer (with fraud facts and shipping rate), the products, the promo
-  const reads = new SqlBatch(db);
+  const reads = new SqlBatch(ctx.batchDb);
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
   reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
   reads.select(q.SELECT_PRODUCTS, [productIds]);

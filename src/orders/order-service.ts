@@ -27,6 +27,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   const clock = deps.clock ?? (() => new Date());
   const ctx: EngineContext = {
     db: deps.db,
+    batchDb: deps.batchDb,
     config: deps.config,
     logger: deps.logger,
     outbox: deps.outbox,

@@ -36,7 +36,10 @@ export interface OrderObserver {
 export type FaultHook = (step: string) => void | Promise<void>;
 
 export interface OrderServiceDeps {
+  /** every query but the createOrder batch: a pool that refuses multi-statement queries (createPool) */
   db: Db;
+  /** the createOrder batch's reads and one-round-trip transaction (createBatchPool) */
+  batchDb: Db;
   config: Config;
   logger: Logger;
   outbox: OutboxPublisher;

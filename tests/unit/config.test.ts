@@ -76,7 +76,7 @@ describe('configuration', () => {
 
   it('listens on loopback only in simulator mode unless HOST is set', () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
-    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0', SIMULATOR_PUBLIC: 'true' }).HOST).toBe('0.0.0.0');
     expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 't', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).HOST).toBe('0.0.0.0');
   });
 

@@ -165,10 +165,21 @@ describe('when a process died holding a user’s turn lock', () => {
 describe('when a handler throws', () => {
   it('tells the user sorry, and the next message works', async () => {
     const chat = new Chat(h);
-    h.graph.failNext({ status: 500, error: { message: 'An unexpected error has occurred', code: 2 } });
+    // a permanent Graph refusal: not an outage, so the turn fails fast with an apology
+    h.graph.failNext({ status: 400, error: { message: 'Invalid parameter', code: 100 } });
     await chat.postback('MENU');
     expect(chat.lastText()).toMatch(/^Sorry, something went wrong/);
     await chat.postback('HELP');
+    expect(chat.lastText()).toMatch(/^Here is what I can do/);
+  });
+
+  it('runs the turn again when Graph said "try again" (code 2), and the user gets the answer, no apology', async () => {
+    const chat = new Chat(h);
+    h.graph.failNext({ status: 500, error: { message: 'Service temporarily unavailable', code: 2 } });
+    await postWebhook(h.app, pageBody(events.postback(chat.psid, 'Help', 'HELP')));
+    await h.graph.waitFor(() => h.graph.sentTo(chat.psid).length > 0, 15_000);
+    await h.app.bot!.idle();
+    expect(chat.texts()).toHaveLength(1);
     expect(chat.lastText()).toMatch(/^Here is what I can do/);
   });
 });
