@@ -8,6 +8,7 @@ import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories
 import {
   eventually,
   FAST_JOBS,
+  finishedJob,
   insertNotification,
   lowStockPayload,
   notificationRow,
@@ -21,7 +22,8 @@ import {
  * Real processes: `node --import tsx src/main.ts` (the production entry point) as a worker, killed with
  * SIGKILL or stopped with SIGTERM while the fake Graph API is slow to answer.
  */
-describe('worker processes', () => {
+// each test starts tsx child processes: on a loaded machine one start alone can take ten seconds or more
+describe('worker processes', { timeout: 90_000 }, () => {
   let graph: FakeGraph;
   let database: { url: string; drop(): Promise<void> };
   let producer: JobsTestApp;
@@ -91,10 +93,7 @@ describe('worker processes', () => {
         const r = await notificationRow(producer.db, id);
         return (r.status === 'failed' || r.status === 'completed' || r.status === 'unknown') && r;
       }, 30_000, 'row settled');
-      const job = await eventually(async () => {
-        const j = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-        return ['failed', 'completed'].includes((await j?.getState()) ?? '') && j;
-      });
+      const job = await finishedJob(producer.app.jobs.queues[QUEUES.notifications], jobIds.notification(id));
       return { row, job };
     } finally {
       await rescuer.close();
