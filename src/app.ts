@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { createLogger } from './logging.js';
-import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { createBatchPool, createPool, type Db } from './db/pool.js';
-import { createRedis } from './db/redis.js';
+import { createRedis, type RedisClient } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
@@ -31,7 +30,7 @@ export interface App {
   db: Db;
   /** the createOrder batch's multi-statement pool (nothing else uses it) */
   batchDb: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;

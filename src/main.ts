@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
 import closeWithGrace from 'close-with-grace';
-import { pino, type Logger } from 'pino';
 import { loadConfig, ConfigError } from './config.js';
 import { migrate } from './db/migrate.js';
 import { pingRedis } from './db/redis.js';
 import { buildApp } from './app.js';
-import { createLogger, loggerOptions } from './logging.js';
+import { createLogger } from './logging.js';
 import { seedDemoShop } from './simulator/demo-seed.js';
 import { simulatorBanner } from './simulator/banner.js';
 
@@ -14,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   await migrate(config.DATABASE_URL, (m) => console.log(`[migrate] ${m}`));
   await pingRedis(config.REDIS_URL);
-  const app = await buildApp(config, { logger: appLogger(config.LOG_LEVEL) });
+  const app = await buildApp(config, { logger: createLogger(config.LOG_LEVEL, undefined, { pretty: prettyLogs() }) });
   if (config.simulatorEnabled && config.DEMO_SEED) {
     const seeded = await seedDemoShop(app.db, config);
     if (seeded.products > 0) app.logger.info(seeded, 'seeded the demo shop (catalog was empty)');
@@ -37,18 +36,15 @@ async function main(): Promise<void> {
   });
 }
 
-/**
- * JSON lines (what a log collector reads), or, for a person at a terminal (npm run dev, npm start), the
- * same lines made readable by pino-pretty, a devDependency (absent with --omit=dev: JSON then).
- */
-function appLogger(level: string): Logger {
-  if (!process.stdout.isTTY) return createLogger(level);
+/** Human-readable logs for a person at a terminal (npm run dev, npm start), if pino-pretty is installed (not with --omit=dev); JSON elsewhere. */
+function prettyLogs(): boolean {
+  if (!process.stdout.isTTY) return false;
   try {
     createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
   } catch {
-    return createLogger(level);
+    return false;
   }
-  return pino({ ...loggerOptions(level), transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
 }
 
 main().catch((err: unknown) => {

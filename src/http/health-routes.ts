@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Db } from '../db/pool.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -28,7 +28,7 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(deps: { db: Db; redis: Redis; metrics: Metrics; details?: HealthDetails }) {
+export function healthRoutes(deps: { db: Db; redis: RedisClient; metrics: Metrics; details?: HealthDetails }) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 

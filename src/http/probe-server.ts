@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { Jobs } from '../jobs/index.js';
@@ -19,7 +19,7 @@ export function useQueueDepths(metrics: Metrics, jobs: Jobs): void {
  * The small listener of a ROLE=worker process (WORKER_HTTP_PORT): /healthz, /readyz and /metrics only, so
  * an orchestrator can probe and scrape workers like web processes. No API, no webhook, no dashboard.
  */
-export async function buildProbeServer(deps: { logger: Logger; db: Db; redis: Redis; metrics: Metrics; jobs: Jobs }): Promise<FastifyInstance> {
+export async function buildProbeServer(deps: { logger: Logger; db: Db; redis: RedisClient; metrics: Metrics; jobs: Jobs }): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'probe' }) }) as unknown as FastifyInstance;
   useQueueDepths(deps.metrics, deps.jobs);
   await app.register(healthRoutes(deps));

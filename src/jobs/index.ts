@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -23,7 +23,7 @@ export type { QueueName } from './queues.js';
 export interface JobsDeps {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
@@ -68,7 +68,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
   // Producer connection: no offline queue and one retry, so that adding a job fails fast while Redis is
   // down (the order still succeeds; the relay publishes later).
-  const producer = new Redis(config.REDIS_URL, {
+  const producer = createRedis(config.REDIS_URL, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -140,7 +140,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     metricsRetentionDays: config.METRICS_RETENTION_DAYS,
   });
 
-  let workerConnection: Redis | null = null;
+  let workerConnection: RedisClient | null = null;
   let workers: Worker[] = [];
 
   function startWorker(name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}): Worker {
@@ -191,7 +191,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
     async startWorkers() {
       if (workers.length) return;
-      workerConnection ??= new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+      workerConnection ??= createRedis(config.REDIS_URL, { maxRetriesPerRequest: null });
       workerConnection.on('error', (err) => logger.debug({ err: err.message }, 'worker connection error'));
       const notifications = createNotificationProcessor({
         db,

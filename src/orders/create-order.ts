@@ -49,7 +49,9 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   let written: WrittenOrder;
   for (let attempt = 1; ; attempt++) {
     try {
-      written = await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true });
+      // first with whatever other orders are being written now (group-commit.ts); alone if it must be
+      const grouped = attempt === 1 ? await ctx.groupCommit.write(plan) : null;
+      written = grouped ?? (await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true }));
       break;
     } catch (err) {
       // a clash on the order number's random suffix: nothing was kept, try again with another number

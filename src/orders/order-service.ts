@@ -2,6 +2,7 @@ import type { OrderService, OrderServiceDeps } from './service-api.js';
 import * as catalog from './catalog.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
+import { createGroupCommit } from './group-commit.js';
 import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
 import { attachPaymentProof } from './payment-proof.js';
@@ -39,7 +40,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
+    groupCommit: { write: async () => null },
   };
+  ctx.groupCommit = createGroupCommit(ctx);
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 
   return {
