@@ -14,6 +14,7 @@
  * Own database (quicksell_bench_jobs, created and dropped here) and own queue prefix; never `quicksell`.
  * BENCH_JOBS (default 20000) jobs per run; BENCH_CONCURRENCY (default 1,10,50) the worker concurrencies.
  */
+import { createMediaStore } from '../src/media/media-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     admins: createAdminService(db, config),
     sendApi: createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }),
     logger,
+    media: createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES }),
     shop: { name: config.SHOP_NAME, currency: config.CURRENCY, gcashNumber: config.GCASH_NUMBER, gcashName: config.GCASH_NAME, bankDetails: config.BANK_DETAILS },
     inDoubtAfterMs: 12_000,
     rateLimitBackoffMs: 1000,

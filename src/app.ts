@@ -13,6 +13,9 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { buildProbeServer } from './http/probe-server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
+import { createMediaStore, type MediaStore } from './media/media-store.js';
+import { createProductImages, type ProductImages } from './media/product-images.js';
+import type { DownloadPolicy } from './media/safe-download.js';
 
 export { REDACT_PATHS } from './logging.js';
 
@@ -22,6 +25,11 @@ export interface AppOptions {
   workers?: boolean;
   /** Build the HTTP server (default: ROLE is all or web). */
   web?: boolean;
+  /**
+   * An extra CA (PEM) trusted when downloading payment proofs: only for a test's fake CDN with a
+   * self-signed certificate. Production uses Node's default CA store.
+   */
+  mediaExtraCa?: string;
 }
 
 export interface App {
@@ -33,6 +41,8 @@ export interface App {
   redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
+  media: MediaStore;
+  images: ProductImages;
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
@@ -80,7 +90,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
   });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
+  const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
+  const downloadPolicy: DownloadPolicy = {
+    allowedHosts: config.MEDIA_ALLOWED_HOSTS,
+    maxBytes: config.MEDIA_MAX_BYTES,
+    connectTimeoutMs: config.MEDIA_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: config.MEDIA_READ_TIMEOUT_MS,
+    extraCa: opts.mediaExtraCa,
+    // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
+    httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
+  };
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
   jobsRef = jobs;
   // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
   // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
@@ -90,7 +111,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
   const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins, details }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins, details }) : null;
   const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis, metrics, jobs }) : null;
 
   let started = false;
@@ -102,6 +123,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     redis,
     orders,
     admins,
+    media,
+    images,
     sendApi,
     metrics,
     jobs,

@@ -135,6 +135,13 @@ export const configSchema = z
     TURN_OUTAGE_DEADLINE_MS: int(300_000, 100),
     WORKER_HTTP_PORT: int(3001, 0, 65535),
     IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
+    MEDIA_MAX_BYTES: int(8 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    MEDIA_ALLOWED_HOSTS: z
+      .string()
+      .default('fbcdn.net,fbsbx.com')
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+    MEDIA_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+    MEDIA_READ_TIMEOUT_MS: int(15_000, 100, 120_000),
 
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
     // the simulator's page has no login: listening beyond loopback with it on must be asked for

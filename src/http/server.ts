@@ -18,6 +18,9 @@ import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
 import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
+import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface HttpDeps {
   config: Config;
@@ -28,6 +31,8 @@ export interface HttpDeps {
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  media: MediaStore;
+  images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
   /** extra facts for /readyz (e.g. the bot's dead-letter count) */
@@ -58,6 +63,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(mediaApiRoutes(deps));
   };
 }
 
@@ -87,6 +93,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   useQueueDepths(deps.metrics, deps.jobs);
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
+  await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

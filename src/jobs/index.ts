@@ -16,6 +16,9 @@ import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
 import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
 import { Gauge } from 'prom-client';
+import { createProofDownloadProcessor } from './proof-download-processor.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { DownloadPolicy } from '../media/safe-download.js';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -29,6 +32,9 @@ export interface JobsDeps {
   sendApi: SendApi;
   logger: Logger;
   metrics: Metrics;
+  media: MediaStore;
+  /** how payment proofs are fetched (allowed hosts, limits) */
+  downloadPolicy: DownloadPolicy;
 }
 
 export type QueueCounts = Record<QueueName, Record<string, number>>;
@@ -210,7 +216,9 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         rateLimitBackoffMs: config.RATE_LIMIT_BACKOFF_MS,
         rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
         publishNotifications: publisher.publishNotifications,
+        media: deps.media,
       });
+      const proofs = createProofDownloadProcessor({ db, orders: deps.orders, media: deps.media, policy: deps.downloadPolicy });
       const fulfillment = createOrderWorkProcessor({ db, logger, run: (id) => deps.orders.markProcessing(id, 'worker:fulfillment') });
       const expiry = createOrderWorkProcessor({
         db,
@@ -225,6 +233,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.fulfillment, fulfillment, 5),
         startWorker(QUEUES.reservationExpiry, expiry, 5),
         startWorker(QUEUES.maintenance, maintenance.processor, 1),
+        startWorker(QUEUES.media, proofs, 3),
       ];
       await upsertSchedulers(queues[QUEUES.maintenance], config);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
