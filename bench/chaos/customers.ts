@@ -90,9 +90,12 @@ export class ChatUser {
     readonly psid: string,
     private readonly graph: ChaosGraph,
     private readonly client: WebhookClient,
+    /** no wait goes past this time (epoch ms): the run is bounded */
+    private readonly hardStop = Infinity,
   ) {}
 
   async act(event: unknown, wait: Wait): Promise<Arrival[] | null> {
+    if (Date.now() >= this.hardStop) return null;
     const from = this.graph.deliveredTo(this.psid).length;
     const sentAt = Date.now();
     let firstSeen = false;
@@ -112,7 +115,7 @@ export class ChatUser {
         const msgs = since();
         if (wait.done(msgs)) finish(msgs);
       };
-      const timer = setTimeout(() => finish(null), wait.timeoutMs);
+      const timer = setTimeout(() => finish(null), Math.max(0, Math.min(wait.timeoutMs, this.hardStop - Date.now())));
       this.graph.events.on('delivered', onDelivered);
       this.client.post(event).catch((err) => {
         clearTimeout(timer);

@@ -124,7 +124,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     NODE_ENV: 'development', LOG_LEVEL: 'warn', SIMULATOR: 'off', DEMO_SEED: 'false',
     DATABASE_URL: dbUrl, REDIS_URL: o.redis.url, QUEUE_PREFIX: prefix, DB_POOL_SIZE: '20',
     FB_PAGE_ACCESS_TOKEN: 'chaos-page-token', FB_APP_SECRET: APP_SECRET, FB_VERIFY_TOKEN: 'chaos-verify', GRAPH_API_URL: graph.url,
-    SEND_API_TIMEOUT_MS: '1000', JOB_BACKOFF_MS: '500', RATE_LIMIT_BACKOFF_MS: '1000', SEND_API_RATE_PER_SECOND: '300', NOTIFICATION_CONCURRENCY: '20',
+    SEND_API_TIMEOUT_MS: '5000', JOB_BACKOFF_MS: '500', RATE_LIMIT_BACKOFF_MS: '1000', SEND_API_RATE_PER_SECOND: '300', NOTIFICATION_CONCURRENCY: '20',
     OUTBOX_RELAY_INTERVAL_MS: '1000', OUTBOX_REPUBLISH_AFTER_MS: '15000', WORKER_LOCK_MS: '10000', WORKER_STALLED_INTERVAL_MS: '5000',
     EXPIRY_SWEEP_INTERVAL_MS: '5000', SHUTDOWN_TIMEOUT_MS: '5000', ADMIN_PSIDS: admins.join(','), ADMIN_API_KEY: API_KEY, API_RATE_LIMIT: '0',
     FRAUD_MAX_ORDERS_PER_HOUR: '1000', FRAUD_DUPLICATE_WINDOW_MINUTES: '0', FRAUD_COD_LIMIT: '1000000',
@@ -162,7 +162,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     if (Date.now() > deadline) return { psid: psids[i]!, outcome: 'stuck', step: 'not started (load budget spent)' };
     // half the customers race for a few low-stock products
     const product = i % 2 === 0 ? products.low[i % products.low.length]! : products.names[i % products.names.length]!;
-    return shopperJourney(new ChatUser(psids[i]!, graph, client), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
+    return shopperJourney(new ChatUser(psids[i]!, graph, client, deadline + 60_000), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
   });
   const restBody = {
     user_id: products.restUser,
