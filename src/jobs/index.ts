@@ -7,7 +7,7 @@ import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { SendApi } from '../bot/send-api.js';
 import type { OrderService, OutboxRows } from '../orders/index.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { jobIds, QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
 import { createPublisher } from './publisher.js';
 import { createNotificationProcessor } from './notification-processor.js';
