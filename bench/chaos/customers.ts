@@ -29,6 +29,8 @@ export interface LoadStats {
 export class WebhookClient {
   private next = 0;
   readonly stats: LoadStats = { eventsPosted: 0, eventsAccepted: 0, postRetries: 0, replyLatencies: [] };
+  /** when each user's events were first posted (epoch ms), to tell a re-sent reply from an answer to a new event */
+  readonly postedAt = new Map<string, number[]>();
   constructor(
     private readonly webUrls: () => string[],
     private readonly appSecret: string,
@@ -39,6 +41,8 @@ export class WebhookClient {
     const body = JSON.stringify({ object: 'page', entry: [{ id: 'PAGE', time: Date.now(), messaging: [event] }] });
     const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, this.appSecret) };
     this.stats.eventsPosted += 1;
+    const psid = (event as { sender?: { id?: string } }).sender?.id ?? '';
+    this.postedAt.set(psid, [...(this.postedAt.get(psid) ?? []), Date.now()]);
     for (let attempt = 0; attempt < 60; attempt++) {
       const urls = this.webUrls();
       const url = urls[this.next++ % urls.length]!;

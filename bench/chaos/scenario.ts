@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mysql, { type ResultSetHeader } from 'mysql2/promise';
 import { Queue } from 'bullmq';
 import { migrate } from '../../src/db/migrate.js';
@@ -194,7 +195,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const after = await o.redis.commandCounts();
   await db.end(); // its connections may predate a database restart
   db = mysql.createPool({ uri: dbUrl, connectionLimit: 4 });
-  const checks = await runChecks({ db, redis, prefix, queues, graph, customerPsids: psids, api: apiResults, expiryGraceSeconds: 30 });
+  const checks = await runChecks({ db, redis, prefix, queues, graph, customerPsids: psids, api: apiResults, postedAt: client.postedAt, expiryGraceSeconds: 30 });
+  writeFileSync(join(o.runDir, `${o.label}-graph.jsonl`), graph.arrivals.map((a) => JSON.stringify(a)).join('\n'));
 
   const stuckSamples = results
     .filter((r) => r.outcome !== 'ordered')
