@@ -18,7 +18,7 @@ import type { GraphFaults } from './chaos/chaos-graph.js';
 const num = (key: string, def: number) => (process.env[key] ? Number(process.env[key]) : def);
 const DURATION_S = num('CHAOS_DURATION_S', 300);
 const CUSTOMERS = num('CHAOS_CUSTOMERS', 300);
-const CONCURRENCY = num('CHAOS_CONCURRENCY', 60);
+const CONCURRENCY = num('CHAOS_CONCURRENCY', 30);
 const API_ORDERS = num('CHAOS_API_ORDERS', 30);
 const runDir = process.env.CHAOS_DIR ?? join(tmpdir(), `quicksell-chaos-${process.pid}`);
 const GRAPH: GraphFaults = { flakyShare: num('CHAOS_FLAKY_SHARE', 0.2), slow: 0.1, error: 0.1, throttle: 0.03, slowMs: 7000 };

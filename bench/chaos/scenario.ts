@@ -131,10 +131,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     FRAUD_MAX_ORDERS_PER_HOUR: '1000', FRAUD_DUPLICATE_WINDOW_MINUTES: '0', FRAUD_COD_LIMIT: '1000000',
     ...o.env,
   };
-  const webs: AppProcess[] = [];
-  const workers: AppProcess[] = [];
-  for (let i = 0; i < o.webs; i++) webs.push(await startAppProcess({ name: `${o.label}-web-${i + 1}`, role: 'web', env, logDir: o.runDir }));
-  for (let i = 0; i < o.workers; i++) workers.push(await startAppProcess({ name: `${o.label}-worker-${i + 1}`, role: 'worker', env, logDir: o.runDir }));
+  // one process migrates (the others would wait on its GET_LOCK anyway), then all start at once
+  const start = (role: 'web' | 'worker', i: number) => startAppProcess({ name: `${o.label}-${role}-${i + 1}`, role, env, logDir: o.runDir });
+  const [webs, workers] = await Promise.all([
+    Promise.all(Array.from({ length: o.webs }, (_, i) => start('web', i))),
+    Promise.all(Array.from({ length: o.workers }, (_, i) => start('worker', i))),
+  ]);
   const webUrls = () => webs.map((w) => w.url);
   const client = new WebhookClient(webUrls, APP_SECRET);
   const desk = startAdminDesk(graph, client, admins);
@@ -171,12 +173,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     subtotal: 500, shipping_fee: 100, discount_amount: 0, total_amount: 600, payment_method: 'cod',
     shipping_address: { recipient_name: 'REST Buyer', phone: '09170000000', address: '1 API Street, Brgy. Uno', city: 'Manila', province: 'Metro Manila', postal_code: '1000' },
   };
-  const api = pool<ApiOrderResult>(o.apiOrders, 4, async (i) => {
+  const api = pool<ApiOrderResult>(o.apiOrders, o.apiOrders, async (i) => {
     await new Promise((r) => setTimeout(r, (i * o.loadBudgetS * 500) / Math.max(1, o.apiOrders)));
     return apiOrderWithRetries(webUrls, API_KEY, restBody);
   });
-  const [results, apiResults] = await Promise.all([customers, api]);
+  const results = await customers;
   const loadSeconds = (Date.now() - started) / 1000;
+  const apiResults = await api;
   await Promise.all(faultRuns);
   await Promise.race([desk.idle(), new Promise((r) => setTimeout(r, 60_000))]);
   desk.stop();
