@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { inject } from 'vitest';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { buildApp, type App } from '../../../src/app.js';
 import type { Config } from '../../../src/config.js';
-import { splitDatabaseUrl, withDatabase, type Db } from '../../../src/db/pool.js';
-import { migrate } from '../../../src/db/migrate.js';
+import type { Db } from '../../../src/db/pool.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { privateDatabase } from '../../helpers/private-database.js';
@@ -40,6 +38,8 @@ export { privateDatabase };
 export interface StartOptions {
   graph?: FakeGraph;
   workers?: boolean;
+  /** build the HTTP server and the bot (default true) */
+  web?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
 }
@@ -53,7 +53,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true });
+  const app = await buildApp(config, { workers: opts.workers ?? true, web: opts.web ?? true });
   await app.start();
   return {
     app,
