@@ -55,7 +55,7 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
    * once when MySQL or Redis is not answering, and a fault may be under way.
    */
   async function start(): Promise<void> {
-    const until = Date.now() + 90_000;
+    const until = Date.now() + 180_000;
     for (;;) {
       try {
         return await startOnce(Math.max(1000, until - Date.now()));
