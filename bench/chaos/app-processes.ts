@@ -45,7 +45,7 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
 }
 
 export async function startAppProcess(opts: { name: string; role: 'web' | 'worker'; env: Record<string, string>; logDir: string }): Promise<AppProcess> {
-  const port = opts.role === 'web' ? await freeTcpPort() : 0;
+  let port = opts.role === 'web' ? await freeTcpPort() : 0;
   const log: WriteStream = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: 'a' });
   let proc: ChildProcess | null = null;
   let started = false;
@@ -62,6 +62,8 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
       } catch (err) {
         if (!(err instanceof ExitedEarly) || Date.now() > until) throw err;
         log.write(`[chaos] ${opts.name} exited while starting; starting it again in 1 s\n`);
+        // the port may have been taken meanwhile (EADDRINUSE): the load balancer learns the new one
+        if (opts.role === 'web') port = await freeTcpPort();
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -103,7 +105,9 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
   const handle: AppProcess = {
     name: opts.name,
     role: opts.role,
-    url: `http://127.0.0.1:${port}`,
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
     restarts: 0,
     kill: () => signal('SIGKILL', 0),
     async start() {
