@@ -18,6 +18,12 @@ async function main(): Promise<void> {
     const seeded = await seedDemoShop(app.db, config);
     if (seeded.products > 0) app.logger.info(seeded, 'seeded the demo shop (catalog was empty)');
   }
+  // Before start(): a SIGTERM that comes as soon as workers take jobs still shuts down gracefully.
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+    if (err) app.logger.error({ err }, 'shutting down after an error');
+    else app.logger.info({ signal }, 'shutting down');
+    await app.close();
+  });
   await app.start();
   if (app.http) {
     await app.http.listen({ port: config.PORT, host: config.HOST });
@@ -29,11 +35,6 @@ async function main(): Promise<void> {
     if (app.probe) await app.probe.listen({ port: config.WORKER_HTTP_PORT, host: config.HOST });
     app.logger.info(app.probe ? `QuickSell worker started; health on port ${config.WORKER_HTTP_PORT}` : 'QuickSell worker started');
   }
-  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-    if (err) app.logger.error({ err }, 'shutting down after an error');
-    else app.logger.info({ signal }, 'shutting down');
-    await app.close();
-  });
 }
 
 /** Human-readable logs for a person at a terminal (npm run dev, npm start), if pino-pretty is installed (not with --omit=dev); JSON elsewhere. */
