@@ -83,12 +83,17 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
       if (/QuickSell (worker started|\(\w+\) listening)/.test(d.toString())) started = true;
     });
     p.stderr!.on('data', (d: Buffer) => log.write(d));
+    // a process that does not come up in time is not left behind (it would serve a stale port)
+    const giveUp = (err: unknown) => {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      throw err;
+    };
     await waitUntil(`${opts.name} to start`, async () => {
       if (p.exitCode !== null) throw new ExitedEarly(`${opts.name} exited with ${p.exitCode} (see ${opts.name}.log)`);
       if (opts.role === 'worker') return started;
       const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
       return Boolean(res?.ok);
-    }, timeoutMs);
+    }, timeoutMs).catch(giveUp);
   }
 
   async function signal(sig: NodeJS.Signals, graceMs: number): Promise<void> {
