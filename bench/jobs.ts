@@ -23,7 +23,7 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
-import { createPool, withDatabase, type Db } from '../src/db/pool.js';
+import { createBatchPool, createPool, withDatabase, type Db } from '../src/db/pool.js';
 import { createAdminService } from '../src/admins/admin-service.js';
 import { createSendApi } from '../src/bot/send-api.js';
 import { createOrderService } from '../src/orders/index.js';
@@ -173,8 +173,9 @@ async function main(): Promise<void> {
   const graph = await startGraphProcess();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: DB_URL, SIMULATOR: 'off', GRAPH_API_URL: graph.url });
   const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 60 });
+  const batchDb = createBatchPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 10 });
   const logger = pino({ level: 'silent' });
-  const orders = createOrderService({ db, config, logger, outbox: { publish: async () => undefined } });
+  const orders = createOrderService({ db, batchDb, config, logger, outbox: { publish: async () => undefined } });
   const processor = createNotificationProcessor({
     db,
     orders,
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
     reportSummary(summary, memory);
   } finally {
     await db.end();
+    await batchDb.end();
     graph.child.kill('SIGTERM');
     const redis = new Redis(REDIS_URL);
     await deleteKeysByPrefix(redis, PREFIX);

@@ -13,7 +13,7 @@ import type { ResultSetHeader } from 'mysql2';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
-import { createPool, withDatabase, type Db } from '../src/db/pool.js';
+import { createBatchPool, createPool, withDatabase, type Db } from '../src/db/pool.js';
 import { createOrderService, type OrderService } from '../src/orders/index.js';
 import { formatRss, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
 
@@ -144,10 +144,11 @@ async function main(): Promise<void> {
   await migrate(DB_URL);
   const config = loadConfig({ DATABASE_URL: DB_URL, LOG_LEVEL: 'silent', DB_POOL_SIZE: '40', FRAUD_MAX_ORDERS_PER_HOUR: '1000000' });
   const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  const batchDb = createBatchPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   try {
     const { hot, spread, engineUsers, bareUsers } = await seed(db);
     const users = { engine: engineUsers, bare: bareUsers };
-    const engine = engineOrder(createOrderService({ db, config, logger: pino({ level: 'silent' }), outbox: { publish: async () => undefined } }));
+    const engine = engineOrder(createOrderService({ db, batchDb, config, logger: pino({ level: 'silent' }), outbox: { publish: async () => undefined } }));
     const bare = bareOrder(db);
     const scenarios = { 'hot product': () => hot, '1,000 products': () => spread[Math.floor(Math.random() * spread.length)]! };
     await measure(engine, 4, scenarios['1,000 products'], users.engine); // warm-up: JIT, pool, buffer pool
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
     console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other processes)`);
   } finally {
     await db.end();
+    await batchDb.end();
     await dropDatabase();
   }
 }

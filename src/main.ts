@@ -4,6 +4,7 @@ import { migrate } from './db/migrate.js';
 import { pingRedis } from './db/redis.js';
 import { buildApp } from './app.js';
 import { seedDemoShop } from './simulator/demo-seed.js';
+import { simulatorBanner } from './simulator/banner.js';
 
 /** Entry point: check services, migrate, build the app, listen, shut down gracefully. */
 async function main(): Promise<void> {
@@ -19,9 +20,12 @@ async function main(): Promise<void> {
   if (app.http) {
     await app.http.listen({ port: config.PORT, host: config.HOST });
     app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);
-    if (app.simulator) console.log(`\n  No Page token configured: open the Messenger simulator at ${config.publicUrl}/simulator\n`);
+    const banner = simulatorBanner(config);
+    if (banner.info) console.log(`\n  ${banner.info}\n`);
+    if (banner.warning) app.logger.warn(banner.warning);
   } else {
-    app.logger.info('QuickSell worker started');
+    if (app.probe) await app.probe.listen({ port: config.WORKER_HTTP_PORT, host: config.HOST });
+    app.logger.info(app.probe ? `QuickSell worker started; health on port ${config.WORKER_HTTP_PORT}` : 'QuickSell worker started');
   }
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
     if (err) app.logger.error({ err }, 'shutting down after an error');

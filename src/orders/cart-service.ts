@@ -161,12 +161,16 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
     /** The open cart (created when missing), priced from the database now. */
     async view(userId: number): Promise<CartView> {
       const cartId = await openCartId(db, userId);
-      return this.viewCart(userId, cartId);
+      return (await this.viewCart(userId, cartId))!;
     },
 
-    /** A given cart of this user (open or already checked out), or null. */
-    async viewCart(userId: number, cartId: number): Promise<CartView> {
+    /**
+     * A given cart of this user (open or already checked out), or null: another customer's cart is
+     * null exactly like a cart that does not exist (its lines are never read).
+     */
+    async viewCart(userId: number, cartId: number): Promise<CartView | null> {
       const [crows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_BY_ID, [cartId, userId]);
+      if (!crows[0]) return null;
       const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_LINES, [cartId]);
       let subtotal = 0;
       const lines = rows.map((r): CartLine => {

@@ -9,6 +9,8 @@ import type { OutboxPublisher, OutboxRows } from './types.js';
 /** What every engine module receives (built once by the service from OrderServiceDeps). */
 export interface EngineContext {
   db: Db;
+  /** multi-statement pool: createOrder's SqlBatch reads and transaction, nothing else */
+  batchDb: Db;
   config: Config;
   logger: Logger;
   outbox: OutboxPublisher;

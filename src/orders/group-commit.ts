@@ -75,7 +75,7 @@ export function createGroupCommit(ctx: EngineContext): GroupCommit {
   async function writeGroup(members: Member[]): Promise<void> {
     let outcomes: Array<WrittenOrder | null>;
     try {
-      outcomes = await runTx(ctx.db, (conn) => runGroup(ctx, conn, members.map((m) => m.plan)), { batched: true });
+      outcomes = await runTx(ctx.batchDb, (conn) => runGroup(ctx, conn, members.map((m) => m.plan)), { batched: true });
     } catch (err) {
       // a server error stopped the statement before its COMMIT: nothing of the group was kept
       if ((err as { sqlState?: unknown }).sqlState) outcomes = members.map(() => null);

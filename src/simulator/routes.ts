@@ -27,6 +27,8 @@ export interface RoutesDeps {
   record(psid: string, item: NewItem): Promise<void>;
   uploads: UploadStore;
   appSecret: string;
+  /** PSIDs the page may not act as or listen to (the configured, real admins) */
+  reservedPsids: ReadonlySet<string>;
   logger: Logger;
   session(): SessionInfo;
 }
@@ -83,9 +85,13 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
 
     app.get('/simulator/session', async () => deps.session());
 
+    const reserved = (psid: string, reply: FastifyReply) =>
+      deps.reservedPsids.has(psid) ? reply.code(403).send({ error: 'that PSID is a configured admin: the simulator chats only as its own people' }) : null;
+
     app.get('/simulator/events', async (req, reply) => {
       const q = psidQuery.safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: q.error.issues.map((i) => i.message).join('; ') });
+      if (reserved(q.data.psid, reply)) return reply;
       reply.hijack();
       deps.hub.attach(q.data.psid, reply.raw);
     });
@@ -96,6 +102,7 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
         const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
         return reply.code(400).send({ error: `invalid simulated event: ${details.join('; ')}` });
       }
+      if (reserved(parsed.data.psid, reply)) return reply;
       const result = await deliver(app, deps, parsed.data.psid, parsed.data.event);
       return reply.code(result.ok ? 200 : 502).send(result);
     });

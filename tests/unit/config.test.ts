@@ -28,7 +28,19 @@ describe('configuration', () => {
 
   it('refuses a shop time zone MariaDB cannot use for its sessions', () => {
     expect(() => loadConfig({ SHOP_TIMEZONE: 'Pacific/Kiritimati' })).toThrow(/SHOP_TIMEZONE: is beyond UTC\+13:00/);
-    expect(loadConfig({ SHOP_TIMEZONE: 'Pacific/Auckland' }).SHOP_TIMEZONE).toBe('Pacific/Auckland');
+    expect(loadConfig({ SHOP_TIMEZONE: 'Pacific/Tongatapu' }).SHOP_TIMEZONE).toBe('Pacific/Tongatapu');
+  });
+
+  it.each(['America/New_York', 'Europe/Berlin', 'Pacific/Auckland', 'Australia/Sydney'])(
+    'refuses %s, a zone with daylight saving, naming SHOP_TIMEZONE and a zone that would work',
+    (zone) => {
+      expect(() => loadConfig({ SHOP_TIMEZONE: zone })).toThrow(ConfigError);
+      expect(() => loadConfig({ SHOP_TIMEZONE: zone })).toThrow(new RegExp(`SHOP_TIMEZONE: ${zone} changes its UTC offset .*daylight saving.*Etc/GMT[+-]\\d+`));
+    },
+  );
+
+  it.each(['Asia/Manila', 'UTC', 'Etc/GMT+5', 'Asia/Kolkata', 'Asia/Tokyo'])('accepts %s, whose offset never changes', (zone) => {
+    expect(loadConfig({ SHOP_TIMEZONE: zone }).SHOP_TIMEZONE).toBe(zone);
   });
 
   it('refuses production without the Page token, naming the variable', () => {
@@ -50,7 +62,7 @@ describe('configuration', () => {
 
   it('listens on loopback only in simulator mode unless HOST is set', () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
-    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0', SIMULATOR_PUBLIC: 'true' }).HOST).toBe('0.0.0.0');
     expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 't', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).HOST).toBe('0.0.0.0');
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createPool, type Db } from '../../../src/db/pool.js';
+import { createBatchPool, createPool, type Db } from '../../../src/db/pool.js';
 import { createOrderService, type OrderService, type OutboxRows } from '../../../src/orders/index.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { testConfig } from '../../helpers/test-config.js';
@@ -14,6 +14,7 @@ import { inventoryOf, rows } from './engine-fixture.js';
  * neighbours, and is written again on its own with the outcome it would have had alone.
  */
 let db: Db;
+let batchDb: Db;
 let orders: OrderService;
 const published: OutboxRows[] = [];
 const logLines: string[] = [];
@@ -22,6 +23,7 @@ let faultsLeft = 0;
 beforeAll(() => {
   const config = testConfig({ DB_POOL_SIZE: '20' });
   db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const capture = new Writable({
     write(chunk: Buffer, _enc, done) {
       logLines.push(chunk.toString());
@@ -30,6 +32,7 @@ beforeAll(() => {
   });
   orders = createOrderService({
     db,
+    batchDb,
     config,
     logger: pino({ level: 'debug' }, capture),
     outbox: { publish: async (r) => void published.push(r) },
@@ -42,7 +45,7 @@ beforeAll(() => {
     },
   });
 });
-afterAll(() => db.end());
+afterAll(async () => void (await Promise.all([db.end(), batchDb.end()])));
 
 const oneUnit = (userId: number, productId: number) => ({ ...seedOrderPayload(userId, productId, 1), subtotal: 1000, total_amount: 1100 });
 
