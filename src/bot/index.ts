@@ -68,8 +68,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent): Promise<void> {
     try {
-      const customer = await carts.ensureCustomer(ev.psid);
-      const admin = await deps.admins.findByPsid(ev.psid);
+      // two independent reads: one round trip's wait, not two
+      const [customer, admin] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid)]);
       await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
       if (isTurnOutage(err)) throw err;
@@ -93,6 +93,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     turnTimeoutMs: config.TURN_TIMEOUT_MS,
     retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
     outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
+    maxConcurrent: config.TURN_MAX_CONCURRENT,
   });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
