@@ -53,7 +53,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS));
+  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS), (err) =>
+    log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again'),
+  );
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
