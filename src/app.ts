@@ -12,6 +12,7 @@ import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
+import { buildInternalServer, metricsRoute } from './http/internal-server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
 export { REDACT_PATHS } from './logging.js';
@@ -39,6 +40,8 @@ export interface App {
   bot: Bot;
   simulator: Simulator | null;
   http: FastifyInstance | null;
+  /** the operators' listener (metrics), every role; main.ts listens on METRICS_HOST:METRICS_PORT */
+  internalHttp: FastifyInstance;
   /** Start workers and schedulers (does not listen). */
   start(): Promise<void>;
   /** Stop taking jobs, finish active ones, close workers, then HTTP, then Redis and the pool. */
@@ -79,11 +82,17 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
   jobsRef = jobs;
+  // queue depths at scrape time, in every role (a worker's metrics show them too)
+  metrics.setQueueDepthSource(async () =>
+    Object.entries(await jobs.queueCounts()).flatMap(([queue, states]) => Object.entries(states).map(([state, count]) => ({ queue, state, count }))),
+  );
   const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
   if (simulator) plugins.push(simulator.plugin);
   const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+
+  const internalHttp = await buildInternalServer({ logger, plugins: [metricsRoute(metrics, config.METRICS_TOKEN)] });
 
   let started = false;
   return {
@@ -100,6 +109,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     bot,
     simulator,
     http,
+    internalHttp,
     async start() {
       if (started) return;
       started = true;
@@ -111,6 +121,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await jobs.stopWorkers();
       await bot.close();
       if (http) await http.close();
+      await internalHttp.close();
       await jobs.close();
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());

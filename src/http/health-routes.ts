@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
-import type { Metrics } from './metrics.js';
 
 /**
  * /healthz: the process answers. /readyz: MySQL and Redis both answer within a second; otherwise 503
- * naming the one that does not (a load balancer takes the process out until both are back).
- * /metrics: Prometheus text format.
+ * naming the one that does not (a load balancer takes the process out until both are back). The
+ * public body says no more than that; why a check failed goes to the log. Metrics are served on the
+ * operators' listener (internal-server.ts), not here.
  */
 const CHECK_TIMEOUT_MS = 1000;
 
@@ -26,7 +27,7 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(deps: { db: Db; redis: Redis; metrics: Metrics }) {
+export function healthRoutes(deps: { db: Db; redis: Redis; logger: Logger }) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -34,13 +35,9 @@ export function healthRoutes(deps: { db: Db; redis: Redis; metrics: Metrics }) {
       const [mysql, redis] = await Promise.all([check(() => deps.db.query('SELECT 1')), check(() => deps.redis.ping())]);
       const checks = { mysql, redis };
       const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
-      if (failing.length === 0) return { status: 'ok', checks };
-      return reply.code(503).send({ status: 'unavailable', error: `not ready: ${failing.join(' and ')} not answering`, failing, checks });
-    });
-
-    app.get('/metrics', async (_request, reply) => {
-      const { contentType, body } = await deps.metrics.render();
-      return reply.type(contentType).send(body);
+      if (failing.length === 0) return { status: 'ok' };
+      deps.logger.warn({ checks }, 'not ready');
+      return reply.code(503).send({ status: 'unavailable', failing });
     });
   };
 }

@@ -73,11 +73,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  deps.metrics.setQueueDepthSource(async () =>
-    Object.entries(await deps.jobs.queueCounts()).flatMap(([queue, states]) =>
-      Object.entries(states).map(([state, count]) => ({ queue, state, count })),
-    ),
-  );
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
   for (const p of deps.plugins) await app.register(p);

@@ -49,6 +49,7 @@ describe('worker processes', () => {
       ROLE: role,
       PORT: '0',
       HOST: '127.0.0.1',
+      METRICS_PORT: '0', // parallel processes: no fixed metrics port
       LOG_LEVEL: 'warn',
       DATABASE_URL: database.url,
       REDIS_URL: producer.config.REDIS_URL,
