@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       const backlog = await queued(redis);
       const start = Date.now();
       while ((await queued(redis)) > 0 && Date.now() - start < DRAIN_SECONDS * 1000) await new Promise((r) => setTimeout(r, 200));
-      await app.bot.idle();
+      await app.bot!.idle();
       send({ cmd: 'drained', repliesAtStart, backlog, replies: graph.messages.length, drainMs: Date.now() - start, left: await queued(redis) });
     }
     if (msg.cmd === 'close') {

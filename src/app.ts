@@ -10,9 +10,11 @@ import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { buildInternalServer, metricsRoute } from './http/internal-server.js';
+import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
+import { healthRoutes } from './http/health-routes.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
 export { REDACT_PATHS } from './logging.js';
@@ -37,11 +39,14 @@ export interface App {
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
-  bot: Bot;
+  /** the Messenger bot and its turn runner: only where the webhook is (ROLE=web|all), see docs/operations.md */
+  bot: Bot | null;
   simulator: Simulator | null;
   http: FastifyInstance | null;
-  /** the operators' listener (metrics), every role; main.ts listens on METRICS_HOST:METRICS_PORT */
+  /** the operators' listener (/metrics, a verbose /readyz), every role; main.ts listens on METRICS_HOST:METRICS_PORT */
   internalHttp: FastifyInstance;
+  /** ROLE=worker: the /healthz, /readyz listener for WORKER_HTTP_PORT (null when 0 or not a worker) */
+  probe: FastifyInstance | null;
   /** Start workers and schedulers (does not listen). */
   start(): Promise<void>;
   /** Stop taking jobs, finish active ones, close workers, then HTTP, then Redis and the pool. */
@@ -83,16 +88,22 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
   jobsRef = jobs;
   // queue depths at scrape time, in every role (a worker's metrics show them too)
-  metrics.setQueueDepthSource(async () =>
-    Object.entries(await jobs.queueCounts()).flatMap(([queue, states]) => Object.entries(states).map(([state, count]) => ({ queue, state, count }))),
-  );
-  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
+  useQueueDepths(metrics, jobs);
+  // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
+  // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
+  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger, metrics }) : null;
 
-  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
+  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
+  if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
+  const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
   const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
 
-  const internalHttp = await buildInternalServer({ logger, plugins: [metricsRoute(metrics, config.METRICS_TOKEN)] });
+  const internalHttp = await buildInternalServer({
+    logger,
+    plugins: [metricsRoute(metrics, config.METRICS_TOKEN), healthRoutes({ db, redis, logger, details, verbose: true })],
+  });
 
   let started = false;
   return {
@@ -110,6 +121,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     simulator,
     http,
     internalHttp,
+    probe,
     async start() {
       if (started) return;
       started = true;
@@ -119,8 +131,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       // Workers first (stop taking jobs, finish active ones), then HTTP; the job producers stay open until
       // HTTP is closed so that requests still in flight can publish their outbox rows.
       await jobs.stopWorkers();
-      await bot.close();
+      await bot?.close();
       if (http) await http.close();
+      if (probe) await probe.close();
       await internalHttp.close();
       await jobs.close();
       if (simulator) await simulator.close();

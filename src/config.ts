@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isSessionOffsetSupported, tzOffset } from './time-zone.js';
+import { fixedOffsetProblem, isSessionOffsetSupported, tzOffset } from './time-zone.js';
 
 /**
  * One zod schema for the whole environment. Every key is listed, with a one-line comment,
@@ -58,13 +58,15 @@ export const configSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as Asia/Manila')
-      .refine((tz) => {
+      .superRefine((tz, ctx) => {
+        let problem: string | null;
         try {
-          return isSessionOffsetSupported(tzOffset(tz));
+          problem = fixedOffsetProblem(tz) ?? (isSessionOffsetSupported(tzOffset(tz)) ? null : 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone');
         } catch {
-          return true; // an unknown zone is reported by the check above
+          return; // an unknown zone is reported by the check above
         }
-      }, 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone'),
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     CURRENCY: z.string().length(3).default('PHP'),
     RESERVATION_TTL_MINUTES: int(24 * 60, 1, 60 * 24 * 30),
     MAX_ITEM_QUANTITY: int(100, 1, 100_000),
@@ -123,6 +125,14 @@ export const configSchema = z
     RETENTION_DAYS: int(30, 1),
     METRICS_RETENTION_DAYS: int(90, 1),
     SHUTDOWN_TIMEOUT_MS: int(9000, 100),
+
+    TURN_LOCK_MS: int(5000, 300, 120_000),
+    TURN_SWEEP_MS: int(2000, 50, 60_000),
+    TURN_TIMEOUT_MS: int(25_000, 100),
+    TURN_RETRY_BACKOFF_MS: int(1000, 10, 60_000),
+    TURN_OUTAGE_DEADLINE_MS: int(300_000, 100),
+    WORKER_HTTP_PORT: int(3001, 0, 65535),
+    IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
 
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
     // the simulator's page has no login: listening beyond loopback with it on must be asked for

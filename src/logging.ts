@@ -108,7 +108,15 @@ export function loggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS };
 }
 
-/** The app's logger (tests pass a destination to read the lines). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * The app's logger: JSON lines by default (what a log collector reads); `pretty` sends them through
+ * pino-pretty (a devDependency) for a person at a terminal (src/main.ts asks for it when stdout is a
+ * TTY). Tests pass a destination to read the lines.
+ */
+export function createLogger(level: string, destination?: DestinationStream, opts: { pretty?: boolean } = {}): Logger {
+  if (opts.pretty) {
+    const transport = { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } };
+    return pino({ ...loggerOptions(level), transport });
+  }
   return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }

@@ -13,7 +13,10 @@ import { QuickSellBotkit } from './botkit-fixes.js';
 import { createRedisStorage } from './redis-storage.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
 import { createWebhookPlugin } from './webhook-plugin.js';
-import { APOLOGY, createGuards } from './safe.js';
+import { APOLOGY, OUTAGE_APOLOGY, createGuards, isTurnOutage } from './safe.js';
+import { createReplyLedger } from './reply-ledger.js';
+import { createTurnMetrics } from './turn-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
 
@@ -26,6 +29,7 @@ export interface BotDeps {
   sendApi: SendApi;
   jobs: Jobs;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface Bot {
@@ -33,11 +37,10 @@ export interface Bot {
   webhookPlugin: FastifyPluginAsync;
   /** Resolves when this process has no turn running or queued (tests, benchmarks). */
   idle(): Promise<void>;
+  /** Chat events given up after an outage outlasted TURN_OUTAGE_DEADLINE_MS (operators: /readyz, /metrics). */
+  deadLetterCount(): Promise<number>;
   close(): Promise<void>;
 }
-
-/** A turn stuck longer than this (a hung Graph call, a Botkit trap) is abandoned so the user's inbox moves on. */
-const TURN_TIMEOUT_MS = 25_000;
 
 /**
  * The Messenger bot: webhook → de-duplication → per-user inbox → one Botkit turn at a time per user,
@@ -48,7 +51,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi);
+  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS));
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
@@ -57,28 +60,38 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   });
   registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log) });
 
+  const sayToUser = (psid: string, text: string) =>
+    sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });
+
+  /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent): Promise<void> {
     try {
       const customer = await carts.ensureCustomer(ev.psid);
       const admin = await deps.admins.findByPsid(ev.psid);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`turn took longer than ${TURN_TIMEOUT_MS} ms`)), TURN_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx)), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
+      if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
-      await sendApi
-        .send({ recipient: { id: ev.psid }, messaging_type: 'RESPONSE', message: { text: APOLOGY.text!, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } })
-        .catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
+      await sayToUser(ev.psid, APOLOGY.text!).catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
     }
   }
 
-  const runner: TurnRunner = createTurnRunner({ redis, prefix: config.QUEUE_PREFIX, logger: log, runTurn });
+  const runner: TurnRunner = createTurnRunner({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger: log,
+    runTurn,
+    isRetryable: isTurnOutage,
+    onDeadLetter: async (ev) => {
+      await sayToUser(ev.psid, OUTAGE_APOLOGY);
+    },
+    observer: createTurnMetrics(deps.metrics, () => runner.deadLetterCount()),
+    lockMs: config.TURN_LOCK_MS,
+    sweepMs: config.TURN_SWEEP_MS,
+    turnTimeoutMs: config.TURN_TIMEOUT_MS,
+    retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
+    outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
+  });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
     verifyToken: config.FB_VERIFY_TOKEN,
@@ -89,6 +102,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   return {
     webhookPlugin,
     idle: () => runner.idle(),
+    deadLetterCount: () => runner.deadLetterCount(),
     close: () => runner.close(),
   };
 }

@@ -56,13 +56,25 @@ export function didNotUnderstand(text: string, isAdmin = false): BotMessage {
 }
 
 const CATEGORIES_PER_PAGE = 10;
+export const OTHER_PRODUCTS_TITLE = '📦 Other products';
 
-/** Categories as quick replies, 10 at a time with "More" (Messenger shows at most 13 quick replies). */
+/**
+ * Categories as quick replies, 10 at a time with "More" (Messenger shows at most 13 quick replies). The
+ * products without a category come last as "Other products", so every product can be reached.
+ */
 export function categoriesMessage(categories: CategorySummary[], offset = 0): BotMessage {
   if (!categories.length) return { text: 'Our shelves are empty right now — please check back soon!', quick_replies: menuReplies() };
-  const page = categories.slice(offset, offset + CATEGORIES_PER_PAGE).map((c) => qr(c.category, P.category(c.category)));
-  const more = offset + CATEGORIES_PER_PAGE < categories.length ? [qr('More ▶', P.shopPage(offset + CATEGORIES_PER_PAGE))] : [];
+  const start = Number.isSafeInteger(offset) && offset > 0 && offset < categories.length ? offset : 0;
+  const page = categories
+    .slice(start, start + CATEGORIES_PER_PAGE)
+    .map((c) => (c.category === null ? qr(OTHER_PRODUCTS_TITLE, P.otherProducts()) : qr(c.category, P.category(c.category))));
+  const more = start + CATEGORIES_PER_PAGE < categories.length ? [qr('More ▶', P.shopPage(start + CATEGORIES_PER_PAGE))] : [];
   return { text: 'What are you looking for? Pick a category, or type a product name to search.', quick_replies: [...page, ...more] };
+}
+
+/** True when the shop has products but no categories at all: the shopper goes straight to the products. */
+export function onlyUncategorized(categories: CategorySummary[]): boolean {
+  return categories.length === 1 && categories[0]!.category === null;
 }
 
 export function stockHint(available: number): string {
@@ -80,6 +92,12 @@ export function productCarousel(products: Product[]): BotMessage {
     buttons: p.available_quantity > 0 ? [button('Add to cart', P.add(p.id))] : [button('View cart', P.CART)],
   }));
   return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };
+}
+
+/** One page of a category (or of the products without one): the carousel, and "More ▶" when there is more. */
+export function productPage(products: Product[], morePayload: string | null): BotMessage {
+  const more = morePayload ? [qr('More ▶', morePayload)] : [];
+  return { ...productCarousel(products), quick_replies: [...more, qr('🛍️ Shop', P.SHOP), qr('🛒 Cart', P.CART)] };
 }
 
 export function quantityQuestion(p: Product): BotMessage {

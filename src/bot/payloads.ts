@@ -12,6 +12,10 @@ export const P = {
   SEARCH_HINT: 'SEARCH_HINT',
   shopPage: (offset: number) => `SHOP:${offset}`,
   category: (name: string) => `CATEGORY:${name}`,
+  /** the next page of a category's carousel; the name goes last because it may contain ':' */
+  categoryPage: (name: string, cursor: string) => `CATEGORY_PAGE:${cursor}:${name}`,
+  /** products without a category (a page of them when a cursor is given) */
+  otherProducts: (cursor?: string) => (cursor ? `OTHER_PRODUCTS:${cursor}` : 'OTHER_PRODUCTS'),
   add: (productId: number) => `ADD:${productId}`,
   qty: (productId: number, n: number) => `QTY:${productId}:${n}`,
   qtyOther: (productId: number) => `QTY_OTHER:${productId}`,
@@ -45,13 +49,18 @@ export interface ParsedPayload {
   args: string[];
 }
 
-/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name may itself contain ':'. */
+/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name (always the last argument) may itself contain ':'. */
 export function parsePayload(payload: string): ParsedPayload {
   const i = payload.indexOf(':');
   if (i < 0) return { name: payload, args: [] };
   const name = payload.slice(0, i);
   const rest = payload.slice(i + 1);
-  return { name, args: name === 'CATEGORY' || name === 'ANSWER' ? [rest] : rest.split(':') };
+  if (name === 'CATEGORY' || name === 'ANSWER') return { name, args: [rest] };
+  if (name === 'CATEGORY_PAGE') {
+    const j = rest.indexOf(':');
+    return { name, args: j < 0 ? [rest] : [rest.slice(0, j), rest.slice(j + 1)] };
+  }
+  return { name, args: rest.split(':') };
 }
 
 /** A positive integer id from a payload argument, or null (a forged payload never reaches SQL as NaN). */

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { tzOffset } from '../time-zone.js';
+import { fixedOffset, tzOffset } from '../time-zone.js';
 
 export { tzOffset };
 
@@ -50,7 +50,8 @@ function pinSession(conn: RawConnection, offset: string): void {
 
 /** The pool every query uses: one statement per query (a second one in a value is a syntax error). */
 export function createPool(opts: PoolOptions): Db {
-  const offset = tzOffset(opts.timeZone);
+  // one offset for the pool's life: right because config admits only zones without daylight saving
+  const offset = fixedOffset(opts.timeZone);
   const pool = mysql.createPool({
     uri: opts.url,
     connectionLimit: opts.connectionLimit ?? 10,

@@ -6,7 +6,7 @@ import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
@@ -16,6 +16,7 @@ import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
+import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
 
 export interface HttpDeps {
   config: Config;
@@ -48,9 +49,10 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onRequest', bearerAuth(deps.admins));
     app.addHook('onRequest', checkQueryEncoding);
     if (limits) app.addHook('onRequest', limits.byAdmin);
-    const idempotency = createIdempotency(deps.db);
+    const idempotency = createIdempotency(deps.db, { leaseMs: deps.config.IDEMPOTENCY_LEASE_MS });
     app.addHook('preHandler', idempotency.preHandler);
     app.addHook('onSend', idempotency.onSend);
+    app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
   };
@@ -66,8 +68,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     frameworkErrors: frameworkErrorHandler,
     // Fastify accepts a hop count at runtime (proxy-addr), though its option type omits number.
     trustProxy: deps.config.TRUST_PROXY as boolean | string[],
+    // genReqId checks the incoming X-Request-Id itself (Fastify's requestIdHeader would take it verbatim)
+    requestIdHeader: false,
+    genReqId,
   }) as unknown as FastifyInstance;
   app.decorateRequest('admin', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
   installErrorHandlers(app);
   await registerBodyParsers(app);
   app.addHook('onResponse', async (request, reply) => {

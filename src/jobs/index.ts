@@ -7,7 +7,7 @@ import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { SendApi } from '../bot/send-api.js';
 import type { OrderService, OutboxRows } from '../orders/index.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { jobIds, QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
 import { createPublisher } from './publisher.js';
 import { createNotificationProcessor } from './notification-processor.js';
@@ -15,7 +15,8 @@ import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
 import { createFailedLoginLimiter } from './failed-login-limiter.js';
-import { markFailedIfOpen, type OutboxTable } from './outbox-store.js';
+import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
+import { Gauge } from 'prom-client';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -106,6 +107,16 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
       return [name, q];
     }),
   ) as Record<QueueName, Queue>;
+
+  new Gauge({
+    name: 'quicksell_notifications_delivery_unknown',
+    help: "Notifications sent whose delivery is unknown (timeout after sending): not sent again; status 'unknown'",
+    registers: [deps.metrics.registry],
+    async collect() {
+      const n = await countDeliveryUnknown(db).catch(() => null); // MySQL down: leave the last value
+      if (n !== null) this.set(n);
+    },
+  });
 
   const publisher = createPublisher({
     db,
@@ -264,7 +275,14 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 /** The relay, the expiry sweeper and the seed's two cleanup jobs as BullMQ job schedulers (idempotent). */
 async function upsertSchedulers(queue: Queue, config: Config): Promise<void> {
-  const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 }, attempts: 1 };
+  // A run that fails on an outage (MySQL restarting) is retried with backoff, like every other job: with the
+  // defaults (8 attempts from 2 s, doubling) a cron task survives an outage of about 8 minutes.
+  const opts = {
+    removeOnComplete: { count: 100 },
+    removeOnFail: { count: 500 },
+    attempts: config.JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
+  };
   const tz = config.SHOP_TIMEZONE;
   await queue.upsertJobScheduler('outbox-relay', { every: config.OUTBOX_RELAY_INTERVAL_MS }, { name: 'outbox-relay', data: { task: 'outbox-relay' }, opts });
   await queue.upsertJobScheduler('expiry-sweep', { every: config.EXPIRY_SWEEP_INTERVAL_MS }, { name: 'expiry-sweep', data: { task: 'expiry-sweep' }, opts });

@@ -72,17 +72,17 @@ export async function getProduct(ctx: EngineContext, id: number): Promise<Produc
 export async function listProducts(ctx: EngineContext, query: ListProductsQuery = {}): Promise<ProductPage> {
   const limit = Math.min(100, Math.max(1, Math.trunc(Number(query.limit) || 20)));
   const status = query.status === 'all' ? null : (query.status ?? 'active');
-  const category = query.category?.trim() || null;
+  const category = query.uncategorized ? null : query.category?.trim() || null;
   const search = query.search?.trim() ? `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const after = decodeCursor(query.cursor) ?? 0;
-  const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_PRODUCTS, [status, status, category, category, search, search, search, search, after, limit + 1]);
+  const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_PRODUCTS, [status, status, category, category, query.uncategorized ? 1 : 0, search, search, search, search, after, limit + 1]);
   const products = rows.slice(0, limit).map(toProduct);
   return { products, next_cursor: rows.length > limit ? encodeCursor(products[products.length - 1]!.id) : null };
 }
 
 export async function listCategories(ctx: EngineContext): Promise<CategorySummary[]> {
   const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_CATEGORIES);
-  return rows.map((r) => ({ category: r.category, product_count: Number(r.product_count) }));
+  return rows.map((r) => ({ category: (r.category as string | null) ?? null, product_count: Number(r.product_count) }));
 }
 
 export async function createProduct(ctx: EngineContext, input: unknown): Promise<ProductResult> {

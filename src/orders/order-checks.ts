@@ -40,7 +40,7 @@ const num = (v: unknown) => Number(v);
 const cents = (v: unknown): Centavos => toCentavos(String(v)) ?? 0;
 
 export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise<CheckOutcome> {
-  const { db, config } = ctx;
+  const { config } = ctx;
   const lines = mergeLines(input.items);
   const signature = itemsSignatureHash(lines);
   const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;

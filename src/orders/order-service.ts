@@ -1,4 +1,4 @@
-import type { OrderService, OrderServiceDeps } from './index.js';
+import type { OrderService, OrderServiceDeps } from './service-api.js';
 import * as catalog from './catalog.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
@@ -23,7 +23,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
 const clip = (s: string | undefined | null, n: number) => (s && s.trim() ? s.trim().slice(0, n) : null);
 
-export function buildOrderService(deps: OrderServiceDeps): OrderService {
+export function createOrderService(deps: OrderServiceDeps): OrderService {
   const clock = deps.clock ?? (() => new Date());
   const ctx: EngineContext = {
     db: deps.db,

@@ -239,6 +239,8 @@ export interface ListProductsQuery {
   /** default 'active'; 'all' lists both */
   status?: ProductStatus | 'all';
   category?: string;
+  /** only products without a category (category is then ignored) */
+  uncategorized?: boolean;
   /** matched against name, sku and description */
   search?: string;
   /** 1..100, default 20 */
@@ -252,7 +254,8 @@ export interface ProductPage {
 }
 
 export interface CategorySummary {
-  category: string;
+  /** null: the active products that have no category */
+  category: string | null;
   /** active products in it */
   product_count: number;
 }

@@ -31,6 +31,8 @@ export interface FakeGraph {
   failNext(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
   setDelay(ms: number): void;
+  /** Delay the answers to one recipient's sends by ms (0 = back to the common delay). */
+  setDelayFor(psid: string, ms: number): void;
   /** Messages sent to one PSID, in order. */
   sentTo(psid: string): RecordedMessage[];
   /** Resolve when the predicate holds for the recorded messages; reject after timeoutMs. */
@@ -59,6 +61,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const profiles: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let delay = 0;
+  const delayFor = new Map<string, number>();
   let seq = 0;
 
   const server: Server = createServer(async (req, res) => {
@@ -66,7 +69,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     // 'request' fires as soon as a call has fully arrived (before any delay): tests use it to act while
     // the caller waits for the answer.
     events.emit('request', { path: (req.url ?? '').split('?')[0] ?? '', body });
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const recipient = /"recipient":\{"id":"([^"]+)"/.exec(body)?.[1];
+    const wait = (recipient && delayFor.get(recipient)) || delay;
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     const path = (req.url ?? '').split('?')[0] ?? '';
     const json = (status: number, data: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -119,6 +124,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     setDelay(ms) {
       delay = ms;
     },
+    setDelayFor(psid, ms) {
+      if (ms > 0) delayFor.set(psid, ms);
+      else delayFor.delete(psid);
+    },
     sentTo(psid) {
       return messages.filter((m) => m.body.recipient.id === psid);
     },
@@ -144,6 +153,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       profiles.length = 0;
       failures.length = 0;
       delay = 0;
+      delayFor.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

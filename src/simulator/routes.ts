@@ -7,6 +7,7 @@ import type { UploadStore } from './uploads.js';
 import { MAX_UPLOAD_BYTES } from './uploads.js';
 import { buildDelivery, sendBodySchema, type UserEvent } from './webhook-sender.js';
 import { demoImageSvg } from './demo-catalog.js';
+import { loadSimulatorFonts, registerFontRoutes } from './fonts.js';
 
 /**
  * The simulator's HTTP side, all under /simulator: the chat page and its assets, the SSE stream of a
@@ -66,6 +67,7 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
   const assets = Object.fromEntries(
     Object.entries(ASSETS).map(([name, a]) => [name, { type: a.type, body: readFileSync(new URL(a.file, PUBLIC_DIR), 'utf8') }]),
   );
+  const fonts = loadSimulatorFonts();
 
   return async (app) => {
     // Photos arrive as raw image bytes; only inside this plugin (encapsulated), never for other routes.
@@ -82,6 +84,8 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
       if (!asset) return reply.code(404).send({ error: `no simulator asset named ${req.params.name}` });
       return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
     });
+
+    registerFontRoutes(app, fonts);
 
     app.get('/simulator/session', async () => deps.session());
 

@@ -60,7 +60,7 @@ describe('when two admins tap Confirm at once', () => {
     };
     const res = await Promise.all([postWebhook(h.app, pick(adminA)), postWebhook(h.app, pick(adminB))]);
     expect(res.map((r) => r.statusCode)).toEqual([200, 200]);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     const answers = [adminA.lastText(), adminB.lastText()];
     expect(answers.filter((t) => t === `✅ ${num} confirmed. The customer is being notified.`)).toHaveLength(1);
     const loser = answers.find((t) => t.includes('already'))!;

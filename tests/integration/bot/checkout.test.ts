@@ -92,7 +92,7 @@ describe('placing an order', () => {
       postWebhook(h.app, pageBody(first)),
     ]);
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     const orders = await ordersOf(chat);
     expect(orders).toHaveLength(1);
     expect(chat.texts().filter((t) => t.startsWith('You already placed this order'))).toHaveLength(1);
@@ -182,7 +182,7 @@ describe('dialog state', () => {
     const other = await startHarness({ graph: h.graph, queuePrefix: h.app.config.QUEUE_PREFIX });
     try {
       expect((await postWebhook(other.app, pageBody(events.text(chat.psid, ADDRESS.phone)))).statusCode).toBe(200);
-      await other.app.bot.idle();
+      await other.app.bot!.idle();
       expect(chat.lastText()).toBe('House/unit no., street and barangay?');
     } finally {
       await other.close();

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { inject } from 'vitest';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { buildApp, type App } from '../../../src/app.js';
 import type { Config } from '../../../src/config.js';
-import { splitDatabaseUrl, withDatabase, type Db } from '../../../src/db/pool.js';
-import { migrate } from '../../../src/db/migrate.js';
+import type { Db } from '../../../src/db/pool.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { privateDatabase } from '../../helpers/private-database.js';
