@@ -9,9 +9,10 @@ import type { Metrics } from '../observability/metrics.js';
  * customer does; other features add their routes through `plugins` (e.g. a worker's health check).
  */
 export async function buildInternalServer(opts: { logger: Logger; plugins: FastifyPluginAsync[] }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.logger.child({ listener: 'internal' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: opts.logger.child({ listener: 'internal' }) }) as unknown as FastifyInstance;
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
-  for (const p of opts.plugins) await app.register(p);
+  // no two request lines per scrape or probe: only their warnings and errors
+  for (const p of opts.plugins) await app.register(p, { logLevel: 'warn' });
   return app;
 }
 
