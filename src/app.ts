@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { createLogger } from './logging.js';
-import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { createBatchPool, createPool, type Db } from './db/pool.js';
-import { createRedis } from './db/redis.js';
+import { createRedis, type RedisClient } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
@@ -16,6 +15,9 @@ import { buildInternalServer, metricsRoute } from './http/internal-server.js';
 import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
+import { createMediaStore, type MediaStore } from './media/media-store.js';
+import { createProductImages, type ProductImages } from './media/product-images.js';
+import type { DownloadPolicy } from './media/safe-download.js';
 
 export { REDACT_PATHS } from './logging.js';
 
@@ -25,6 +27,11 @@ export interface AppOptions {
   workers?: boolean;
   /** Build the HTTP server (default: ROLE is all or web). */
   web?: boolean;
+  /**
+   * An extra CA (PEM) trusted when downloading payment proofs: only for a test's fake CDN with a
+   * self-signed certificate. Production uses Node's default CA store.
+   */
+  mediaExtraCa?: string;
 }
 
 export interface App {
@@ -33,9 +40,11 @@ export interface App {
   db: Db;
   /** the createOrder batch's multi-statement pool (nothing else uses it) */
   batchDb: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
+  media: MediaStore;
+  images: ProductImages;
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
@@ -85,7 +94,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
   });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
+  const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
+  const downloadPolicy: DownloadPolicy = {
+    allowedHosts: config.MEDIA_ALLOWED_HOSTS,
+    maxBytes: config.MEDIA_MAX_BYTES,
+    connectTimeoutMs: config.MEDIA_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: config.MEDIA_READ_TIMEOUT_MS,
+    extraCa: opts.mediaExtraCa,
+    // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
+    httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
+  };
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
   jobsRef = jobs;
   // queue depths at scrape time, in every role (a worker's metrics show them too)
   useQueueDepths(metrics, jobs);
@@ -97,7 +117,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
   const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins }) : null;
   const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
 
   const internalHttp = await buildInternalServer({
@@ -114,6 +134,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     redis,
     orders,
     admins,
+    media,
+    images,
     sendApi,
     metrics,
     jobs,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { fixedOffsetProblem, isSessionOffsetSupported, tzOffset } from './time-zone.js';
+import { isClusterUrl, parseClusterUrl } from './db/redis-url.js';
 
 /**
  * One zod schema for the whole environment. Every key is listed, with a one-line comment,
@@ -43,7 +44,12 @@ export const configSchema = z
     REDIS_URL: z
       .string()
       .default('redis://127.0.0.1:6379')
-      .refine((s) => /^rediss?:\/\//.test(s), 'must look like redis://host:port'),
+      .refine(
+        (s) => /^rediss?:\/\//.test(s) || /^rediss?\+cluster:\/\/./.test(s),
+        'must look like redis://host:port, or redis+cluster://host:port,host:port for a Redis Cluster',
+      ),
+    // Redis Cluster seed nodes (host:port,host:port); when set, REDIS_URL's user and password are used with them
+    REDIS_CLUSTER_NODES: csv,
     QUEUE_PREFIX: z.string().min(1).default('{quicksell}'),
 
     SHOP_NAME: z.string().min(1).default('QuickSell Demo Shop'),
@@ -133,6 +139,13 @@ export const configSchema = z
     TURN_OUTAGE_DEADLINE_MS: int(300_000, 100),
     WORKER_HTTP_PORT: int(3001, 0, 65535),
     IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
+    MEDIA_MAX_BYTES: int(8 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    MEDIA_ALLOWED_HOSTS: z
+      .string()
+      .default('fbcdn.net,fbsbx.com')
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+    MEDIA_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+    MEDIA_READ_TIMEOUT_MS: int(15_000, 100, 120_000),
 
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
     // the simulator's page has no login: listening beyond loopback with it on must be asked for
@@ -140,6 +153,19 @@ export const configSchema = z
     DEMO_SEED: bool.default(true),
   })
   .superRefine((c, ctx) => {
+    const url = clusterUrl(c.REDIS_URL, c.REDIS_CLUSTER_NODES);
+    if (isClusterUrl(url)) {
+      try {
+        parseClusterUrl(url);
+      } catch (err) {
+        const key = c.REDIS_CLUSTER_NODES.length ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
+        ctx.addIssue({ code: 'custom', path: [key], message: (err as Error).message });
+      }
+      // Every multi-key operation (BullMQ's scripts, the chat inboxes, de-dup) must stay in one slot.
+      if (!/\{[^}]+\}/.test(c.QUEUE_PREFIX)) {
+        ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'must contain a {hash tag} (e.g. {quicksell}) on a Redis Cluster' });
+      }
+    }
     if (c.NODE_ENV === 'production') {
       for (const key of ['FB_PAGE_ACCESS_TOKEN', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
@@ -188,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  const c = { ...parsed.data, REDIS_URL: clusterUrl(parsed.data.REDIS_URL, parsed.data.REDIS_CLUSTER_NODES) };
   const simulatorEnabled =
     c.SIMULATOR === 'on' || (c.SIMULATOR === 'auto' && !c.FB_PAGE_ACCESS_TOKEN && c.NODE_ENV !== 'production');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
@@ -205,4 +231,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return { ...c, ...simulatorSecrets, HOST, simulatorEnabled, publicUrl };
+}
+
+/**
+ * REDIS_CLUSTER_NODES given: one redis+cluster:// URL with those seeds and REDIS_URL's credentials and TLS,
+ * so the rest of the app passes a single string around (and child processes inherit it as is).
+ */
+function clusterUrl(redisUrl: string, nodes: string[]): string {
+  if (!nodes.length) return redisUrl;
+  const m = /^(rediss?)(?:\+cluster)?:\/\/(?:([^@/]*)@)?/.exec(redisUrl);
+  const scheme = m?.[1] ?? 'redis';
+  const auth = m?.[2] ? `${m[2]}@` : '';
+  return `${scheme}+cluster://${auth}${nodes.join(',')}`;
 }

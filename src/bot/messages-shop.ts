@@ -1,5 +1,5 @@
-import { formatPeso, toCentavos } from '../orders/money.js';
-import type { CategorySummary, Product, ShippingQuote } from '../orders/types.js';
+import { formatPeso } from '../orders/money.js';
+import type { CategorySummary, Product } from '../orders/types.js';
 import type { CartView, Checkout } from '../orders/cart-service.js';
 import { P } from './payloads.js';
 import { paymentLabel } from '../orders/payment-methods.js';
@@ -152,21 +152,6 @@ export function paymentQuestion(methods: string[]): BotMessage {
 
 export function addressLines(c: Checkout): string {
   return `${c.name}, ${c.phone}\n${c.address}, ${c.city}, ${c.province} ${c.postal_code}`;
-}
-
-/** The order summary before placing: items, fee, payment, promo, total, and the buttons. */
-export function checkoutSummary(view: CartView, quote: ShippingQuote): BotMessage {
-  const c = view.checkout;
-  const items = view.lines.map((l) => `• ${l.quantity} × ${l.name} — ${formatPeso(l.line_total)}`).join('\n');
-  const total = formatPeso((toCentavos(view.subtotal) ?? 0) + (toCentavos(quote.fee) ?? 0), 'centavos');
-  const promo = c.promo_code ? `\nPromo code: ${c.promo_code} (discount applied when the order is placed)` : '';
-  return {
-    text:
-      `Please check your order:\n${items}\nSubtotal: ${formatPeso(view.subtotal)}\n` +
-      `Delivery fee: ${quote.is_free ? 'FREE' : formatPeso(quote.fee)}${promo}\nTotal: ${total}${c.promo_code ? ' before discount' : ''}\n\n` +
-      `Ship to:\n${addressLines(c)}\nPayment: ${paymentLabel(c.payment_method)}`,
-    quick_replies: [qr('✅ Place order', P.placeOrder(view.cart_id)), qr('✏️ Edit', P.EDIT), qr('🛒 Cart', P.CART)],
-  };
 }
 
 export function editQuestion(): BotMessage {

@@ -26,7 +26,8 @@ export const P = {
   EMPTY: 'EMPTY_CART',
   EMPTY_YES: 'EMPTY_CART_YES',
   CHECKOUT: 'CHECKOUT',
-  placeOrder: (cartId: number) => `PLACE_ORDER:${cartId}`,
+  /** the total the shopper was shown rides along: the engine refuses the order if it moved */
+  placeOrder: (cartId: number, totalCentavos: number) => `PLACE_ORDER:${cartId}:${totalCentavos}`,
   EDIT: 'EDIT_CHECKOUT',
   edit: (section: 'address' | 'payment' | 'promo') => `EDIT:${section}`,
   order: (orderId: number) => `ORDER:${orderId}`,
@@ -36,6 +37,13 @@ export const P = {
   ADMIN_PENDING: 'ADMIN_PENDING',
   ADMIN_TO_SHIP: 'ADMIN_TO_SHIP',
   ADMIN_LOW_STOCK: 'ADMIN_LOW_STOCK',
+  ADMIN_ADD_PRODUCT: 'ADMIN_ADD_PRODUCT',
+  ADMIN_STOCK: 'ADMIN_STOCK',
+  ADMIN_TODAY: 'ADMIN_TODAY',
+  /** a product picked in the Stock menu */
+  adminStockOf: (productId: number) => `ADMIN_STOCK_OF:${productId}`,
+  /** set | add | hide | show on a product */
+  adminStockDo: (productId: number, action: 'set' | 'add' | 'hide' | 'show') => `ADMIN_STOCK_DO:${productId}:${action}`,
   adminConfirm: (orderId: number) => `ADMIN_CONFIRM:${orderId}`,
   adminCancel: (orderId: number) => `ADMIN_CANCEL:${orderId}`,
   adminDetails: (orderId: number) => `ADMIN_DETAILS:${orderId}`,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 
 /**
  * Which replies a turn already sent, so that a turn run again (after a crash, or after an outage cut it
@@ -18,7 +18,7 @@ export interface ReplyLedger {
   markSent(key: string): Promise<void>;
 }
 
-export function createReplyLedger(redis: Redis, prefix: string, outageDeadlineMs: number): ReplyLedger {
+export function createReplyLedger(redis: RedisClient, prefix: string, outageDeadlineMs: number): ReplyLedger {
   // long enough for any re-run: a crashed drainer's lease plus the longest outage retry, with margin
   const ttlSeconds = Math.ceil(outageDeadlineMs / 1000) + 3600;
   return {

@@ -23,6 +23,8 @@ export interface SendRequest {
     metadata?: string;
   };
   sender_action?: 'typing_on' | 'typing_off' | 'mark_seen';
+  /** an image sent as an attachment upload (multipart `filedata`), e.g. a stored payment proof */
+  filedata?: { bytes: Buffer; contentType: string };
 }
 
 export interface SendResult {
@@ -86,6 +88,19 @@ export interface SendApi {
   send(req: SendRequest): Promise<SendResult>;
   /** POST /me/messenger_profile (Get Started, greeting, persistent menu). */
   setProfile(profile: Record<string, unknown>): Promise<void>;
+  /** POST /me/custom_user_settings (one user's own persistent menu) */
+  setUserSettings(settings: Record<string, unknown>): Promise<void>;
+}
+
+/** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
+function encode(body: unknown): { headers?: Record<string, string>; body: string | FormData } {
+  const { filedata, ...rest } = body as SendRequest;
+  if (!filedata) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(rest)) form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  const ext = filedata.contentType.split('/')[1] ?? 'bin';
+  form.set('filedata', new Blob([new Uint8Array(filedata.bytes)], { type: filedata.contentType }), `image.${ext}`);
+  return { body: form };
 }
 
 export function createSendApi(opts: SendApiOptions): SendApi {
@@ -100,8 +115,7 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...encode(body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -134,6 +148,9 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     send: (req) => post<SendResult>('/me/messages', req),
     setProfile: async (profile) => {
       await post('/me/messenger_profile', profile);
+    },
+    setUserSettings: async (settings) => {
+      await post('/me/custom_user_settings', settings);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { InboundEvent } from './events.js';
 import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
@@ -47,7 +47,7 @@ export interface TurnObserver {
 }
 
 export interface TurnRunnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   runTurn(event: InboundEvent): Promise<void>;

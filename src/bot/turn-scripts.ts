@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 
 /**
  * The turn runner's Redis scripts. Every key of one script is under the queue prefix's {hash tag}, so each
@@ -42,7 +42,7 @@ export interface TurnScripts {
   deadLetter: Script;
 }
 
-export function defineTurnScripts(redis: Redis): TurnScripts {
+export function defineTurnScripts(redis: RedisClient): TurnScripts {
   redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
   redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
   redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });

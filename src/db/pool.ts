@@ -85,9 +85,11 @@ export function createBatchPool(opts: Omit<PoolOptions, 'multipleStatements'>): 
 }
 
 /** Run fn inside one transaction on one connection; commit on success, roll back on any throw. */
-export async function withTransaction<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(db: Db, fn: (conn: Conn) => Promise<T>, opts: { isolation?: 'READ COMMITTED' } = {}): Promise<T> {
   const conn = await db.getConnection();
   try {
+    // applies to this transaction only (SET TRANSACTION without SESSION)
+    if (opts.isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${opts.isolation}`);
     await conn.beginTransaction();
     const result = await fn(conn);
     await conn.commit();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisClient } from '../db/redis.js';
 import type { Db } from '../db/pool.js';
 
 /**
@@ -29,7 +29,7 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
   }
 }
 
-export function healthRoutes(deps: { db: Db; redis: Redis; logger: Logger; details?: HealthDetails; verbose?: boolean }) {
+export function healthRoutes(deps: { db: Db; redis: RedisClient; logger: Logger; details?: HealthDetails; verbose?: boolean }) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 

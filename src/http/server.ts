@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -17,16 +17,21 @@ import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
 import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
+import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  media: MediaStore;
+  images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
 }
@@ -55,6 +60,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(mediaApiRoutes(deps));
   };
 }
 
@@ -83,6 +89,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
+  await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

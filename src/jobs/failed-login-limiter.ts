@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 
 /**
  * Failed logins per client, counted in Redis so every web process shares the count: after `max`
@@ -17,7 +17,7 @@ export interface FailedLoginLimiter {
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 const UNAVAILABLE: LoginGate = { ok: false, status: 503, retryAfterSeconds: 30 };
 
-export function createFailedLoginLimiter(opts: { redis: Redis; keyPrefix: string; max?: number; windowMs?: number }): FailedLoginLimiter {
+export function createFailedLoginLimiter(opts: { redis: RedisClient; keyPrefix: string; max?: number; windowMs?: number }): FailedLoginLimiter {
   const max = opts.max ?? 10;
   const windowMs = opts.windowMs ?? 15 * 60_000;
   const key = (client: string) => `${opts.keyPrefix}${client}`;

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -17,6 +17,9 @@ import { createDashboardPlugin } from './dashboard.js';
 import { createFailedLoginLimiter } from './failed-login-limiter.js';
 import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
 import { Gauge } from 'prom-client';
+import { createProofDownloadProcessor } from './proof-download-processor.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { DownloadPolicy } from '../media/safe-download.js';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -24,12 +27,15 @@ export type { QueueName } from './queues.js';
 export interface JobsDeps {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
   logger: Logger;
   metrics: Metrics;
+  media: MediaStore;
+  /** how payment proofs are fetched (allowed hosts, limits) */
+  downloadPolicy: DownloadPolicy;
 }
 
 export type QueueCounts = Record<QueueName, Record<string, number>>;
@@ -69,7 +75,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
   // Producer connection: no offline queue and one retry, so that adding a job fails fast while Redis is
   // down (the order still succeeds; the relay publishes later).
-  const producer = new Redis(config.REDIS_URL, {
+  const producer = createRedis(config.REDIS_URL, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -141,7 +147,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     metricsRetentionDays: config.METRICS_RETENTION_DAYS,
   });
 
-  let workerConnection: Redis | null = null;
+  let workerConnection: RedisClient | null = null;
   let workers: Worker[] = [];
 
   function startWorker(name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}): Worker {
@@ -196,7 +202,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
     async startWorkers() {
       if (workers.length) return;
-      workerConnection ??= new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+      workerConnection ??= createRedis(config.REDIS_URL, { maxRetriesPerRequest: null });
       workerConnection.on('error', (err) => logger.debug({ err: err.message }, 'worker connection error'));
       const notifications = createNotificationProcessor({
         db,
@@ -215,7 +221,9 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         rateLimitBackoffMs: config.RATE_LIMIT_BACKOFF_MS,
         rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
         publishNotifications: publisher.publishNotifications,
+        media: deps.media,
       });
+      const proofs = createProofDownloadProcessor({ db, orders: deps.orders, media: deps.media, policy: deps.downloadPolicy });
       const fulfillment = createOrderWorkProcessor({ db, logger, run: (id) => deps.orders.markProcessing(id, 'worker:fulfillment') });
       const expiry = createOrderWorkProcessor({
         db,
@@ -230,6 +238,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.fulfillment, fulfillment, 5),
         startWorker(QUEUES.reservationExpiry, expiry, 5),
         startWorker(QUEUES.maintenance, maintenance.processor, 1),
+        startWorker(QUEUES.media, proofs, 3),
       ];
       await upsertSchedulers(queues[QUEUES.maintenance], config);
       await Promise.all(workers.map((w) => w.waitUntilReady()));

@@ -5,7 +5,8 @@ import type { AdminService } from '../admins/admin-service.js';
 import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
 import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
-import { orderRefFromPayload, renderNotification, type RenderInput } from './notification-messages.js';
+import { orderRefFromPayload, renderNotification, type OutgoingMessage, type RenderInput } from './notification-messages.js';
+import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
 
@@ -33,6 +34,18 @@ export interface NotificationProcessorDeps {
   publishNotifications(ids: number[]): Promise<void>;
   /** counts a send whose delivery is unknown (metrics) */
   onDeliveryUnknown?(): void;
+  /** stored images a part names by media_id (payment proofs), sent as uploads */
+  media: Pick<MediaStore, 'load'>;
+}
+
+/** A part naming a stored image (payload.media_id) becomes an attachment upload of its bytes. */
+async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage): Promise<Pick<SendRequest, 'message' | 'filedata'>> {
+  const payload = part.attachment?.payload;
+  if (!payload || payload.media_id === undefined) return { message: part };
+  const { media_id: id, ...rest } = payload;
+  const stored = await media.load(Number(id));
+  if (!stored) throw new UnrecoverableError(`stored image ${String(id)} does not exist`);
+  return { message: { ...part, attachment: { ...part.attachment!, payload: rest } }, filedata: { bytes: stored.bytes, contentType: stored.content_type } };
 }
 
 /** How long a row waits before looking again whether the recipient's earlier rows are settled. */
@@ -116,7 +129,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       }
       let res;
       try {
-        res = await deps.sendApi.send({ recipient: { id: psid }, ...fields, message: rendered.parts[part] });
+        res = await deps.sendApi.send({ recipient: { id: psid }, ...fields, ...(await withUpload(deps.media, rendered.parts[part]!)) });
       } catch (err) {
         if (err instanceof GraphError && err.deliveryUnknown) {
           // Graph may have shown it (a timeout after the request went out): never send this part again.

@@ -7,10 +7,10 @@ import { decodeCursor, encodeCursor, iso } from './rows.js';
 import { parseWith, priceField } from './schemas.js';
 import * as q from './sql/catalog-sql.js';
 import { SELECT_SHIPPING_RATE } from './sql/create-order-sql.js';
-import { clearLowStockIds, errno, isDuplicateKey, runTx, signalOf, takeLowStockIds } from './tx.js';
+import { clearLowStockIds, isDuplicateKey, runTx, takeLowStockIds } from './tx.js';
 import type { CategorySummary, ListProductsQuery, Product, ProductPage, ProductResult, ShippingQuote, ValidationError } from './types.js';
 
-/** The product catalog, stock adjustments and shipping quotes. */
+/** The product catalog and shipping quotes (stock changes: inventory.ts). */
 
 const productFields = {
   name: z.string().trim().min(1).max(200),
@@ -118,45 +118,6 @@ export async function updateProduct(ctx: EngineContext, id: number, patch: unkno
     return takeLowStockIds(conn);
   });
   await publishAfterCommit(ctx, { notificationIds: low, processingIds: [] });
-  return { success: true, product: (await getProduct(ctx, id))! };
-}
-
-export async function adjustStock(ctx: EngineContext, id: number, delta: number, reason: string, actor = 'admin'): Promise<ProductResult> {
-  const errors: ValidationError[] = [];
-  if (!Number.isSafeInteger(delta) || delta === 0 || Math.abs(delta) > 10_000_000) {
-    errors.push({ field: 'delta', code: 'OUT_OF_RANGE', message: 'delta must be a whole number other than 0 (positive to restock, negative to remove)' });
-  }
-  if (typeof reason !== 'string' || !reason.trim()) errors.push({ field: 'reason', code: 'REQUIRED', message: 'reason is required (e.g. "restock from supplier")' });
-  if (errors.length) return invalid(errors);
-  if (!Number.isSafeInteger(id) || id <= 0) return notFound(id);
-  const outcome = await runTx(ctx.db, async (conn) => {
-    const [[row]] = await conn.query<RowDataPacket[]>(q.LOCK_PRODUCT, [id]);
-    if (!row) return null;
-    const before = Number(row.stock_quantity);
-    await clearLowStockIds(conn);
-    try {
-      await conn.query(q.ADJUST_STOCK, [delta, id]);
-    } catch (err) {
-      // the stock guard (trigger) or the CHECK constraint: never below what is reserved
-      if (signalOf(err)?.code === 'STOCK_BELOW_RESERVED' || errno(err) === 4025) {
-        return { below: { stock: before, reserved: Number(row.reserved_quantity) } };
-      }
-      throw err;
-    }
-    await conn.query(q.INSERT_ADJUSTMENT, [id, delta, before, before + delta, reason.trim().slice(0, 500), actor.slice(0, 100)]);
-    return { low: await takeLowStockIds(conn) };
-  });
-  if (!outcome) return notFound(id);
-  if ('below' in outcome) {
-    const { stock, reserved } = outcome.below!;
-    return {
-      success: false,
-      code: 'STOCK_BELOW_RESERVED',
-      error: `Cannot change stock by ${delta}: ${stock} on hand, ${reserved} reserved for open orders`,
-      validation_errors: [{ field: 'delta', code: 'OUT_OF_RANGE', message: `at least ${reserved - stock} (stock cannot go below the ${reserved} reserved)` }],
-    };
-  }
-  await publishAfterCommit(ctx, { notificationIds: outcome.low!, processingIds: [] });
   return { success: true, product: (await getProduct(ctx, id))! };
 }
 

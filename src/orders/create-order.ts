@@ -1,11 +1,11 @@
 import type { RowDataPacket } from 'mysql2';
 import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from './engine-context.js';
 import { PromoUsedUp, writeOrder, type WrittenOrder } from './create-order-batch.js';
-import { checkOrder, stockMessage } from './order-checks.js';
+import { stockMessage } from './order-checks.js';
+import { priceOrder } from './price-order.js';
 import { toPesos } from './money.js';
 import { promoLimitMessage } from './pricing.js';
 import { jsonOf } from './rows.js';
-import { parseWith } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
 import { isCheckViolation, isDuplicateKey, runTx, signalOf } from './tx.js';
 import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, ValidationError, Warning } from './types.js';
@@ -30,18 +30,11 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   const userId = Number.isSafeInteger(ownerId) ? (ownerId as number) : null;
   const earlier = await findReplay(ctx, context, userId);
   if (earlier) return earlier;
-  const parsed = parseWith(ctx.orderSchema, data);
-  if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
-  const input = parsed.value;
-  let checked: Awaited<ReturnType<typeof checkOrder>>;
-  try {
-    checked = await checkOrder(ctx, input);
-  } catch (err) {
-    await failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } });
-    throw err;
-  }
-  if (!checked.ok) return rejected(ctx, checked.code, checked.errors);
-  const order = checked.order;
+  const priced = await priceOrder(ctx, data, (err, input) =>
+    failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } }),
+  );
+  if (!priced.ok) return rejected(ctx, priced.code, priced.errors, priced.error);
+  const { input, order } = priced;
   const tChecked = performance.now();
 
   const expiresAt = new Date(ctx.clock().getTime() + ctx.config.RESERVATION_TTL_MINUTES * 60_000);
@@ -49,7 +42,9 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   let written: WrittenOrder;
   for (let attempt = 1; ; attempt++) {
     try {
-      written = await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true });
+      // first with whatever other orders are being written now (group-commit.ts); alone if it must be
+      const grouped = attempt === 1 ? await ctx.groupCommit.write(plan) : null;
+      written = grouped ?? (await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true }));
       break;
     } catch (err) {
       // a clash on the order number's random suffix: nothing was kept, try again with another number

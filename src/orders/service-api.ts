@@ -22,6 +22,7 @@ import type {
   Product,
   ProductPage,
   ProductResult,
+  QuoteResult,
   ReportSummary,
   ShipOrderInput,
   ShippingQuote,
@@ -55,6 +56,11 @@ export interface OrderServiceDeps {
 export interface OrderService {
   // --- orders -------------------------------------------------------------------------------
   createOrder(data: unknown, context?: CreateOrderContext): Promise<CreateOrderResult>;
+  /**
+   * What createOrder(data) would charge now: the same validation, prices, promo, shipping and client
+   * totals check (same codes, e.g. INVALID_PROMO), and nothing written.
+   */
+  quoteOrder(data: unknown): Promise<QuoteResult>;
   confirmOrder(orderId: number, adminNotes?: string, actor?: string): Promise<ActionResult>;
   /**
    * pending|confirmed → cancelled. Pass expectedStatus when the cancel answers a specific state (the
@@ -69,8 +75,12 @@ export interface OrderService {
   /** processing → shipped (confirmed is also accepted: it passes through processing) */
   shipOrder(orderId: number, input?: ShipOrderInput, actor?: string): Promise<ActionResult>;
   deliverOrder(orderId: number, actor?: string): Promise<ActionResult>;
-  /** payment_status → proof_submitted and an admin 'payment_proof' broadcast row */
+  /** notes the attachment URL and queues its download (a 'proof_download' job row); see payment-proof.ts */
   attachPaymentProof(orderId: number, url: string, actor?: string): Promise<ActionResult>;
+  /** the downloaded copy is stored (media id): payment_status → proof_submitted and an admin 'payment_proof' broadcast */
+  storePaymentProof(orderId: number, mediaId: number, actor?: string): Promise<ActionResult>;
+  /** the proof was refused (refused=true: the customer is told why) or could not be downloaded (the admins are told) */
+  paymentProofFailed(orderId: number, reason: string, refused: boolean): Promise<ActionResult>;
   getOrder(orderId: number): Promise<OrderDetail | null>;
   getOrderByNumber(orderNumber: string): Promise<OrderDetail | null>;
   listOrders(query: ListOrdersQuery): Promise<OrderPage>;
@@ -82,6 +92,8 @@ export interface OrderService {
   updateProduct(productId: number, patch: unknown): Promise<ProductResult>;
   /** restock (delta > 0) or adjust; never below what is reserved (STOCK_BELOW_RESERVED) */
   adjustStock(productId: number, delta: number, reason: string, actor?: string): Promise<ProductResult>;
+  /** a count: stock on hand becomes `stock`; the same rule and history as adjustStock (inventory.ts) */
+  setStock(productId: number, stock: number, reason: string, actor?: string): Promise<ProductResult>;
   listCategories(): Promise<CategorySummary[]>;
 
   // --- checkout helpers -----------------------------------------------------------------------

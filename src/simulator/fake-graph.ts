@@ -26,6 +26,8 @@ export interface FakeGraph {
   url: string;
   messages: RecordedMessage[];
   profiles: Record<string, unknown>[];
+  /** Custom User Settings calls (per-user persistent menus), in order */
+  userSettings: Record<string, unknown>[];
   events: EventEmitter;
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
@@ -41,10 +43,33 @@ export interface FakeGraph {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A Send API call: JSON, or an attachment upload (multipart, fields JSON-encoded, the file in
+ * `filedata`). An uploaded image is recorded with a data: URL as its payload.url, so tests and the
+ * simulator page see the very bytes that were sent.
+ */
+async function parseSend(req: IncomingMessage, raw: Buffer): Promise<SendRequest> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return JSON.parse(raw.toString('utf8')) as SendRequest;
+  const form = await new Request('http://fake-graph/', { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(raw) }).formData();
+  const text = (k: string) => {
+    const v = form.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const json = (k: string) => (text(k) === undefined ? undefined : JSON.parse(text(k)!));
+  const body = { recipient: json('recipient'), messaging_type: text('messaging_type'), tag: text('tag'), message: json('message') } as SendRequest;
+  const file = form.get('filedata');
+  if (file && typeof file !== 'string' && body.message?.attachment) {
+    const bytes = Buffer.from(await file.arrayBuffer());
+    body.message.attachment.payload = { ...body.message.attachment.payload, url: `data:${file.type};base64,${bytes.toString('base64')}`, uploaded_bytes: bytes.length };
+  }
+  return body;
 }
 
 export interface FakeGraphOptions {
@@ -59,13 +84,15 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   events.setMaxListeners(0);
   const messages: RecordedMessage[] = [];
   const profiles: Record<string, unknown>[] = [];
+  const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let delay = 0;
   const delayFor = new Map<string, number>();
   let seq = 0;
 
   const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     // 'request' fires as soon as a call has fully arrived (before any delay): tests use it to act while
     // the caller waits for the answer.
     events.emit('request', { path: (req.url ?? '').split('?')[0] ?? '', body });
@@ -86,7 +113,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       if (failure) return json(failure.status, failure.error ? { error: { type: 'OAuthException', ...failure.error, fbtrace_id: 'fake' } } : {});
       let parsed: SendRequest;
       try {
-        parsed = JSON.parse(body) as SendRequest;
+        parsed = await parseSend(req, raw);
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100, type: 'OAuthException' } });
       }
@@ -98,9 +125,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       events.emit('message', rec);
       return json(200, { recipient_id: parsed.recipient.id, message_id: rec.message_id });
     }
-    if (req.method === 'POST' && /\/me\/messenger_profile$/.test(path)) {
+    const settingsCall = /\/me\/custom_user_settings$/.test(path);
+    if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
       try {
-        profiles.push(JSON.parse(body) as Record<string, unknown>);
+        (settingsCall ? userSettings : profiles).push(JSON.parse(body) as Record<string, unknown>);
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100 } });
       }
@@ -117,6 +145,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     url: `http://127.0.0.1:${port}`,
     messages,
     profiles,
+    userSettings,
     events,
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
@@ -151,6 +180,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     reset() {
       messages.length = 0;
       profiles.length = 0;
+      userSettings.length = 0;
       failures.length = 0;
       delay = 0;
       delayFor.clear();

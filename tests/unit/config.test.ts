@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ConfigError, configSchema, loadConfig } from '../../src/config.js';
+import { parseClusterUrl } from '../../src/db/redis-url.js';
 
 const ROOT = new URL('../../', import.meta.url);
 /** The operating system's variables, passed on to child processes and the browser: not ours to document. */
@@ -38,6 +39,30 @@ describe('configuration', () => {
   ])('stops start-up with a message naming %s when it is %j', (key, value) => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(`${key}:`));
+  });
+
+  describe('on a Redis Cluster', () => {
+    it('takes the cluster from REDIS_URL=redis+cluster://host:port,host:port', () => {
+      const c = loadConfig({ REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001' });
+      expect(c.REDIS_URL).toBe('redis+cluster://10.0.0.1:7000,10.0.0.2:7001');
+      expect(parseClusterUrl(c.REDIS_URL)).toEqual({ nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }], username: undefined, password: undefined, tls: false });
+    });
+
+    it("takes the seeds from REDIS_CLUSTER_NODES with REDIS_URL's password and TLS", () => {
+      const c = loadConfig({ REDIS_URL: 'rediss://:s3cret@ignored:6379', REDIS_CLUSTER_NODES: 'a.example:7000, b.example:7001' });
+      expect(c.REDIS_URL).toBe('rediss+cluster://:s3cret@a.example:7000,b.example:7001');
+      expect(parseClusterUrl(c.REDIS_URL)).toMatchObject({ password: 's3cret', tls: true, nodes: [{ host: 'a.example', port: 7000 }, { host: 'b.example', port: 7001 }] });
+    });
+
+    it('refuses a queue prefix without a {hash tag}, since multi-key scripts must stay in one slot', () => {
+      expect(() => loadConfig({ REDIS_URL: 'redis+cluster://h:7000', QUEUE_PREFIX: 'quicksell' })).toThrow(/QUEUE_PREFIX: must contain a \{hash tag\}/);
+      expect(loadConfig({ REDIS_URL: 'redis://h:6379', QUEUE_PREFIX: 'quicksell' }).QUEUE_PREFIX).toBe('quicksell');
+    });
+
+    it('names the bad node of a cluster list', () => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h:7000,nohostport' })).toThrow(/REDIS_CLUSTER_NODES: cluster node 'nohostport' must look like host:port/);
+      expect(() => loadConfig({ REDIS_URL: 'redis+cluster://h:99999' })).toThrow(/REDIS_URL: cluster node/);
+    });
   });
 
   it('refuses a shop time zone MariaDB cannot use for its sessions', () => {

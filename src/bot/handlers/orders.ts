@@ -67,5 +67,6 @@ export async function receiveAttachment(s: BotServices, t: Turn): Promise<void> 
   }
   const r = await s.orders.attachPaymentProof(order.id, image.url!, `customer:${t.psid}`);
   if (!r.success) return say(t.bot, { text: explainActionFailure(r, order.order_number, s.config.SHOP_TIMEZONE) });
-  await say(t.bot, { text: `Thank you! 🧾 We attached your payment proof to ${order.order_number} and told the shop. We'll confirm soon.` });
+  // the worker downloads and stores it, then alerts the shop (or tells the customer why it was refused)
+  await say(t.bot, { text: `Thank you! 🧾 We're saving your payment proof for ${order.order_number} and will show it to the shop. We'll confirm soon.` });
 }

@@ -40,6 +40,8 @@ export interface StartOptions {
   workers?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
+  /** trust this CA for payment-proof downloads (a fake CDN's self-signed certificate) */
+  mediaExtraCa?: string;
 }
 
 export async function startJobsApp(overrides: Record<string, string> = {}, opts: StartOptions = {}): Promise<JobsTestApp> {
@@ -51,7 +53,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true });
+  const app = await buildApp(config, { workers: opts.workers ?? true, mediaExtraCa: opts.mediaExtraCa });
   await app.start();
   return {
     app,
