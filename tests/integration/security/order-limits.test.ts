@@ -115,8 +115,11 @@ describe('order limits in the chat', () => {
           SET ci.quantity = 100 WHERE u.psid = ? AND ci.product_id = ?`,
       [chat.psid, productId],
     );
-    await checkoutAndPlace(chat);
-    expect(chat.lastText()).toMatch(/more than one order can hold \(₱1,000,000,000\.00\).*change the quantity in your cart/);
+    // the summary may already refuse it (no "Place order" offered); else placing it does
+    await checkoutAndPlace(chat).catch((err: Error) => {
+      if (!/no choice \/Place order\//.test(err.message)) throw err;
+    });
+    expect(chat.texts().join('\n')).toMatch(/more than one order can hold \(₱1,000,000,000\.00\)/);
     expect(chat.texts().join('\n')).not.toMatch(/something went wrong/);
     expect(await ordersOf(chat)).toEqual([]);
   });
