@@ -19,6 +19,7 @@ import { createTurnMetrics } from './turn-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface BotDeps {
   config: Config;
@@ -30,6 +31,7 @@ export interface BotDeps {
   jobs: Jobs;
   logger: Logger;
   metrics: Metrics;
+  images: ProductImages;
 }
 
 export interface Bot {
@@ -58,7 +60,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     disable_webserver: true,
     disable_console: true,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log) });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images });
 
   const sayToUser = (psid: string, text: string) =>
     sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });

@@ -7,6 +7,7 @@ import type { CartService, Customer } from '../orders/cart-service.js';
 import { menuReplies, type BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
+import type { ProductImages } from '../media/product-images.js';
 
 /** What every handler gets: the services, and the one turn it is answering. */
 export interface BotServices {
@@ -16,6 +17,8 @@ export interface BotServices {
   admins: AdminService;
   logger: Logger;
   guard: Guards;
+  /** product photos (the admin's Add product dialog) */
+  images: ProductImages;
 }
 
 /** Per-turn facts the runner looked up before Botkit saw the message (kept in the activity's channelData). */

@@ -1,6 +1,7 @@
 import type { OrderService, OrderServiceDeps } from './service-api.js';
 import * as catalog from './catalog.js';
-import { changeStock } from './inventory.js';
+import { changeStock, setVisibility } from './inventory.js';
+import { daySummary } from './day-summary.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
 import { createGroupCommit } from './group-commit.js';
@@ -42,13 +43,13 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
-    groupCommit: { write: async () => null },
   };
-  ctx.groupCommit = createGroupCommit(ctx);
+  // concurrent createOrder writes coalesced into one transaction (group-commit.ts)
+  const writer = { ...ctx, groupCommit: createGroupCommit(ctx) };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 
   return {
-    createOrder: (data, context) => createOrder(ctx, data, context),
+    createOrder: (data, context) => createOrder(writer, data, context),
     quoteOrder: (data) => quoteOrder(ctx, data),
     confirmOrder: (id, notes, actor = 'admin') =>
       guard(id, () =>
@@ -84,6 +85,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     adjustStock: (id, delta, reason, actor) => changeStock(ctx, id, { delta }, reason, actor),
     setStock: (id, stock, reason, actor) => changeStock(ctx, id, { set: stock }, reason, actor),
     listCategories: () => catalog.listCategories(ctx),
+    setVisibility: (id, visible, actor) => setVisibility(ctx, id, visible, actor),
+    checkProductField: (field, value) => catalog.checkProductField(field, value),
+    daySummary: () => daySummary(ctx.db),
     quoteShipping: (province, subtotal) => catalog.quoteShipping(ctx, province, subtotal),
     validateCheckoutField: (field, value) => checkField(field, value),
     reportSummary: () => reportSummary(ctx.db),

@@ -13,16 +13,20 @@ import { answerValue } from './checkout-dialog.js';
  */
 export const actorOf = adminActor;
 
+/** A route only admins may run; anyone else is refused and nothing changes. */
+export const adminOnly =
+  (s: BotServices) =>
+  (fn: (t: Turn, admin: Admin) => Promise<void>): RouteHandler =>
+  async (t) => {
+    if (!t.admin) {
+      s.logger.warn({ psid: t.psid, payload: t.message.payload }, 'admin payload from a non-admin refused');
+      return say(t.bot, { text: 'Sorry, that action is only for the shop’s admins.', quick_replies: [{ title: '🛍️ Shop', payload: P.SHOP }] });
+    }
+    await fn(t, t.admin);
+  };
+
 export function adminRoutes(s: BotServices): Record<string, RouteHandler> {
-  const guard =
-    (fn: (t: Turn, admin: Admin) => Promise<void>): RouteHandler =>
-    async (t) => {
-      if (!t.admin) {
-        s.logger.warn({ psid: t.psid, payload: t.message.payload }, 'admin payload from a non-admin refused');
-        return say(t.bot, { text: 'Sorry, that action is only for the shop’s admins.', quick_replies: [{ title: '🛍️ Shop', payload: P.SHOP }] });
-      }
-      await fn(t, t.admin);
-    };
+  const guard = adminOnly(s);
 
   async function loadOrder(t: Turn) {
     const id = idArg(t.args[0]);
@@ -36,14 +40,14 @@ export function adminRoutes(s: BotServices): Record<string, RouteHandler> {
 
   return {
     ADMIN_MENU: guard(async (t) => say(t.bot, m.adminMenu())),
-    ADMIN_PENDING: guard(async (t) => say(t.bot, m.adminOrdersCarousel(await listByStatus(['pending']), 'No pending orders. 🎉'))),
+    ADMIN_PENDING: guard(async (t) => say(t.bot, m.adminOrdersCarousel(await listByStatus(['pending']), 'No pending orders. 🎉', s.config.CURRENCY))),
     ADMIN_TO_SHIP: guard(async (t) =>
-      say(t.bot, m.adminOrdersCarousel(await listByStatus(['confirmed', 'processing', 'shipped']), 'Nothing to ship or deliver.')),
+      say(t.bot, m.adminOrdersCarousel(await listByStatus(['confirmed', 'processing', 'shipped']), 'Nothing to ship or deliver.', s.config.CURRENCY)),
     ),
     ADMIN_LOW_STOCK: guard(async (t) => say(t.bot, m.lowStockText((await s.orders.reportSummary()).inventory_alerts))),
     ADMIN_DETAILS: guard(async (t) => {
       const order = await loadOrder(t);
-      if (order) await say(t.bot, m.adminOrderDetails(order));
+      if (order) await say(t.bot, m.adminOrderDetails(order, s.config.CURRENCY));
     }),
     ADMIN_CONFIRM: guard(async (t, admin) => {
       const order = await loadOrder(t);

@@ -22,7 +22,8 @@ describe('a ROLE=worker process', () => {
   beforeAll(async () => {
     graph = await startFakeGraph();
     database = await privateDatabase();
-    producer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url, workers: false });
+    // neither web nor worker: it only publishes (a web app would drain the chat inbox below itself)
+    producer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url, workers: false, web: false });
     port = await freePort();
     metricsPort = await freePort();
     const env = {
