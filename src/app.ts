@@ -11,7 +11,9 @@ import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
-import { buildProbeServer } from './http/probe-server.js';
+import { buildInternalServer, metricsRoute } from './http/internal-server.js';
+import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
+import { healthRoutes } from './http/health-routes.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
@@ -50,7 +52,9 @@ export interface App {
   bot: Bot | null;
   simulator: Simulator | null;
   http: FastifyInstance | null;
-  /** ROLE=worker: the /healthz, /readyz, /metrics listener for WORKER_HTTP_PORT (null when 0 or not a worker) */
+  /** the operators' listener (/metrics, a verbose /readyz), every role; main.ts listens on METRICS_HOST:METRICS_PORT */
+  internalHttp: FastifyInstance;
+  /** ROLE=worker: the /healthz, /readyz listener for WORKER_HTTP_PORT (null when 0 or not a worker) */
   probe: FastifyInstance | null;
   /** Start workers and schedulers (does not listen). */
   start(): Promise<void>;
@@ -103,6 +107,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const images = createProductImages({ media, orders, publicUrl: config.publicUrl, policy: downloadPolicy });
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
   jobsRef = jobs;
+  // queue depths at scrape time, in every role (a worker's metrics show them too)
+  useQueueDepths(metrics, jobs);
   // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
   // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
   const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger, metrics, images }) : null;
@@ -111,8 +117,13 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
   const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins, details }) : null;
-  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis, metrics, jobs }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins }) : null;
+  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
+
+  const internalHttp = await buildInternalServer({
+    logger,
+    plugins: [metricsRoute(metrics, config.METRICS_TOKEN), healthRoutes({ db, redis, logger, details, verbose: true })],
+  });
 
   let started = false;
   return {
@@ -131,6 +142,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     bot,
     simulator,
     http,
+    internalHttp,
     probe,
     async start() {
       if (started) return;
@@ -144,6 +156,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await bot?.close();
       if (http) await http.close();
       if (probe) await probe.close();
+      await internalHttp.close();
       await jobs.close();
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -30,6 +30,10 @@ export const configSchema = z
     HOST: z.string().min(1).optional(),
     PORT: int(3000, 0, 65535),
     PUBLIC_URL: z.url().optional(),
+    // the operators' listener (/metrics): loopback by default, 0 = none; beyond loopback only with a token
+    METRICS_PORT: int(9464, 0, 65535),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_TOKEN: optionalSecret.refine((k) => k === undefined || k.length >= 32, 'must be at least 32 characters (or unset)'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     DATABASE_URL: z
@@ -169,6 +173,9 @@ export const configSchema = z
       }
       // The simulator answers customers through a fake Graph API: never in production.
       if (c.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on when NODE_ENV=production' });
+    }
+    if (c.METRICS_PORT > 0 && !isLoopback(c.METRICS_HOST) && !c.METRICS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_HOST'], message: `${c.METRICS_HOST} would publish order and queue figures: set METRICS_TOKEN too (scrapers send it as a bearer token)` });
     }
     // Beside a real Page the simulator's anonymous page would act for real customers and admins.
     if (c.SIMULATOR === 'on' && c.FB_PAGE_ACCESS_TOKEN) {

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
     await app.close();
   });
   await app.start();
+  if (config.METRICS_PORT > 0) {
+    await app.internalHttp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
+    app.logger.info(`metrics on http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics`);
+  }
   if (app.http) {
     await app.http.listen({ port: config.PORT, host: config.HOST });
     app.logger.info(`QuickSell (${config.ROLE}) listening on ${config.publicUrl}`);

@@ -1,10 +1,11 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { Jobs } from '../jobs/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { healthRoutes } from './health-routes.js';
+import { buildInternalServer } from './internal-server.js';
 
 /** /metrics reads the queue depths from BullMQ at each scrape (a web process and a worker's probe alike). */
 export function useQueueDepths(metrics: Metrics, jobs: Jobs): void {
@@ -16,12 +17,10 @@ export function useQueueDepths(metrics: Metrics, jobs: Jobs): void {
 }
 
 /**
- * The small listener of a ROLE=worker process (WORKER_HTTP_PORT): /healthz, /readyz and /metrics only, so
- * an orchestrator can probe and scrape workers like web processes. No API, no webhook, no dashboard.
+ * The small listener of a ROLE=worker process (WORKER_HTTP_PORT, on HOST): /healthz and /readyz only,
+ * with the same public bodies as a web process's, so an orchestrator can probe workers like web
+ * processes. Workers are scraped like web processes too, on the operators' listener (METRICS_PORT).
  */
-export async function buildProbeServer(deps: { logger: Logger; db: Db; redis: RedisClient; metrics: Metrics; jobs: Jobs }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'probe' }) }) as unknown as FastifyInstance;
-  useQueueDepths(deps.metrics, deps.jobs);
-  await app.register(healthRoutes(deps));
-  return app;
+export async function buildProbeServer(deps: { logger: Logger; db: Db; redis: RedisClient }): Promise<FastifyInstance> {
+  return buildInternalServer({ logger: deps.logger.child({ component: 'probe' }), plugins: [healthRoutes(deps)] });
 }

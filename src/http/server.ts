@@ -10,8 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
-import { healthRoutes, type HealthDetails } from './health-routes.js';
-import { useQueueDepths } from './probe-server.js';
+import { healthRoutes } from './health-routes.js';
 import { bearerAuth } from './auth.js';
 import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
@@ -43,8 +42,6 @@ export interface HttpDeps {
   images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
-  /** extra facts for /readyz (e.g. the bot's dead-letter count) */
-  details?: HealthDetails;
 }
 
 /**
@@ -100,7 +97,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  useQueueDepths(deps.metrics, deps.jobs);
   await registerOpenApi(app, '0.1.0');
   app.decorate('routeList', [] as { method: string; url: string }[]);
   app.addHook('onRoute', (r) => {

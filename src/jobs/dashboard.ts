@@ -4,10 +4,12 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { AdminService } from '../admins/admin-service.js';
+import type { FailedLoginLimiter } from './failed-login-limiter.js';
 
 /**
  * The BullMQ dashboard (bull-board) at /admin/queues, behind HTTP basic auth: any user name, an admin
- * API key as the password (admins.verifyKey). Failed jobs are listed and can be retried from it.
+ * API key as the password (admins.verifyKey). Failed jobs are listed and can be retried from it. Wrong
+ * keys are counted per client IP (failed-login-limiter.ts): 429 after 10 within 15 minutes.
  */
 export const DASHBOARD_PATH = '/admin/queues';
 const REALM = 'Basic realm="QuickSell queues", charset="UTF-8"';
@@ -23,10 +25,17 @@ export function basicPassword(header: string | undefined): string | null {
   return password.length > 0 && password.length <= 512 ? password : null;
 }
 
-export function createDashboardPlugin(queues: Queue[], admins: AdminService): FastifyPluginAsync {
+export function createDashboardPlugin(queues: Queue[], admins: AdminService, logins: FailedLoginLimiter): FastifyPluginAsync {
   async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const gate = await logins.check(req.ip);
+    if (!gate.ok) {
+      const error = gate.status === 429 ? 'too many failed logins from this address; try again later' : 'logins are unavailable for a moment';
+      await reply.code(gate.status).header('retry-after', String(gate.retryAfterSeconds)).send({ success: false, error });
+      return;
+    }
     const key = basicPassword(req.headers.authorization);
     const admin = key ? await admins.verifyKey(key) : null;
+    if (key && !admin) await logins.fail(req.ip);
     if (!admin) {
       await reply
         .code(401)

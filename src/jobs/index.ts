@@ -14,6 +14,7 @@ import { createNotificationProcessor } from './notification-processor.js';
 import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
+import { createFailedLoginLimiter } from './failed-login-limiter.js';
 import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
 import { Gauge } from 'prom-client';
 import { createProofDownloadProcessor } from './proof-download-processor.js';
@@ -193,7 +194,11 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     queues,
     publish: publisher.publish,
     relayOnce: publisher.relayOnce,
-    dashboardPlugin: createDashboardPlugin(Object.values(queues), deps.admins),
+    dashboardPlugin: createDashboardPlugin(
+      Object.values(queues),
+      deps.admins,
+      createFailedLoginLimiter({ redis: deps.redis, keyPrefix: `${deps.config.QUEUE_PREFIX}:dashboard-login-failures:` }),
+    ),
 
     async startWorkers() {
       if (workers.length) return;

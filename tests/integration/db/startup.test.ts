@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 
 function start(env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', SIMULATOR: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', METRICS_PORT: '0', SIMULATOR: 'off', ...env },
     encoding: 'utf8',
     // a bound, not a measure: tsx compiling src/ on a loaded machine took more than 30 s (status null)
     timeout: 90_000,

@@ -78,7 +78,9 @@ describe('the orders API', () => {
   });
 
   it('/metrics counts the orders the engine created and refused, by code', async () => {
-    const metric = async (re: RegExp) => Number(re.exec((await api.request({ url: '/metrics', key: null })).body)?.[1] ?? 0);
+    // metrics are served on the operators' listener, not the public server
+    const scrape = async () => (await api.app.internalHttp.inject({ url: '/metrics' })).body;
+    const metric = async (re: RegExp) => Number(re.exec(await scrape())?.[1] ?? 0);
     const created = /^quicksell_orders_created_total (\d+)$/m;
     const refused = /^quicksell_orders_failed_total\{code="INSUFFICIENT_STOCK"\} (\d+)$/m;
     const [c0, r0] = [await metric(created), await metric(refused)];
@@ -86,7 +88,7 @@ describe('the orders API', () => {
     await placeOrder({ stock: 1, quantity: 2 });
     expect(await metric(created)).toBe(c0 + 1);
     expect(await metric(refused)).toBe(r0 + 1);
-    expect((await api.request({ url: '/metrics', key: null })).body).toMatch(/^quicksell_order_processing_duration_seconds_count [1-9]\d*$/m);
+    expect(await scrape()).toMatch(/^quicksell_order_processing_duration_seconds_count [1-9]\d*$/m);
   });
 
   describe('reading orders', () => {

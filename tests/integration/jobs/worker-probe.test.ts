@@ -6,7 +6,8 @@ import { freePort } from '../simulator/free-port.js';
 import { eventually, FAST_JOBS, insertNotification, lowStockPayload, notificationRow, privateDatabase, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
 
 /**
- * A ROLE=worker process (`node src/main.ts`) answers /healthz, /readyz and /metrics on WORKER_HTTP_PORT so
+ * A ROLE=worker process (`node src/main.ts`) answers /healthz and /readyz on WORKER_HTTP_PORT (and /metrics
+ * on the operators' listener, METRICS_PORT) so
  * an orchestrator can probe it, runs BullMQ jobs, and runs no chat turns (those belong to web processes).
  */
 describe('a ROLE=worker process', () => {
@@ -15,6 +16,7 @@ describe('a ROLE=worker process', () => {
   let producer: JobsTestApp;
   let child: ChildProcess;
   let port: number;
+  let metricsPort: number;
   const prefix = `{test-${randomUUID().slice(0, 8)}}`;
 
   beforeAll(async () => {
@@ -23,8 +25,9 @@ describe('a ROLE=worker process', () => {
     // neither web nor worker: it only publishes (a web app would drain the chat inbox below itself)
     producer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url, workers: false, web: false });
     port = await freePort();
+    metricsPort = await freePort();
     const env = {
-      ...process.env, ...FAST_JOBS, NODE_ENV: 'test', ROLE: 'worker', WORKER_HTTP_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      ...process.env, ...FAST_JOBS, NODE_ENV: 'test', ROLE: 'worker', WORKER_HTTP_PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       DATABASE_URL: database.url, REDIS_URL: producer.config.REDIS_URL, QUEUE_PREFIX: prefix, GRAPH_API_URL: graph.url,
       SIMULATOR: 'off', DEMO_SEED: 'false', TURN_SWEEP_MS: '100', TURN_LOCK_MS: '500',
     };
@@ -38,13 +41,16 @@ describe('a ROLE=worker process', () => {
     await database?.drop();
   });
 
-  it('answers /healthz, /readyz (MySQL and Redis checked) and /metrics on WORKER_HTTP_PORT', async () => {
+  it('answers /healthz, /readyz (MySQL and Redis checked) on WORKER_HTTP_PORT and /metrics on METRICS_PORT', async () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { mysql: 'ok', redis: 'ok' } });
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(await ready.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404); // not on the probe port
+    const verbose = await (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).json();
+    expect(verbose).toMatchObject({ status: 'ok', checks: { mysql: 'ok', redis: 'ok' } });
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^quicksell_queue_depth\{queue="notifications",state="waiting"\} \d+/m);
     expect((await fetch(`http://127.0.0.1:${port}/api/products`)).status).toBe(404); // no API on a worker
   });

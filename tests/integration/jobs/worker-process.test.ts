@@ -51,6 +51,7 @@ describe('worker processes', { timeout: 90_000 }, () => {
       ROLE: role,
       PORT: '0',
       HOST: '127.0.0.1',
+      METRICS_PORT: '0', // parallel processes: no fixed metrics port
       LOG_LEVEL: 'info', // its 'listening' / 'worker started' line tells the test it is up
       DATABASE_URL: database.url,
       REDIS_URL: producer.config.REDIS_URL,

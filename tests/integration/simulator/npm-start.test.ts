@@ -20,7 +20,7 @@ function npmStart(env: Record<string, string>): { child: ChildProcess; output: (
   let out = '';
   const child = spawn('npm', ['start'], {
     cwd: new URL('../../../', import.meta.url),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // its own process group, so a test that fails half-way can still stop the server under npm
     detached: true,
