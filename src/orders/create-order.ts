@@ -32,7 +32,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   const input = parsed.value;
   let checked: Awaited<ReturnType<typeof checkOrder>>;
   try {
-    checked = await checkOrder(ctx, input);
+    checked = await checkOrder(ctx, input, context.cart_id ?? null);
   } catch (err) {
     await failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } });
     throw err;
@@ -59,7 +59,7 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
       const lost = signalOf(err);
       if (lost?.code === 'INSUFFICIENT_STOCK') {
         const line = order.lines.find((l) => l.product_id === Number(lost.arg))!;
-        const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [[line.product_id]]);
+        const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [context.cart_id ?? null, [line.product_id]]);
         const available = Number(rows[0]?.available ?? 0);
         return rejected(ctx, 'INSUFFICIENT_STOCK', [
           { field: `items.${line.index}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(line.name, available) },

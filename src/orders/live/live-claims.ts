@@ -1,0 +1,214 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Logger } from 'pino';
+import type { Conn, Db } from '../../db/pool.js';
+import { clearLowStockIds, runTx, signalOf, takeLowStockIds } from '../tx.js';
+import { toCentavos, toDecimal } from '../money.js';
+import { parseComment, type ParsedComment } from './claim-parser.js';
+import { readTally } from './live-tally.js';
+import * as sql from './live-sql.js';
+import type { CommentOutcome, FeedComment, HoldDue, HoldScheduler, LiveSaleSummary } from './live-types.js';
+
+/**
+ * Comments → claims → holds, and holds → expiry → the next buyer on the waitlist. Each comment is one
+ * transaction: the comment row (unique comment_id: a redelivery changes nothing), a claim per code, a
+ * hold through sp_hold_inventory (the engine's sp_reserve_inventory; SIGNAL = sold out → waitlist),
+ * and exactly one private-reply row in the notifications outbox. Comments of one post arrive here one
+ * at a time in arrival order (the bot's per-key inbox), so "first come" is the order Facebook sent them.
+ */
+export interface LiveClaimsDeps {
+  db: Db;
+  logger: Logger;
+  holdMinutes: number;
+  claimWords: string[];
+  tallyEverySeconds: number;
+  publish(notificationIds: number[]): Promise<void>;
+  holds: HoldScheduler;
+}
+
+/** One code of a comment, as the private reply tells it. */
+export interface ReplyLine {
+  code: string;
+  name: string;
+  price: string;
+  quantity: number;
+  outcome: 'held' | 'waitlisted' | 'limit';
+  /** waitlisted: place in the queue (1 = next) */
+  position?: number;
+  available?: number;
+  limit?: number;
+}
+
+type CodeRow = { code_id: number; code: string; product_id: number; limit_per_buyer: number | null; name: string; price: string; available: number };
+
+const LIVE_REPLY = 'live_reply';
+
+export function createLiveClaims(deps: LiveClaimsDeps) {
+  const { db } = deps;
+  const holdMs = Math.round(deps.holdMinutes * 60_000);
+
+  async function queue(conn: Conn, recipient: 'customer' | 'admin', psid: string | null, type: string, payload: object): Promise<number> {
+    const [res] = await conn.query<ResultSetHeader>(sql.INSERT_NOTIFICATION, [recipient, psid, type, JSON.stringify(payload)]);
+    return res.insertId;
+  }
+
+  /** Try to give a claim its hold; false when the product has not enough available (the claim waits). */
+  async function tryHold(conn: Conn, claimId: number, productId: number, quantity: number, held: HoldDue[]): Promise<boolean> {
+    const expiresAt = new Date(Date.now() + holdMs);
+    try {
+      await conn.query(sql.CALL_HOLD, [claimId, productId, quantity, expiresAt]);
+    } catch (err) {
+      if (signalOf(err)?.code === 'INSUFFICIENT_STOCK') return false;
+      throw err;
+    }
+    held.push({ claimId, expiresAt });
+    return true;
+  }
+
+  async function claimLine(conn: Conn, c: FeedComment, saleId: number, code: CodeRow, quantity: number, held: HoldDue[]): Promise<ReplyLine> {
+    const line = { code: code.code, name: code.name, price: code.price, quantity };
+    if (code.limit_per_buyer !== null) {
+      const [[mine]] = (await conn.query<RowDataPacket[]>(sql.SELECT_BUYER_UNITS, [c.from_id, code.code_id])) as unknown as [RowDataPacket[]];
+      if (Number(mine?.n ?? 0) + quantity > code.limit_per_buyer) return { ...line, outcome: 'limit', limit: code.limit_per_buyer };
+    }
+    const [[waiting]] = (await conn.query<RowDataPacket[]>(sql.SELECT_WAITING, [code.code_id])) as unknown as [RowDataPacket[]];
+    const ahead = Number(waiting?.n ?? 0);
+    const [res] = await conn.query<ResultSetHeader>(sql.INSERT_CLAIM, [saleId, code.code_id, code.product_id, c.comment_id, c.from_id, quantity, null]);
+    // nobody waiting: first come, first served; else the newcomer queues behind them
+    if (ahead === 0 && (await tryHold(conn, res.insertId, code.product_id, quantity, held))) return { ...line, outcome: 'held' };
+    return { ...line, outcome: 'waitlisted', position: ahead + 1 };
+  }
+
+  function replyPayload(c: FeedComment, parsed: ParsedComment, lines: ReplyLine[], codes: CodeRow[], firstClaim: number | null) {
+    const asked = parsed.kind === 'price_question' || parsed.kind === 'unclear' ? parsed.codes : [];
+    const info = codes.filter((k) => asked.includes(k.code)).map((k) => ({ code: k.code, name: k.name, price: k.price, available: k.available }));
+    return {
+      comment_id: c.comment_id,
+      kind: parsed.kind,
+      lines,
+      codes: info,
+      unknown_codes: parsed.kind === 'unclear' ? parsed.unknownCodes : [],
+      example_code: codes[0]?.code ?? 'M1',
+      hold_minutes: deps.holdMinutes,
+      claim_id: firstClaim,
+    };
+  }
+
+  /** The running tally for the admins, at most once per tallyEverySeconds per sale. */
+  async function maybeTally(conn: Conn, saleId: number, postId: string): Promise<number | null> {
+    const [turn] = await conn.query<ResultSetHeader>(sql.TAKE_TALLY_TURN, [saleId, deps.tallyEverySeconds]);
+    if (turn.affectedRows === 0) return null;
+    return queue(conn, 'admin', null, 'live_tally', { sale_id: saleId, post_id: postId, codes: await readTally(conn, saleId) });
+  }
+
+  async function handleComment(c: FeedComment): Promise<CommentOutcome> {
+    const [sales] = await db.query<RowDataPacket[]>(sql.SELECT_LIVE_SALE_BY_POST, [c.post_id]);
+    const sale = sales[0];
+    if (!sale) return { handled: false, reason: 'no_live_sale' };
+    const saleId = Number(sale.id);
+    const [codeRows] = await db.query<RowDataPacket[]>(sql.SELECT_CODES, [saleId]);
+    const codes: CodeRow[] = codeRows.map((r) => ({
+      code_id: Number(r.code_id),
+      code: String(r.code),
+      product_id: Number(r.product_id),
+      limit_per_buyer: r.limit_per_buyer === null ? null : Number(r.limit_per_buyer),
+      name: String(r.name),
+      price: toDecimal(toCentavos(String(r.price)) ?? 0),
+      available: Number(r.available),
+    }));
+    const parsed = parseComment(c.message, { codes: codes.map((k) => k.code), claimWords: deps.claimWords });
+    const held: HoldDue[] = [];
+    const out = await runTx(db, async (conn) => {
+      const [ins] = await conn.query<ResultSetHeader>(sql.INSERT_COMMENT, [c.comment_id, saleId, c.from_id, c.from_name, c.message.slice(0, 8000), parsed.kind]);
+      if (ins.affectedRows === 0) return null; // seen before: its claims and reply exist already
+      const lines: ReplyLine[] = [];
+      await clearLowStockIds(conn);
+      if (parsed.kind === 'claim') {
+        for (const item of parsed.items) lines.push(await claimLine(conn, c, saleId, codes.find((k) => k.code === item.code)!, item.quantity, held));
+      }
+      const ids: number[] = [];
+      let replyId: number | null = null;
+      if (parsed.kind !== 'none') {
+        const [first] = await conn.query<RowDataPacket[]>('SELECT MIN(id) AS id FROM live_claims WHERE comment_id = ?', [c.comment_id]);
+        const firstClaim = first[0]?.id === null || first[0]?.id === undefined ? null : Number(first[0].id);
+        replyId = await queue(conn, 'customer', null, LIVE_REPLY, replyPayload(c, parsed, lines, codes, firstClaim));
+        await conn.query(sql.SET_COMMENT_REPLY, [replyId, c.comment_id]);
+        ids.push(replyId);
+      }
+      if (parsed.kind === 'claim') {
+        const tally = await maybeTally(conn, saleId, String(sale.post_id));
+        if (tally) ids.push(tally);
+      }
+      ids.push(...(await takeLowStockIds(conn)));
+      return { ids, replyId, lines };
+    });
+    if (!out) return { handled: false, reason: 'duplicate' };
+    await deps.publish(out.ids);
+    if (held.length) await deps.holds.schedule(held);
+    const count = (o: ReplyLine['outcome']) => out.lines.filter((l) => l.outcome === o).length;
+    return { handled: true, kind: parsed.kind, held: count('held'), waitlisted: count('waitlisted'), replyId: out.replyId };
+  }
+
+  /** Units came back on a code: the oldest waiting claims get holds while stock lasts. */
+  async function promote(conn: Conn, codeId: number, held: HoldDue[], notify: number[]): Promise<void> {
+    for (;;) {
+      const [head] = await conn.query<RowDataPacket[]>(sql.SELECT_WAITLIST_HEAD, [codeId, 1]);
+      const next = head[0];
+      if (!next) return;
+      if (!(await tryHold(conn, Number(next.id), Number(next.product_id), Number(next.quantity), held))) return;
+      // told in Messenger when they have written to the Page; else the hold waits for them to answer
+      // the private reply they already have (it cannot be replied to twice)
+      if (next.psid) {
+        const [rows] = await conn.query<RowDataPacket[]>(
+          `SELECT c.code, p.name, p.price FROM live_claims l JOIN live_sale_codes c ON c.id = l.code_id JOIN products p ON p.id = l.product_id WHERE l.id = ?`,
+          [next.id],
+        );
+        const r = rows[0]!;
+        notify.push(
+          await queue(conn, 'customer', String(next.psid), 'live_promoted', {
+            claim_id: Number(next.id),
+            code: r.code,
+            name: r.name,
+            price: toDecimal(toCentavos(String(r.price)) ?? 0),
+            quantity: Number(next.quantity),
+            hold_minutes: deps.holdMinutes,
+          }),
+        );
+      }
+    }
+  }
+
+  async function expireHold(claimId: number): Promise<'expired' | 'not_due' | 'not_held'> {
+    const held: HoldDue[] = [];
+    const notify: number[] = [];
+    const outcome = await runTx(db, async (conn) => {
+      const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_CLAIM_FOR_UPDATE, [claimId]);
+      const claim = rows[0];
+      if (!claim || claim.status !== 'held') return 'not_held' as const;
+      if (!Number(claim.due)) return 'not_due' as const;
+      await conn.query(sql.CALL_RELEASE_HOLD, [claim.reservation_id, 'expired', 'live-sale hold expired']);
+      await conn.query(sql.SET_CLAIM_STATUS, ['expired', claimId]);
+      await promote(conn, Number(claim.code_id), held, notify);
+      return 'expired' as const;
+    });
+    await deps.publish(notify);
+    if (held.length) await deps.holds.schedule(held);
+    return outcome;
+  }
+
+  async function summarize(saleId: number): Promise<{ summary: LiveSaleSummary; notificationId: number }> {
+    return runTx(db, async (conn) => {
+      const [[sale]] = (await conn.query<RowDataPacket[]>(sql.SELECT_SALE, [saleId])) as unknown as [RowDataPacket[]];
+      const [[counts]] = (await conn.query<RowDataPacket[]>(sql.SELECT_COMMENT_COUNTS, [saleId])) as unknown as [RowDataPacket[]];
+      const summary: LiveSaleSummary = {
+        sale_id: saleId,
+        post_id: String(sale!.post_id),
+        comments: Number(counts?.comments ?? 0),
+        claims: Number(counts?.claims ?? 0),
+        codes: await readTally(conn, saleId),
+      };
+      return { summary, notificationId: await queue(conn, 'admin', null, 'live_summary', summary) };
+    });
+  }
+
+  return { handleComment, expireHold, summarize };
+}
