@@ -12,6 +12,7 @@ import { createBot, type Bot } from './bot/index.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
+import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
 
 /** Log redaction: secrets and keys never reach a log line. */
 export const REDACT_PATHS = [
@@ -48,6 +49,7 @@ export interface App {
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
+  live: LiveSales;
   bot: Bot;
   simulator: Simulator | null;
   http: FastifyInstance | null;
@@ -86,13 +88,20 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
   });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics });
+  const live = createLiveSales({
+    db,
+    config,
+    logger: logger.child({ component: 'live' }),
+    outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
+    holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
+  });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, live: () => live });
   jobsRef = jobs;
-  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger });
+  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger });
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
   if (simulator) plugins.push(simulator.plugin);
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, plugins }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, plugins }) : null;
 
   let started = false;
   return {
@@ -105,6 +114,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     sendApi,
     metrics,
     jobs,
+    live,
     bot,
     simulator,
     http,

@@ -1,9 +1,12 @@
+import type { FeedComment } from '../orders/live/live-types.js';
+import { parseFeedEntry } from './feed-events.js';
+
 /**
  * Messenger webhook events → the one shape the bot works with. Pure: no I/O, unit-tested.
  * Only what a customer or admin did becomes an InboundEvent; echoes, delivery and read receipts,
  * standby (handover) entries and unknown kinds are dropped here.
  */
-export type InboundKind = 'text' | 'quick_reply' | 'postback' | 'attachment' | 'referral';
+export type InboundKind = 'text' | 'quick_reply' | 'postback' | 'attachment' | 'referral' | 'comment';
 
 export interface InboundAttachment {
   /** 'image' | 'video' | 'audio' | 'file' | …; a sticker (thumbs-up) is an image with a sticker id: 'sticker' here */
@@ -22,6 +25,16 @@ export interface InboundEvent {
   /** quick reply / postback payload, or a referral's ref */
   payload: string | null;
   attachments: InboundAttachment[];
+  /** kind 'comment': a live-sale post's comment; `psid` is then the post's inbox key (live:<post id>) */
+  comment?: FeedComment;
+}
+
+/** Comments of one post share an inbox: handled one at a time, in the order Facebook sent them. */
+export const commentInboxKey = (postId: string) => `live:${postId}`;
+
+function commentEvent(c: FeedComment, pageId: string): InboundEvent {
+  const timestamp = c.created_time ? c.created_time * 1000 : Date.now();
+  return { kind: 'comment', psid: commentInboxKey(c.post_id), pageId, timestamp, dedupeKey: `c:${c.comment_id}`, text: c.message, payload: null, attachments: [], comment: c };
 }
 
 type Json = Record<string, unknown>;
@@ -83,6 +96,7 @@ export function parseWebhookBody(body: unknown): InboundEvent[] {
   if (!root || root.object !== 'page' || !Array.isArray(root.entry)) return [];
   const out: InboundEvent[] = [];
   for (const entry of root.entry) {
+    for (const c of parseFeedEntry(entry)) out.push(commentEvent(c, str(obj(entry)?.id) ?? ''));
     const messaging = obj(entry)?.messaging;
     if (!Array.isArray(messaging)) continue;
     for (const m of messaging) {

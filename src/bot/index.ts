@@ -16,6 +16,8 @@ import { createWebhookPlugin } from './webhook-plugin.js';
 import { APOLOGY, createGuards } from './safe.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
+import { createLiveTurns } from './live/live-turns.js';
 
 export interface BotDeps {
   config: Config;
@@ -25,6 +27,7 @@ export interface BotDeps {
   admins: AdminService;
   sendApi: SendApi;
   jobs: Jobs;
+  live: LiveSales;
   logger: Logger;
 }
 
@@ -55,12 +58,15 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     disable_webserver: true,
     disable_console: true,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log) });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live });
+  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE });
 
   async function runTurn(ev: InboundEvent): Promise<void> {
+    if (ev.kind === 'comment') return liveTurns.comment(ev); // a live-sale post's comment, not a chat turn
     try {
       const customer = await carts.ensureCustomer(ev.psid);
       const admin = await deps.admins.findByPsid(ev.psid);
+      await liveTurns.beforeTurn(ev, customer);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`turn took longer than ${TURN_TIMEOUT_MS} ms`)), TURN_TIMEOUT_MS);

@@ -9,6 +9,7 @@ import { orderRoutes, receiveAttachment } from './handlers/orders.js';
 import { adminRoutes, buildAdminDialogs } from './handlers/admin.js';
 import { buildCheckoutDialog } from './handlers/checkout-dialog.js';
 import { buildQuantityDialog } from './handlers/quantity-dialog.js';
+import { liveRoutes, registerLiveWords } from './handlers/live.js';
 
 /**
  * Wires everything into Botkit. Commands (every payload except ANSWER:…, typed "menu"/"cancel", photos,
@@ -20,6 +21,7 @@ const HELP_WORDS = /^(help|\?|tulong)$/i;
 
 export function registerBot(controller: Botkit, s: BotServices): void {
   const routes: Record<string, RouteHandler> = { ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s) };
+  Object.assign(routes, liveRoutes(s, routes.CART!));
   for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s)]) {
     controller.addDialog(d);
   }
@@ -66,6 +68,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
   word(/^(orders|my orders|order status)$/i, 'MY_ORDERS');
   word(/^(checkout|check out)$/i, 'CHECKOUT');
   word(/^admin$/i, 'ADMIN_MENU');
+  registerLiveWords(controller, s, routes.LIVE_COMMAND!);
 
   controller.on(
     'message',

@@ -7,6 +7,7 @@ import type { CartService, Customer } from '../orders/cart-service.js';
 import type { BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
 
 /** What every handler gets: the services, and the one turn it is answering. */
 export interface BotServices {
@@ -16,6 +17,7 @@ export interface BotServices {
   admins: AdminService;
   logger: Logger;
   guard: Guards;
+  live: LiveSales;
 }
 
 /** Per-turn facts the runner looked up before Botkit saw the message (kept in the activity's channelData). */

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProductErrorCode, ValidationError } from '../orders/index.js';
+import type { LiveErrorCode } from '../orders/live/live-types.js';
 
 /**
  * Every failure the API answers with has one shape: `{ success: false, error, code, validation_errors? }`.
@@ -35,7 +36,7 @@ export class HttpFailure extends Error {
  * NOT_FOUND codes are 404 when the missing thing is the resource in the URL; `httpStatusFor` turns
  * them into 400 when it was named in the body (a product id inside an order: the seed answers 400).
  */
-const STATUS: Record<ProductErrorCode, number> = {
+const STATUS: Record<ProductErrorCode | LiveErrorCode, number> = {
   REQUIRED: 400,
   INVALID_FORMAT: 400,
   INVALID_TYPE: 400,
@@ -58,12 +59,15 @@ const STATUS: Record<ProductErrorCode, number> = {
   PAYMENT_NOT_REQUIRED: 409,
   DUPLICATE_SKU: 409,
   STOCK_BELOW_RESERVED: 409,
+  SALE_NOT_FOUND: 404,
+  SALE_ALREADY_LIVE: 409,
+  SALE_NOT_LIVE: 409,
   INTERNAL_ERROR: 500,
 };
 
 /** The one map from an engine result code to an HTTP status (an unknown code is a 500: a bug). */
 export function httpStatusFor(code: string, where: 'path' | 'body' = 'path'): number {
-  const status = Object.hasOwn(STATUS, code) ? STATUS[code as ProductErrorCode] : 500;
+  const status = Object.hasOwn(STATUS, code) ? STATUS[code as ProductErrorCode | LiveErrorCode] : 500;
   return status === 404 && where === 'body' ? 400 : status;
 }
 

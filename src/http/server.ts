@@ -16,6 +16,8 @@ import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
+import { liveSaleRoutes } from './live-routes.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
 
 export interface HttpDeps {
   config: Config;
@@ -26,6 +28,7 @@ export interface HttpDeps {
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  live: LiveSales;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
 }
@@ -53,6 +56,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onSend', idempotency.onSend);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(liveSaleRoutes(deps.live));
   };
 }
 

@@ -15,6 +15,9 @@ import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
 import { markFailedIfOpen, type OutboxTable } from './outbox-store.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
+import type { HoldScheduler } from '../orders/live/live-types.js';
+import { createHoldScheduler, createLiveHoldProcessor, upsertHoldSweep } from './live-holds.js';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -28,6 +31,8 @@ export interface JobsDeps {
   sendApi: SendApi;
   logger: Logger;
   metrics: Metrics;
+  /** live sales: hold expiry jobs run when given (late-bound: the live service needs the scheduler below) */
+  live?: () => LiveSales;
 }
 
 export type QueueCounts = Record<QueueName, Record<string, number>>;
@@ -48,6 +53,8 @@ export interface Jobs {
   /** One outbox relay pass (also run by the outbox-relay job scheduler). */
   relayOnce(): Promise<{ notifications: number; processing: number }>;
   queues: Record<QueueName, Queue>;
+  /** a delayed expiry job per live-sale hold (never throws: the sweeper is the safety net) */
+  holdScheduler: HoldScheduler;
 }
 
 const PUBLISH_TIMEOUT_MS = 1500;
@@ -174,6 +181,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
   return {
     queues,
+    holdScheduler: createHoldScheduler(() => queues[QUEUES.liveHolds], logger),
     publish: publisher.publish,
     relayOnce: publisher.relayOnce,
     dashboardPlugin: createDashboardPlugin(Object.values(queues), deps.admins),
@@ -215,6 +223,10 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.reservationExpiry, expiry, 5),
         startWorker(QUEUES.maintenance, maintenance.processor, 1),
       ];
+      if (deps.live) {
+        workers.push(startWorker(QUEUES.liveHolds, createLiveHoldProcessor(deps.live()), 5));
+        await upsertHoldSweep(queues[QUEUES.liveHolds], config.EXPIRY_SWEEP_INTERVAL_MS);
+      }
       await upsertSchedulers(queues[QUEUES.maintenance], config);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
     },

@@ -10,6 +10,7 @@ export const QUEUES = {
   fulfillment: 'fulfillment',
   reservationExpiry: 'reservation-expiry',
   maintenance: 'maintenance',
+  liveHolds: 'live-holds',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
