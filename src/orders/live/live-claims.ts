@@ -34,6 +34,8 @@ export interface ReplyLine {
   outcome: 'held' | 'waitlisted' | 'limit';
   /** waitlisted: place in the queue (1 = next) */
   position?: number;
+  /** the live_claims row (none when refused: over the limit per buyer) */
+  claimId?: number;
   available?: number;
   limit?: number;
 }
@@ -74,11 +76,13 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     const ahead = Number(waiting?.n ?? 0);
     const [res] = await conn.query<ResultSetHeader>(sql.INSERT_CLAIM, [saleId, code.code_id, code.product_id, c.comment_id, c.from_id, quantity, null]);
     // nobody waiting: first come, first served; else the newcomer queues behind them
-    if (ahead === 0 && (await tryHold(conn, res.insertId, code.product_id, quantity, held))) return { ...line, outcome: 'held' };
-    return { ...line, outcome: 'waitlisted', position: ahead + 1 };
+    const claimId = res.insertId;
+    if (ahead === 0 && (await tryHold(conn, claimId, code.product_id, quantity, held))) return { ...line, outcome: 'held', claimId };
+    return { ...line, outcome: 'waitlisted', position: ahead + 1, claimId };
   }
 
-  function replyPayload(c: FeedComment, parsed: ParsedComment, lines: ReplyLine[], codes: CodeRow[], firstClaim: number | null) {
+  function replyPayload(c: FeedComment, parsed: ParsedComment, allLines: ReplyLine[], codes: CodeRow[], firstClaim: number | null) {
+    const lines = allLines.map(({ claimId: _id, ...l }) => l);
     const asked = parsed.kind === 'price_question' || parsed.kind === 'unclear' ? parsed.codes : [];
     const info = codes.filter((k) => asked.includes(k.code)).map((k) => ({ code: k.code, name: k.name, price: k.price, available: k.available }));
     return {
@@ -101,11 +105,11 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
   }
 
   async function handleComment(c: FeedComment): Promise<CommentOutcome> {
-    const [sales] = await db.query<RowDataPacket[]>(sql.SELECT_LIVE_SALE_BY_POST, [c.post_id]);
-    const sale = sales[0];
+    // one round trip: the post's live sale and its codes
+    const [codeRows] = await db.query<RowDataPacket[]>(sql.SELECT_LIVE_SALE_CODES, [c.post_id]);
+    const sale = codeRows[0];
     if (!sale) return { handled: false, reason: 'no_live_sale' };
-    const saleId = Number(sale.id);
-    const [codeRows] = await db.query<RowDataPacket[]>(sql.SELECT_CODES, [saleId]);
+    const saleId = Number(sale.sale_id);
     const codes: CodeRow[] = codeRows.map((r) => ({
       code_id: Number(r.code_id),
       code: String(r.code),
@@ -121,15 +125,18 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
       const [ins] = await conn.query<ResultSetHeader>(sql.INSERT_COMMENT, [c.comment_id, saleId, c.from_id, c.from_name, c.message.slice(0, 8000), parsed.kind]);
       if (ins.affectedRows === 0) return null; // seen before: its claims and reply exist already
       const lines: ReplyLine[] = [];
-      await clearLowStockIds(conn);
+      let firstClaim: number | null = null;
       if (parsed.kind === 'claim') {
-        for (const item of parsed.items) lines.push(await claimLine(conn, c, saleId, codes.find((k) => k.code === item.code)!, item.quantity, held));
+        await clearLowStockIds(conn);
+        for (const item of parsed.items) {
+          const line = await claimLine(conn, c, saleId, codes.find((k) => k.code === item.code)!, item.quantity, held);
+          firstClaim ??= line.claimId ?? null;
+          lines.push(line);
+        }
       }
       const ids: number[] = [];
       let replyId: number | null = null;
       if (parsed.kind !== 'none') {
-        const [first] = await conn.query<RowDataPacket[]>('SELECT MIN(id) AS id FROM live_claims WHERE comment_id = ?', [c.comment_id]);
-        const firstClaim = first[0]?.id === null || first[0]?.id === undefined ? null : Number(first[0].id);
         replyId = await queue(conn, 'customer', null, LIVE_REPLY, replyPayload(c, parsed, lines, codes, firstClaim));
         await conn.query(sql.SET_COMMENT_REPLY, [replyId, c.comment_id]);
         ids.push(replyId);
@@ -137,8 +144,8 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
       if (parsed.kind === 'claim') {
         const tally = await maybeTally(conn, saleId, String(sale.post_id));
         if (tally) ids.push(tally);
+        if (held.length) ids.push(...(await takeLowStockIds(conn)));
       }
-      ids.push(...(await takeLowStockIds(conn)));
       return { ids, replyId, lines };
     });
     if (!out) return { handled: false, reason: 'duplicate' };

@@ -12,8 +12,12 @@ export const SELECT_PRODUCT_IDS = `SELECT id FROM products WHERE id IN (?)`;
 /** ? sale id */
 export const SELECT_SALE = `SELECT id, post_id, status, created_by, created_at, stopped_at FROM live_sales WHERE id = ?`;
 
-/** ? post id — the live sale of a post, if any */
-export const SELECT_LIVE_SALE_BY_POST = `SELECT id, post_id, status FROM live_sales WHERE live_post_id = ?`;
+/** ? post id — the live sale of a post with its codes (one row per code; none when no sale is live) */
+export const SELECT_LIVE_SALE_CODES = `
+  SELECT s.id AS sale_id, s.post_id, c.id AS code_id, c.code, c.product_id, c.limit_per_buyer, p.name, p.price,
+         p.stock_quantity - p.reserved_quantity AS available
+    FROM live_sales s JOIN live_sale_codes c ON c.sale_id = s.id JOIN products p ON p.id = c.product_id
+   WHERE s.live_post_id = ? ORDER BY c.id`;
 
 /** ? sale id */
 export const STOP_SALE = `UPDATE live_sales SET status = 'stopped', stopped_at = NOW() WHERE id = ? AND status = 'live'`;
@@ -32,12 +36,6 @@ export const SELECT_TALLY = `
     FROM live_sale_codes c JOIN products p ON p.id = c.product_id
     LEFT JOIN live_claims l ON l.code_id = c.id
    WHERE c.sale_id = ? GROUP BY c.id ORDER BY c.id`;
-
-/** ? sale id — the codes alone, for the parser and the claims */
-export const SELECT_CODES = `
-  SELECT c.id AS code_id, c.code, c.product_id, c.limit_per_buyer, p.name, p.price,
-         p.stock_quantity - p.reserved_quantity AS available
-    FROM live_sale_codes c JOIN products p ON p.id = c.product_id WHERE c.sale_id = ? ORDER BY c.id`;
 
 /** ? comment id, ? sale id, ? commenter id, ? name, ? message, ? outcome — IGNORE: a repeat adds nothing */
 export const INSERT_COMMENT = `
