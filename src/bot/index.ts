@@ -18,6 +18,7 @@ import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
+import { createHandover } from './handover/handover.js';
 
 export interface BotDeps {
   config: Config;
@@ -58,7 +59,19 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     disable_webserver: true,
     disable_console: true,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live });
+  const handover = createHandover({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    sendApi,
+    admins: deps.admins,
+    carts,
+    logger: log,
+    shopName: config.SHOP_NAME,
+    appId: config.FB_APP_ID,
+    inboxAppId: config.FB_PAGE_INBOX_APP_ID,
+    timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
+  });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live, handover });
   const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE });
 
   async function runTurn(ev: InboundEvent): Promise<void> {
@@ -66,6 +79,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     try {
       const customer = await carts.ensureCustomer(ev.psid);
       const admin = await deps.admins.findByPsid(ev.psid);
+      if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
       await liveTurns.beforeTurn(ev, customer);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

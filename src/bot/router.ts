@@ -10,6 +10,7 @@ import { adminRoutes, buildAdminDialogs } from './handlers/admin.js';
 import { buildCheckoutDialog } from './handlers/checkout-dialog.js';
 import { buildQuantityDialog } from './handlers/quantity-dialog.js';
 import { liveRoutes, registerLiveWords } from './handlers/live.js';
+import { handoverRoutes } from './handover/handover-routes.js';
 
 /**
  * Wires everything into Botkit. Commands (every payload except ANSWER:…, typed "menu"/"cancel", photos,
@@ -21,7 +22,7 @@ const HELP_WORDS = /^(help|\?|tulong)$/i;
 
 export function registerBot(controller: Botkit, s: BotServices): void {
   const routes: Record<string, RouteHandler> = { ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s) };
-  Object.assign(routes, liveRoutes(s, routes.CART!));
+  Object.assign(routes, liveRoutes(s, routes.CART!), handoverRoutes(s));
   for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s)]) {
     controller.addDialog(d);
   }
@@ -30,6 +31,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     const { name, args } = parsePayload(payload);
     const route = routes[name];
     const t = turnOf(bot, message, args);
+    await s.handover.understood(t.psid);
     if (!route) return say(bot, help(t.admin !== null));
     await route(t);
   }
@@ -78,7 +80,9 @@ export function registerBot(controller: Botkit, s: BotServices): void {
       if (m.payload?.startsWith('ANSWER:')) {
         return say(bot, { text: 'That question is already closed. What would you like to do?', quick_replies: menuReplies(t.admin !== null) });
       }
-      await searchByText(s, t, m.text ?? '');
+      if (await searchByText(s, t, m.text ?? '')) return s.handover.understood(t.psid);
+      // twice in a row the bot found nothing: a person takes over
+      if (!t.admin && (await s.handover.notUnderstood(t.psid))) await s.handover.talkToPerson(t.psid, t.customer, 'the bot did not understand twice');
     }),
   );
 }

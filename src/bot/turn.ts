@@ -8,6 +8,7 @@ import type { BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
+import type { Handover } from './handover/handover.js';
 
 /** What every handler gets: the services, and the one turn it is answering. */
 export interface BotServices {
@@ -18,6 +19,7 @@ export interface BotServices {
   logger: Logger;
   guard: Guards;
   live: LiveSales;
+  handover: Handover;
 }
 
 /** Per-turn facts the runner looked up before Botkit saw the message (kept in the activity's channelData). */

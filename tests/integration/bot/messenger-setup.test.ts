@@ -26,7 +26,7 @@ describe('npm run messenger:setup', () => {
     };
     expect(profile.get_started.payload).toBe('GET_STARTED');
     expect(profile.greeting[0]!.text).toContain('Tindahan');
-    expect(profile.persistent_menu[0]!.call_to_actions.map((a) => a.payload)).toEqual(['SHOP', 'CART', 'MY_ORDERS', 'HELP']);
+    expect(profile.persistent_menu[0]!.call_to_actions.map((a) => a.payload)).toEqual(['SHOP', 'CART', 'MY_ORDERS', 'HELP', 'TALK_TO_PERSON']);
   });
 
   it('exits 1 with the Graph failure, and no token, when Graph cannot be reached', async () => {
