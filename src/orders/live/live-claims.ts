@@ -165,10 +165,7 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
       // told in Messenger when they have written to the Page; else the hold waits for them to answer
       // the private reply they already have (it cannot be replied to twice)
       if (next.psid) {
-        const [rows] = await conn.query<RowDataPacket[]>(
-          `SELECT c.code, p.name, p.price FROM live_claims l JOIN live_sale_codes c ON c.id = l.code_id JOIN products p ON p.id = l.product_id WHERE l.id = ?`,
-          [next.id],
-        );
+        const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_CLAIM_ITEM, [next.id]);
         const r = rows[0]!;
         notify.push(
           await queue(conn, 'customer', String(next.psid), 'live_promoted', {

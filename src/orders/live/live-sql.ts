@@ -78,6 +78,11 @@ export const SELECT_WAITLIST_HEAD = `
   SELECT l.id, l.product_id, l.quantity, l.psid, l.commenter_id FROM live_claims l
    WHERE l.code_id = ? AND l.status = 'waitlisted' ORDER BY l.id LIMIT ? FOR UPDATE`;
 
+/** ? claim id — what was claimed, for the promoted buyer's message */
+export const SELECT_CLAIM_ITEM = `
+  SELECT c.code, p.name, p.price FROM live_claims l
+    JOIN live_sale_codes c ON c.id = l.code_id JOIN products p ON p.id = l.product_id WHERE l.id = ?`;
+
 /** ? how many — holds past their time (the sweeper's safety net for lost delayed jobs) */
 export const SELECT_DUE_HOLDS = `
   SELECT id FROM live_claims WHERE status = 'held' AND hold_expires_at <= NOW(3) ORDER BY hold_expires_at LIMIT ?`;
@@ -119,6 +124,6 @@ export const TAKE_TALLY_TURN = `
 export const SELECT_COMMENT_COUNTS = `
   SELECT COUNT(*) AS comments, COALESCE(SUM(outcome = 'claim'), 0) AS claims FROM live_comments WHERE sale_id = ?`;
 
-/** ? order payload type, ? recipient type, ? psid, ? notification type, ? payload JSON */
+/** ? recipient type, ? psid (NULL: every admin, or a Private Reply not sent yet), ? notification type, ? payload JSON — an outbox row with no order */
 export const INSERT_NOTIFICATION = `
   INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES (NULL, ?, ?, ?, ?)`;
