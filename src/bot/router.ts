@@ -10,6 +10,7 @@ import { adminRoutes, buildAdminDialogs } from './handlers/admin.js';
 import { buildCheckoutDialog } from './handlers/checkout-dialog.js';
 import { buildQuantityDialog } from './handlers/quantity-dialog.js';
 import { liveRoutes, registerLiveWords } from './handlers/live.js';
+import { buildLiveSaleDialog } from './handlers/live-dialog.js';
 import { handoverRoutes } from './handover/handover-routes.js';
 
 /**
@@ -23,7 +24,7 @@ const HELP_WORDS = /^(help|\?|tulong)$/i;
 export function registerBot(controller: Botkit, s: BotServices): void {
   const routes: Record<string, RouteHandler> = { ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s) };
   Object.assign(routes, liveRoutes(s, routes.CART!), handoverRoutes(s));
-  for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s)]) {
+  for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s), buildLiveSaleDialog(controller, s)]) {
     controller.addDialog(d);
   }
 

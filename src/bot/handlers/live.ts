@@ -4,10 +4,11 @@ import { adminActor } from '../../admins/admin-service.js';
 import type { BotServices, RouteHandler } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { idArg, P } from '../payloads.js';
+import { LIVE_SALE_DIALOG } from './live-dialog.js';
 
 /**
  * Live selling in chat. Buyers: the Private Reply's button (LIVE_CLAIM) shows the cart the held items
- * were put in (see live-turns.ts). Admins: 🎥 Live sale (LIVE_SALE) explains the set-up, and a typed
+ * were put in (see live-turns.ts). Admins: 🎥 Live sale (LIVE_SALE) asks for the post and codes, and a typed
  * command does it — `live <post id> M1=<product id> M2=<product id>/2` (/2: at most 2 per buyer),
  * `live <sale id>` for the tally, `live stop <sale id>`.
  */
@@ -39,6 +40,10 @@ export function parseLiveCommand(text: string):
   return { action: 'help' };
 }
 
+export function startedText(code: string, sale: NonNullable<Awaited<ReturnType<LiveSales['getSale']>>>): string {
+  return `✅ Live! Buyers can comment "mine ${code}".\n${tallyText(sale)}`;
+}
+
 function tallyText(sale: NonNullable<Awaited<ReturnType<LiveSales['getSale']>>>): string {
   const lines = sale.codes.map((c) => `${c.code} ${c.name}: ${c.claimed}/${c.stock} claimed · ${c.waitlist} waiting`);
   return `🎥 Live sale #${sale.id} (${sale.status}) on ${sale.post_id}\n${lines.join('\n')}`;
@@ -51,7 +56,7 @@ export function liveRoutes(s: BotServices & { live: LiveSales }, showCart: Route
   };
   return {
     LIVE_CLAIM: showCart,
-    LIVE_SALE: adminOnly(async (t) => say(t.bot, { text: USAGE })),
+    LIVE_SALE: adminOnly(async (t) => t.bot.beginDialog(LIVE_SALE_DIALOG)),
     LIVE_COMMAND: adminOnly(async (t) => {
       const cmd = parseLiveCommand(t.message.text ?? '');
       const actor = adminActor(t.admin!);
@@ -59,8 +64,7 @@ export function liveRoutes(s: BotServices & { live: LiveSales }, showCart: Route
       if (cmd.action === 'start') {
         const r = await s.live.createSale({ post_id: cmd.post_id, items: cmd.items }, actor);
         if (!r.success) return say(t.bot, { text: `Could not start the live sale: ${r.error}` });
-        const sale = await s.live.getSale(r.id);
-        return say(t.bot, { text: `✅ Live! Buyers can comment "mine ${cmd.items[0]!.code}".\n${tallyText(sale!)}` });
+        return say(t.bot, { text: startedText(cmd.items[0]!.code, (await s.live.getSale(r.id))!) });
       }
       if (cmd.action === 'stop') {
         const r = await s.live.stopSale(cmd.id, actor);

@@ -108,10 +108,17 @@ describe('when buyers comment on a live sale post', () => {
     const p = await makeProduct(h.app.db, { stock: 2, name: 'Green hat', price: '150.00' });
     const admin = new Chat(h, ADMIN);
     const postId = newPost();
-    await admin.postback('LIVE_SALE', '🎥 Live sale');
     // low-stock alerts of other tests may arrive meanwhile: look for the answer, not the last message
     const said = (re: RegExp) => admin.texts().some((t) => re.test(t));
-    expect(said(/Live sale set-up/)).toBe(true);
+    await admin.postback('LIVE_SALE', '🎥 Live sale');
+    expect(said(/Live sale set-up\. Which post or live video/)).toBe(true);
+    await admin.say('not a post');
+    expect(said(/does not look like a post id/)).toBe(true);
+    await admin.say(`https://www.facebook.com/shop/videos/${postId.split('_')[1]!.replace(/\D/g, '')}99`);
+    await admin.say(`Z9=999999999`);
+    expect(said(/Could not start the live sale: Product 999999999 does not exist/)).toBe(true);
+    await admin.say(`V1=${p}`);
+    expect(said(/Live! Buyers can comment "mine V1"/)).toBe(true);
     await admin.say(`live ${postId} H1=${p}/1`);
     expect(said(/Live! Buyers can comment "mine H1"[\s\S]*H1 Green hat: 0\/2 claimed · 0 waiting/)).toBe(true);
     const [sale] = await query(h.app, 'SELECT id FROM live_sales WHERE post_id = ?', [postId]);
