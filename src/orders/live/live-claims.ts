@@ -1,7 +1,8 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Logger } from 'pino';
 import type { Conn, Db } from '../../db/pool.js';
-import { clearLowStockIds, runTx, signalOf, takeLowStockIds } from '../tx.js';
+import { parseIds, runTx, signalOf } from '../tx.js';
+import { SqlBatch } from '../../db/sql-batch.js';
 import { toCentavos, toDecimal } from '../money.js';
 import { parseComment, type ParsedComment } from './claim-parser.js';
 import { readTally } from './live-tally.js';
@@ -66,14 +67,11 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     return true;
   }
 
-  async function claimLine(conn: Conn, c: FeedComment, saleId: number, code: CodeRow, quantity: number, held: HoldDue[]): Promise<ReplyLine> {
+  /** `ahead`: claims already waiting for this code; `mine`: units this buyer already has or waits for */
+  async function claimLine(conn: Conn, c: FeedComment, saleId: number, code: CodeRow, quantity: number, counts: { ahead: number; mine: number }, held: HoldDue[]): Promise<ReplyLine> {
     const line = { code: code.code, name: code.name, price: code.price, quantity };
-    if (code.limit_per_buyer !== null) {
-      const [[mine]] = (await conn.query<RowDataPacket[]>(sql.SELECT_BUYER_UNITS, [c.from_id, code.code_id])) as unknown as [RowDataPacket[]];
-      if (Number(mine?.n ?? 0) + quantity > code.limit_per_buyer) return { ...line, outcome: 'limit', limit: code.limit_per_buyer };
-    }
-    const [[waiting]] = (await conn.query<RowDataPacket[]>(sql.SELECT_WAITING, [code.code_id])) as unknown as [RowDataPacket[]];
-    const ahead = Number(waiting?.n ?? 0);
+    if (code.limit_per_buyer !== null && counts.mine + quantity > code.limit_per_buyer) return { ...line, outcome: 'limit', limit: code.limit_per_buyer };
+    const { ahead } = counts;
     const [res] = await conn.query<ResultSetHeader>(sql.INSERT_CLAIM, [saleId, code.code_id, code.product_id, c.comment_id, c.from_id, quantity, null]);
     // nobody waiting: first come, first served; else the newcomer queues behind them
     const claimId = res.insertId;
@@ -97,10 +95,8 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     };
   }
 
-  /** The running tally for the admins, at most once per tallyEverySeconds per sale. */
-  async function maybeTally(conn: Conn, saleId: number, postId: string): Promise<number | null> {
-    const [turn] = await conn.query<ResultSetHeader>(sql.TAKE_TALLY_TURN, [saleId, deps.tallyEverySeconds]);
-    if (turn.affectedRows === 0) return null;
+  /** The running tally for the admins (its turn taken at most once per tallyEverySeconds per sale). */
+  async function tally(conn: Conn, saleId: number, postId: string): Promise<number> {
     return queue(conn, 'admin', null, 'live_tally', { sale_id: saleId, post_id: postId, codes: await readTally(conn, saleId) });
   }
 
@@ -121,33 +117,50 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     }));
     const parsed = parseComment(c.message, { codes: codes.map((k) => k.code), claimWords: deps.claimWords });
     const held: HoldDue[] = [];
-    const out = await runTx(db, async (conn) => {
-      const [ins] = await conn.query<ResultSetHeader>(sql.INSERT_COMMENT, [c.comment_id, saleId, c.from_id, c.from_name, c.message.slice(0, 8000), parsed.kind]);
-      if (ins.affectedRows === 0) return null; // seen before: its claims and reply exist already
-      const lines: ReplyLine[] = [];
-      let firstClaim: number | null = null;
-      if (parsed.kind === 'claim') {
-        await clearLowStockIds(conn);
-        for (const item of parsed.items) {
-          const line = await claimLine(conn, c, saleId, codes.find((k) => k.code === item.code)!, item.quantity, held);
+    const items = parsed.kind === 'claim' ? parsed.items.map((it) => ({ ...it, row: codes.find((k) => k.code === it.code)! })) : [];
+    // round trips: the reads and the comment row in one batch, then per code the claim and its hold, then
+    // the reply, the comment's link to it and the tally turn in one batch, then COMMIT
+    const out = await runTx(
+      db,
+      async (conn) => {
+        const first = new SqlBatch(conn);
+        first.add('START TRANSACTION');
+        first.add(sql.INSERT_COMMENT, [c.comment_id, saleId, c.from_id, c.from_name, c.message.slice(0, 8000), parsed.kind]);
+        const freshAt = first.select('SELECT ROW_COUNT() AS n');
+        if (items.length) first.add('SET @qs_low_stock_ids = NULL');
+        const countsAt = items.map((it) => [first.select(sql.SELECT_WAITING, [it.row.code_id]), first.select(sql.SELECT_BUYER_UNITS, [c.from_id, it.row.code_id])] as const);
+        const sets = await first.run();
+        if (Number(sets[freshAt]![0]!.n) === 0) {
+          await conn.query('COMMIT'); // seen before: its claims and reply exist already
+          return null;
+        }
+        const lines: ReplyLine[] = [];
+        let firstClaim: number | null = null;
+        for (const [i, it] of items.entries()) {
+          const [w, m] = countsAt[i]!;
+          const line = await claimLine(conn, c, saleId, it.row, it.quantity, { ahead: Number(sets[w]![0]!.n), mine: Number(sets[m]![0]!.n) }, held);
           firstClaim ??= line.claimId ?? null;
           lines.push(line);
         }
-      }
-      const ids: number[] = [];
-      let replyId: number | null = null;
-      if (parsed.kind !== 'none') {
-        replyId = await queue(conn, 'customer', null, LIVE_REPLY, replyPayload(c, parsed, lines, codes, firstClaim));
-        await conn.query(sql.SET_COMMENT_REPLY, [replyId, c.comment_id]);
-        ids.push(replyId);
-      }
-      if (parsed.kind === 'claim') {
-        const tally = await maybeTally(conn, saleId, String(sale.post_id));
-        if (tally) ids.push(tally);
-        if (held.length) ids.push(...(await takeLowStockIds(conn)));
-      }
-      return { ids, replyId, lines };
-    });
+        const last = new SqlBatch(conn);
+        if (parsed.kind !== 'none') {
+          last.add(sql.INSERT_NOTIFICATION, ['customer', null, LIVE_REPLY, JSON.stringify(replyPayload(c, parsed, lines, codes, firstClaim))]);
+          last.add('SET @qs_reply_id = LAST_INSERT_ID()');
+          last.add(sql.SET_COMMENT_REPLY_LAST, [c.comment_id]);
+        }
+        if (items.length) last.add(sql.TAKE_TALLY_TURN, [saleId, deps.tallyEverySeconds]);
+        const idsAt = last.select(`SELECT ${items.length ? 'ROW_COUNT()' : '0'} AS tally_turn, @qs_reply_id AS reply_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids`);
+        last.add('SET @qs_reply_id = NULL');
+        const [row] = (await last.run())[idsAt]!;
+        const replyId = parsed.kind !== 'none' ? Number(row!.reply_id) : null;
+        const ids = replyId ? [replyId] : [];
+        if (Number(row!.tally_turn) > 0) ids.push(await tally(conn, saleId, String(sale.post_id)));
+        if (held.length) ids.push(...parseIds(row!.low_stock_ids));
+        await conn.query('COMMIT');
+        return { ids, replyId, lines };
+      },
+      { batched: true },
+    );
     if (!out) return { handled: false, reason: 'duplicate' };
     await deps.publish(out.ids);
     if (held.length) await deps.holds.schedule(held);

@@ -42,8 +42,9 @@ export const INSERT_COMMENT = `
   INSERT IGNORE INTO live_comments (comment_id, sale_id, commenter_id, commenter_name, message, outcome)
   VALUES (?, ?, ?, ?, ?, ?)`;
 
-/** ? notification id, ? comment id */
-export const SET_COMMENT_REPLY = `UPDATE live_comments SET reply_notification_id = ? WHERE comment_id = ?`;
+/** ? comment id — its reply is the notification row just inserted (@qs_reply_id) */
+export const SET_COMMENT_REPLY_LAST = `UPDATE live_comments SET reply_notification_id = @qs_reply_id WHERE comment_id = ?`;
+
 
 /** ? commenter id, ? code id — units this buyer already has or waits for */
 export const SELECT_BUYER_UNITS = `
