@@ -1,6 +1,7 @@
 /** Small shared pieces for the benchmarks: each bench owns a database and a Redis key prefix and removes both. */
+import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
-import type { Redis } from 'ioredis';
+import { masterConnections, type RedisClient } from '../src/db/redis.js';
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   const conn = await mysql.createConnection({ uri: serverUrl });
@@ -11,12 +12,80 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Delete every key under the bench's own prefix (never FLUSHALL: Redis is shared). */
-export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/** Delete every key under the bench's own prefix (never FLUSHALL: Redis is shared); SCAN runs on every master. */
+export async function deleteKeysByPrefix(redis: RedisClient, prefix: string): Promise<void> {
+  for (const node of masterConnections(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      // one DEL per key: on a cluster the keys of one SCAN page may sit in different slots
+      for (const key of keys) await node.del(key);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+/** Resident set size of a process in MiB: this one, or another by pid (Linux /proc). */
+export function rssMiB(pid?: number): number {
+  if (pid === undefined || pid === process.pid) return process.memoryUsage.rss() / 1048576;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface RssFigures {
+  start: number;
+  end: number;
+  max: number;
+}
+
+/**
+ * Samples a server process's RSS every 250 ms while it is under load. stop() returns start/end/max in MiB;
+ * a bench prints them so a run of 60 s (BENCH_SECONDS=60) shows whether memory settles or keeps growing.
+ */
+export function sampleRss(pid?: number): { stop(): RssFigures } {
+  const start = rssMiB(pid);
+  let max = start;
+  const timer = setInterval(() => {
+    max = Math.max(max, rssMiB(pid));
+  }, 250);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      const end = rssMiB(pid);
+      return { start, end, max: Math.max(max, end) };
+    },
+  };
+}
+
+export const formatRss = (r: RssFigures): string => `RSS start ${r.start.toFixed(0)} MiB, end ${r.end.toFixed(0)} MiB, max ${r.max.toFixed(0)} MiB`;
+
+/** One row of `npm run bench`'s summary table. */
+export interface SummaryRow {
+  bench: string;
+  /** what is measured, with its value and unit ('engine, hot product @8: 1,020 orders/s') */
+  figure: string;
+  value: number;
+  /** the ceiling measured in the same run, or null when the target is absolute */
+  ceiling: number | null;
+  ratio: number | null;
+  target: string;
+  met: boolean;
+}
+
+/**
+ * Print summary rows as a tagged JSON line; bench/run-all.ts collects them from every bench into one
+ * table. A bench run on its own prints them too (the tag marks them as machine-readable).
+ */
+export function reportSummary(rows: SummaryRow[], rss?: RssFigures): void {
+  console.log(`BENCH-SUMMARY ${JSON.stringify({ rows, rss })}`);
+}
+
+/** Median of a list (used for p50) and a quantile of a sorted list. */
+export function quantile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }

@@ -3,15 +3,18 @@
  * zod parse, row load, claim, the order read through the engine, 24-hour window check, render, Send API
  * call to a local fake Graph API that answers at once, in its own process, message id recorded) at
  * concurrency 1, 10 and 50,
- * beside a no-op BullMQ processor over the same number of jobs with the same worker options: the ceiling
- * that BullMQ and Redis allow on this machine. Figures are jobs/s and the ratio to the ceiling.
+ * beside two ceilings over the same number of jobs with the same worker options, measured in the same run:
+ * a BullMQ worker that sends each job's (pre-rendered) message to the same fake Graph API with no
+ * bookkeeping at all — the ceiling the target is a ratio to — and a no-op processor (what BullMQ and
+ * Redis alone allow on this machine, for context). Figures are jobs/s and the ratios.
  *
  * The Send API limiter (SEND_API_RATE_PER_SECOND, at most 300/s per Page) is left out here on purpose:
  * with it, the figure would be the limit, not the worker's capacity.
  *
  * Own database (quicksell_bench_jobs, created and dropped here) and own queue prefix; never `quicksell`.
- * BENCH_JOBS (default 20000) jobs per run.
+ * BENCH_JOBS (default 20000) jobs per run; BENCH_CONCURRENCY (default 1,10,50) the worker concurrencies.
  */
+import { createMediaStore } from '../src/media/media-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -21,16 +24,18 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
-import { createPool, withDatabase, type Db } from '../src/db/pool.js';
+import { createBatchPool, createPool, withDatabase, type Db } from '../src/db/pool.js';
 import { createAdminService } from '../src/admins/admin-service.js';
 import { createSendApi } from '../src/bot/send-api.js';
 import { createOrderService } from '../src/orders/index.js';
 import { createNotificationProcessor } from '../src/jobs/notification-processor.js';
 import { jobIds, QUEUES } from '../src/jobs/queues.js';
-import { deleteKeysByPrefix, dropDatabase } from './bench-support.js';
+import { renderNotification } from '../src/jobs/notification-messages.js';
+import { deleteKeysByPrefix, dropDatabase, formatRss, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
-const CONCURRENCY = [1, 10, 50];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
+const TARGET = 0.5;
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'quicksell_bench_jobs';
 const DB_URL = withDatabase(SERVER_URL, DB_NAME);
@@ -60,15 +65,26 @@ async function countSent(db: Db, ids: number[]): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+/**
+ * Rows go to RECIPIENTS customers in turn (row i to customer i mod RECIPIENTS): a shop's notifications
+ * are for many customers, and one customer's rows are sent in row order (a row waits for its earlier
+ * ones), so 20,000 rows for one PSID would measure that wait, not the worker.
+ */
+const RECIPIENTS = 1000;
+const psidOf = (i: number) => `bench-customer-${i % RECIPIENTS}`;
+
 async function setupOrder(db: Db): Promise<{ orderId: number; psid: string }> {
-  const psid = 'bench-customer';
-  const [u] = await db.query<ResultSetHeader>('INSERT INTO users (name, phone, psid, last_message_at) VALUES (?, ?, ?, NOW())', ['Bench Buyer', '09123456789', psid]);
+  const psid = psidOf(0);
+  await db.query('INSERT INTO users (name, phone, psid, last_message_at) VALUES ?', [
+    Array.from({ length: RECIPIENTS }, (_, i) => ['Bench Buyer', '09123456789', psidOf(i), new Date()]),
+  ]);
+  const [[u]] = await db.query<RowDataPacket[]>('SELECT id AS insertId FROM users WHERE psid = ?', [psid]);
   const [p] = await db.query<ResultSetHeader>("INSERT INTO products (sku, name, price, stock_quantity) VALUES ('BENCH-1', 'Bench Rice', '1000.00', 1000000)");
   const [o] = await db.query<ResultSetHeader>(
     `INSERT INTO orders (order_number, user_id, order_status, payment_method, subtotal, shipping_fee, total_amount,
        recipient_name, phone, shipping_address, city, province, postal_code)
      VALUES ('ORD-BENCH-1', ?, 'confirmed', 'cod', '2000.00', '100.00', '2100.00', 'Bench Buyer', '09123456789', '1 Bench St', 'Manila', 'Metro Manila', '1000')`,
-    [u.insertId],
+    [u!.insertId],
   );
   await db.query(
     `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES (?, ?, 'Bench Rice', 'BENCH-1', '1000.00', 2, '2000.00')`,
@@ -77,23 +93,27 @@ async function setupOrder(db: Db): Promise<{ orderId: number; psid: string }> {
   return { orderId: o.insertId, psid };
 }
 
+/** the payload the engine writes for a confirmed order (src/orders/transitions.ts) */
+function confirmedPayload(orderId: number): string {
+  return JSON.stringify({
+    order_id: orderId,
+    order_number: 'ORD-BENCH-1',
+    order_status: 'confirmed',
+    total_amount: '2100.00',
+    payment_method: 'cod',
+    customer_name: 'Bench Buyer',
+    reason: null,
+    tracking_number: null,
+  });
+}
+
 /** JOBS fresh 'order_confirmed' rows for the bench customer (the most common message); returns their ids. */
-async function insertRows(db: Db, orderId: number, psid: string): Promise<number[]> {
+async function insertRows(db: Db, orderId: number): Promise<number[]> {
   const ids: number[] = [];
   for (let done = 0; done < JOBS; done += 2000) {
     const n = Math.min(2000, JOBS - done);
-    // the payload the engine writes for a confirmed order (src/orders/transitions.ts)
-    const payload = JSON.stringify({
-      order_id: orderId,
-      order_number: 'ORD-BENCH-1',
-      order_status: 'confirmed',
-      total_amount: '2100.00',
-      payment_method: 'cod',
-      customer_name: 'Bench Buyer',
-      reason: null,
-      tracking_number: null,
-    });
-    const values = Array.from({ length: n }, () => [orderId, 'customer', psid, 'order_confirmed', payload]);
+    const payload = confirmedPayload(orderId);
+    const values = Array.from({ length: n }, (_, i) => [orderId, 'customer', psidOf(done + i), 'order_confirmed', payload]);
     const [res] = await db.query<ResultSetHeader>(
       'INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES ?',
       [values],
@@ -154,14 +174,16 @@ async function main(): Promise<void> {
   const graph = await startGraphProcess();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: DB_URL, SIMULATOR: 'off', GRAPH_API_URL: graph.url });
   const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 60 });
+  const batchDb = createBatchPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 10 });
   const logger = pino({ level: 'silent' });
-  const orders = createOrderService({ db, config, logger, outbox: { publish: async () => undefined } });
+  const orders = createOrderService({ db, batchDb, config, logger, outbox: { publish: async () => undefined } });
   const processor = createNotificationProcessor({
     db,
     orders,
     admins: createAdminService(db, config),
     sendApi: createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }),
     logger,
+    media: createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES }),
     shop: { name: config.SHOP_NAME, currency: config.CURRENCY, gcashNumber: config.GCASH_NUMBER, gcashName: config.GCASH_NAME, bankDetails: config.BANK_DETAILS },
     inDoubtAfterMs: 12_000,
     rateLimitBackoffMs: 1000,
@@ -169,23 +191,41 @@ async function main(): Promise<void> {
     publishNotifications: async () => undefined,
   });
   const noop: Processor = async () => null;
-  const { orderId, psid } = await setupOrder(db);
+  const { orderId } = await setupOrder(db);
+  // the ceiling: the same message to the same fake Graph, rendered once, no row read, claim or write
+  const sendApi = createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined });
+  const rendered = renderNotification({ type: 'order_confirmed', payload: JSON.parse(confirmedPayload(orderId)), order: null, product: null, shop: { name: config.SHOP_NAME, currency: config.CURRENCY, gcashNumber: config.GCASH_NUMBER, gcashName: config.GCASH_NAME, bankDetails: config.BANK_DETAILS } });
+  if (!rendered.ok) throw new Error(`bench message does not render: ${rendered.reason}`);
+  const sendOnly: Processor = async (job) => {
+    const to = psidOf(Number(job.data.notificationId) - 1);
+    for (const message of rendered.parts) await sendApi.send({ recipient: { id: to }, messaging_type: 'UPDATE', message });
+    return null;
+  };
 
-  const rows: string[] = [];
+  const summary: SummaryRow[] = [];
+  const rss = sampleRss();
   try {
     for (const c of CONCURRENCY) {
-      const ceiling = await runOnce(`noop-c${c}`, noop, c, Array.from({ length: JOBS }, (_, i) => i + 1));
-      const ids = await insertRows(db, orderId, psid);
+      const fake = Array.from({ length: JOBS }, (_, i) => i + 1);
+      const ceiling = await runOnce(`noop-c${c}`, noop, c, fake);
+      const graphOnly = await runOnce(`send-only-c${c}`, sendOnly, c, fake);
+      const ids = await insertRows(db, orderId);
       const real = await runOnce(`${QUEUES.notifications}-c${c}`, processor, c, ids);
       const sent = await countSent(db, ids);
       if (sent !== JOBS) throw new Error(`expected ${JOBS} rows sent with a message id, got ${sent}`);
-      rows.push(
-        `  concurrency ${String(c).padStart(2)}: worker ${real.toFixed(0).padStart(6)} jobs/s   no-op ceiling ${ceiling.toFixed(0).padStart(6)} jobs/s   ratio ${(real / ceiling).toFixed(2)}   (load ${loadavg()[0]!.toFixed(1)})`,
+      const ratio = real / graphOnly;
+      console.log(
+        `  concurrency ${String(c).padStart(2)}: worker ${real.toFixed(0).padStart(6)} jobs/s   send-only ceiling ${graphOnly.toFixed(0).padStart(6)} jobs/s   ratio ${ratio.toFixed(2)}` +
+          `   (no-op worker ${ceiling.toFixed(0)} jobs/s, ratio ${(real / ceiling).toFixed(2)}; load ${loadavg()[0]!.toFixed(1)})`,
       );
-      console.log(rows.at(-1));
+      summary.push({ bench: 'jobs', figure: `notifications jobs/s @${c} vs send-only worker`, value: real, ceiling: graphOnly, ratio, target: c === 1 ? '(info)' : `>= ${TARGET}`, met: c === 1 || ratio >= TARGET });
     }
+    const memory = rss.stop();
+    console.log(`worker process (this one) ${formatRss(memory)}`);
+    reportSummary(summary, memory);
   } finally {
     await db.end();
+    await batchDb.end();
     graph.child.kill('SIGTERM');
     const redis = new Redis(REDIS_URL);
     await deleteKeysByPrefix(redis, PREFIX);

@@ -1,7 +1,9 @@
 /**
  * The server side of bench/webhook.ts, in its own process so the load generator does not share its
- * event loop: the whole app (webhook, turn runner, Botkit turns), a bare Fastify route, and the fake
- * Graph API. Talks to the parent over IPC: 'ready' {webhook, bare}; 'drain' → 'drained' {stats}.
+ * event loop: the whole app (webhook, turn runner, Botkit turns, and the workers that send the receipt) on its own database, and
+ * the ceiling, a bare Fastify route doing the minimal durable hand-off (one Redis write per event). The
+ * fake Graph API runs in the parent (BENCH_GRAPH_URL). IPC: 'ready' {webhook, bare}; 'drain' → 'drained'
+ * {backlog, drainMs, left}; 'rss-start' / 'rss-stop' → 'rss'; 'close'.
  */
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -9,8 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { withDatabase } from '../src/db/pool.js';
 import { buildApp } from '../src/app.js';
-import { startFakeGraph } from '../src/simulator/fake-graph.js';
-import { deleteKeysByPrefix, dropDatabase } from './bench-support.js';
+import { deleteKeysByPrefix, dropDatabase, sampleRss } from './bench-support.js';
 
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'quicksell_bench_webhook';
@@ -27,29 +28,39 @@ async function queued(redis: Redis): Promise<number> {
 async function main(): Promise<void> {
   await dropDatabase(SERVER_URL, DB_NAME);
   await migrate(withDatabase(SERVER_URL, DB_NAME));
-  const graph = await startFakeGraph();
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'development',
     DATABASE_URL: withDatabase(SERVER_URL, DB_NAME),
     QUEUE_PREFIX: PREFIX,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     SIMULATOR: 'off',
     DEMO_SEED: 'false',
-    GRAPH_API_URL: graph.url,
+    GRAPH_API_URL: process.env.BENCH_GRAPH_URL,
     FB_PAGE_ACCESS_TOKEN: 'bench-page-token',
     FB_APP_SECRET: process.env.BENCH_APP_SECRET,
     FB_VERIFY_TOKEN: 'bench-verify',
   });
-  const app = await buildApp(config, { workers: false });
-  const bare = Fastify();
-  bare.post('/bare', async (_req, reply) => reply.code(200).send('EVENT_RECEIVED'));
+  // workers on: the answer to "Place order" is the receipt, sent by the notifications worker from the outbox
+  const app = await buildApp(config, { workers: true });
+  await app.start();
+  // the journey's catalog: one category, three products that never run out
+  const products = [1, 2, 3].map((i) => [`BENCH-${i}`, `Bench item ${i}`, '250.00', 100_000_000, 'Bench']);
+  await app.db.query('INSERT INTO products (sku, name, price, stock_quantity, category) VALUES ?', [products]);
   const redis = new Redis(config.REDIS_URL);
+  const bare = Fastify();
+  bare.removeAllContentTypeParsers();
+  bare.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  // the ceiling: take the raw event and make it durable with one Redis write, nothing else
+  bare.post('/bare', async (req, reply) => {
+    await redis.rpush(`${PREFIX}:bare`, req.body as Buffer);
+    return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
+  });
+  let rss: ReturnType<typeof sampleRss> | null = null;
 
   async function cleanup(): Promise<void> {
     await bare.close();
     await app.close();
-    await graph.close();
     await dropDatabase(SERVER_URL, DB_NAME);
     await deleteKeysByPrefix(redis, PREFIX);
     await redis.quit();
@@ -57,12 +68,16 @@ async function main(): Promise<void> {
 
   process.on('message', async (msg: { cmd: string }) => {
     if (msg.cmd === 'drain') {
-      const repliesAtStart = graph.messages.length;
       const backlog = await queued(redis);
       const start = Date.now();
-      while ((await queued(redis)) > 0 && Date.now() - start < DRAIN_SECONDS * 1000) await new Promise((r) => setTimeout(r, 200));
-      await app.bot.idle();
-      send({ cmd: 'drained', repliesAtStart, backlog, replies: graph.messages.length, drainMs: Date.now() - start, left: await queued(redis) });
+      while ((await queued(redis)) > 0 && Date.now() - start < DRAIN_SECONDS * 1000) await new Promise((r) => setTimeout(r, 50));
+      await app.bot!.idle();
+      send({ cmd: 'drained', backlog, drainMs: Date.now() - start, left: await queued(redis) });
+    }
+    if (msg.cmd === 'rss-start') rss = sampleRss();
+    if (msg.cmd === 'rss-stop') {
+      const r = rss!.stop();
+      send({ cmd: 'rss', start: r.start, end: r.end, max: r.max });
     }
     if (msg.cmd === 'close') {
       await cleanup();

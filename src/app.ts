@@ -1,35 +1,24 @@
-import { pino, type Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
-import { createPool, type Db } from './db/pool.js';
-import { createRedis } from './db/redis.js';
+import { createBatchPool, createPool, type Db } from './db/pool.js';
+import { createRedis, type RedisClient } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
 import { createOrderService, type OrderService } from './orders/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createBot, type Bot } from './bot/index.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { buildHttpServer } from './http/server.js';
+import { buildProbeServer } from './http/probe-server.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
+import { createMediaStore, type MediaStore } from './media/media-store.js';
+import { createProductImages, type ProductImages } from './media/product-images.js';
+import type { DownloadPolicy } from './media/safe-download.js';
 
-/** Log redaction: secrets and keys never reach a log line. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["idempotency-key"]',
-  'req.query.access_token',
-  'access_token',
-  'config.ADMIN_API_KEY',
-  'config.FB_PAGE_ACCESS_TOKEN',
-  'config.FB_APP_SECRET',
-  'config.FB_VERIFY_TOKEN',
-  '*.access_token',
-  '*.apiKey',
-  '*.api_key',
-  '*.password',
-];
+export { REDACT_PATHS } from './logging.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -37,22 +26,34 @@ export interface AppOptions {
   workers?: boolean;
   /** Build the HTTP server (default: ROLE is all or web). */
   web?: boolean;
+  /**
+   * An extra CA (PEM) trusted when downloading payment proofs: only for a test's fake CDN with a
+   * self-signed certificate. Production uses Node's default CA store.
+   */
+  mediaExtraCa?: string;
 }
 
 export interface App {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  /** the createOrder batch's multi-statement pool (nothing else uses it) */
+  batchDb: Db;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
+  media: MediaStore;
+  images: ProductImages;
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
   live: LiveSales;
-  bot: Bot;
+  /** the Messenger bot and its turn runner: only where the webhook is (ROLE=web|all), see docs/operations.md */
+  bot: Bot | null;
   simulator: Simulator | null;
   http: FastifyInstance | null;
+  /** ROLE=worker: the /healthz, /readyz, /metrics listener for WORKER_HTTP_PORT (null when 0 or not a worker) */
+  probe: FastifyInstance | null;
   /** Start workers and schedulers (does not listen). */
   start(): Promise<void>;
   /** Stop taking jobs, finish active ones, close workers, then HTTP, then Redis and the pool. */
@@ -61,11 +62,13 @@ export interface App {
 
 /** The composition root: builds everything from a config and returns it without listening. */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const runWeb = opts.web ?? config.ROLE !== 'worker';
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  // createOrder's batch only (multi-statement); connections open on first use
+  const batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const admins = createAdminService(db, config);
@@ -83,6 +86,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   let jobsRef: Jobs | null = null;
   const orders = createOrderService({
     db,
+    batchDb,
     config,
     logger,
     observer: metrics.orderObserver,
@@ -90,27 +94,47 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const live = createLiveSales({
     db,
+    batchDb,
     config,
     logger: logger.child({ component: 'live' }),
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
     holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
   });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, live: () => live });
+  const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
+  const downloadPolicy: DownloadPolicy = {
+    allowedHosts: config.MEDIA_ALLOWED_HOSTS,
+    maxBytes: config.MEDIA_MAX_BYTES,
+    connectTimeoutMs: config.MEDIA_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: config.MEDIA_READ_TIMEOUT_MS,
+    extraCa: opts.mediaExtraCa,
+    // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
+    httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
+  };
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy, live: () => live });
   jobsRef = jobs;
-  const bot = await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger });
+  // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
+  // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
+  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics }) : null;
 
-  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin, bot.webhookPlugin];
+  const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
+  if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, plugins }) : null;
+  const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, media, images, plugins, details }) : null;
+  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis, metrics, jobs }) : null;
 
   let started = false;
   return {
     config,
     logger,
     db,
+    batchDb,
     redis,
     orders,
     admins,
+    media,
+    images,
     sendApi,
     metrics,
     jobs,
@@ -118,6 +142,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     bot,
     simulator,
     http,
+    probe,
     async start() {
       if (started) return;
       started = true;
@@ -127,12 +152,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       // Workers first (stop taking jobs, finish active ones), then HTTP; the job producers stay open until
       // HTTP is closed so that requests still in flight can publish their outbox rows.
       await jobs.stopWorkers();
-      await bot.close();
+      await bot?.close();
       if (http) await http.close();
+      if (probe) await probe.close();
       await jobs.close();
       if (simulator) await simulator.close();
       await redis.quit().catch(() => redis.disconnect());
       await db.end();
+      await batchDb.end();
     },
   };
 }

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isSessionOffsetSupported, tzOffset } from './time-zone.js';
+import { fixedOffsetProblem, isSessionOffsetSupported, tzOffset } from './time-zone.js';
+import { isClusterUrl, parseClusterUrl } from './db/redis-url.js';
 
 /**
  * One zod schema for the whole environment. Every key is listed, with a one-line comment,
@@ -37,7 +40,12 @@ export const configSchema = z
     REDIS_URL: z
       .string()
       .default('redis://127.0.0.1:6379')
-      .refine((s) => /^rediss?:\/\//.test(s), 'must look like redis://host:port'),
+      .refine(
+        (s) => /^rediss?:\/\//.test(s) || /^rediss?\+cluster:\/\/./.test(s),
+        'must look like redis://host:port, or redis+cluster://host:port,host:port for a Redis Cluster',
+      ),
+    // Redis Cluster seed nodes (host:port,host:port); when set, REDIS_URL's user and password are used with them
+    REDIS_CLUSTER_NODES: csv,
     QUEUE_PREFIX: z.string().min(1).default('{quicksell}'),
 
     SHOP_NAME: z.string().min(1).default('QuickSell Demo Shop'),
@@ -52,13 +60,15 @@ export const configSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as Asia/Manila')
-      .refine((tz) => {
+      .superRefine((tz, ctx) => {
+        let problem: string | null;
         try {
-          return isSessionOffsetSupported(tzOffset(tz));
+          problem = fixedOffsetProblem(tz) ?? (isSessionOffsetSupported(tzOffset(tz)) ? null : 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone');
         } catch {
-          return true; // an unknown zone is reported by the check above
+          return; // an unknown zone is reported by the check above
         }
-      }, 'is beyond UTC+13:00, which MariaDB/MySQL cannot use as a session time zone'),
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     CURRENCY: z.string().length(3).default('PHP'),
     RESERVATION_TTL_MINUTES: int(24 * 60, 1, 60 * 24 * 30),
     MAX_ITEM_QUANTITY: int(100, 1, 100_000),
@@ -78,16 +88,23 @@ export const configSchema = z
     FRAUD_VERIFY_SCORE: int(50, 0, 1000),
     FRAUD_BLOCKED_PHONES: csv,
 
-    ADMIN_API_KEY: optionalSecret,
+    // the root key is as strong as its length: 32 characters at least (`npm run admin -- add` makes 46)
+    ADMIN_API_KEY: optionalSecret.refine((k) => k === undefined || k.length >= 32, 'must be at least 32 characters (or unset)'),
     ADMIN_PSIDS: csv,
     API_RATE_LIMIT: int(300, 0),
-    // Fastify trustProxy: '' / false (default), true, a hop count, or comma-separated proxy IPs/CIDRs
+    // Fastify trustProxy: '' / false (default), a hop count, or comma-separated proxy IPs/CIDRs. Never
+    // `true`: trusting every X-Forwarded-For hop lets any client pick its own IP (and its rate-limit bucket)
     TRUST_PROXY: z
       .string()
       .default('')
-      .transform((s): boolean | number | string[] =>
-        s === '' || s === 'false' ? false : s === 'true' ? true : /^\d+$/.test(s) ? Number(s) : s.split(',').map((x) => x.trim()),
-      ),
+      .transform((s, ctx): false | number | string[] => {
+        if (s === '' || s === 'false') return false;
+        if (/^\d+$/.test(s)) return Number(s);
+        const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+        if (list.length > 0 && list.every(isProxyAddress)) return list;
+        ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or comma-separated proxy IPs/CIDRs (e.g. 10.0.0.0/8), not true' });
+        return z.NEVER;
+      }),
 
     FB_PAGE_ACCESS_TOKEN: optionalSecret,
     FB_APP_SECRET: optionalSecret,
@@ -119,10 +136,40 @@ export const configSchema = z
     FB_PAGE_INBOX_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric app id').default('263902037430900'),
     HANDOVER_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 
+    TURN_LOCK_MS: int(5000, 300, 120_000),
+    TURN_SWEEP_MS: int(2000, 50, 60_000),
+    TURN_TIMEOUT_MS: int(25_000, 100),
+    TURN_RETRY_BACKOFF_MS: int(1000, 10, 60_000),
+    TURN_OUTAGE_DEADLINE_MS: int(300_000, 100),
+    WORKER_HTTP_PORT: int(3001, 0, 65535),
+    IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
+    MEDIA_MAX_BYTES: int(8 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    MEDIA_ALLOWED_HOSTS: z
+      .string()
+      .default('fbcdn.net,fbsbx.com')
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+    MEDIA_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+    MEDIA_READ_TIMEOUT_MS: int(15_000, 100, 120_000),
+
     SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
+    // the simulator's page has no login: listening beyond loopback with it on must be asked for
+    SIMULATOR_PUBLIC: bool.default(false),
     DEMO_SEED: bool.default(true),
   })
   .superRefine((c, ctx) => {
+    const url = clusterUrl(c.REDIS_URL, c.REDIS_CLUSTER_NODES);
+    if (isClusterUrl(url)) {
+      try {
+        parseClusterUrl(url);
+      } catch (err) {
+        const key = c.REDIS_CLUSTER_NODES.length ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
+        ctx.addIssue({ code: 'custom', path: [key], message: (err as Error).message });
+      }
+      // Every multi-key operation (BullMQ's scripts, the chat inboxes, de-dup) must stay in one slot.
+      if (!/\{[^}]+\}/.test(c.QUEUE_PREFIX)) {
+        ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'must contain a {hash tag} (e.g. {quicksell}) on a Redis Cluster' });
+      }
+    }
     if (c.NODE_ENV === 'production') {
       for (const key of ['FB_PAGE_ACCESS_TOKEN', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
@@ -130,7 +177,22 @@ export const configSchema = z
       // The simulator answers customers through a fake Graph API: never in production.
       if (c.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on when NODE_ENV=production' });
     }
+    // Beside a real Page the simulator's anonymous page would act for real customers and admins.
+    if (c.SIMULATOR === 'on' && c.FB_PAGE_ACCESS_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SIMULATOR'], message: 'cannot be on while FB_PAGE_ACCESS_TOKEN is set (unset one of them)' });
+    }
   });
+
+/** 127.0.0.1, ::1 or localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isProxyAddress(s: string): boolean {
+  const [ip, bits, ...rest] = s.split('/');
+  if (rest.length || !ip || !isIP(ip)) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128));
+}
 
 export type Config = Omit<z.infer<typeof configSchema>, 'HOST'> & {
   /** listen address: 0.0.0.0, or 127.0.0.1 in simulator mode (its admin pane has no login) unless HOST is set */
@@ -153,15 +215,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  const c = { ...parsed.data, REDIS_URL: clusterUrl(parsed.data.REDIS_URL, parsed.data.REDIS_CLUSTER_NODES) };
   const simulatorEnabled =
     c.SIMULATOR === 'on' || (c.SIMULATOR === 'auto' && !c.FB_PAGE_ACCESS_TOKEN && c.NODE_ENV !== 'production');
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  // The simulator signs its webhook posts like Messenger does; with no app secret configured it uses
-  // a fixed local one (never in production: the schema above requires real values there).
+  // The simulator signs its webhook posts like Messenger does, with a secret of its own made for this
+  // process: never a configured (real) app secret or verify token, which anyone on its page could use.
   const simulatorSecrets = simulatorEnabled
-    ? { FB_APP_SECRET: c.FB_APP_SECRET ?? 'quicksell-simulator-secret', FB_VERIFY_TOKEN: c.FB_VERIFY_TOKEN ?? 'quicksell-simulator' }
+    ? { FB_APP_SECRET: randomBytes(32).toString('hex'), FB_VERIFY_TOKEN: randomBytes(16).toString('hex') }
     : {};
   const HOST = c.HOST ?? (simulatorEnabled ? '127.0.0.1' : '0.0.0.0');
+  if (simulatorEnabled && !isLoopback(HOST) && !c.SIMULATOR_PUBLIC) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: ${HOST} would open the simulator, whose page has no login, beyond this machine; ` +
+        'listen on 127.0.0.1, configure a Page token, or set SIMULATOR_PUBLIC=true to allow it',
+    );
+  }
   return { ...c, ...simulatorSecrets, HOST, simulatorEnabled, publicUrl };
+}
+
+/**
+ * REDIS_CLUSTER_NODES given: one redis+cluster:// URL with those seeds and REDIS_URL's credentials and TLS,
+ * so the rest of the app passes a single string around (and child processes inherit it as is).
+ */
+function clusterUrl(redisUrl: string, nodes: string[]): string {
+  if (!nodes.length) return redisUrl;
+  const m = /^(rediss?)(?:\+cluster)?:\/\/(?:([^@/]*)@)?/.exec(redisUrl);
+  const scheme = m?.[1] ?? 'redis';
+  const auth = m?.[2] ? `${m[2]}@` : '';
+  return `${scheme}+cluster://${auth}${nodes.join(',')}`;
 }

@@ -2,11 +2,13 @@ import { Botkit, BotWorker, type BotkitMessage } from 'botkit';
 import { TurnContext } from 'botbuilder';
 
 /**
- * Two Botkit 4.15 traps fixed by subclassing (Botkit is dormant upstream, so no patch will come):
- * `BotWorker.say` and `Botkit.handleTurn` run their work inside middleware callbacks whose promise
- * nobody awaits, so a failed Send API call or a throwing dialog step becomes an unhandled rejection
- * (which ends a Node process) and the turn never finishes. Here both await properly: errors reach
- * the caller, the handler guard or the turn runner.
+ * Botkit 4.15 traps fixed by subclassing (Botkit is dormant upstream, so no patch will come):
+ * `BotWorker.say`, `Botkit.handleTurn` and `processTriggersAndEvents` run their work inside middleware
+ * callbacks whose promise nobody awaits, so a failed Send API call or a throwing handler becomes an
+ * unhandled rejection (which ends a Node process) and the turn never finishes; and `trigger` rethrows a
+ * handler's error as `Error(String(err))`, losing its code. Here all of it awaits properly and errors
+ * reach the caller untouched: the handler guard, or (an outage, rethrown by the guard) the turn runner.
+ * QuickSell registers no `interpret` middleware, so triggers and events run without that middleware step.
  */
 export class MessengerBotWorker extends BotWorker {
   override async say(message: Partial<BotkitMessage> | string): Promise<unknown> {
@@ -15,9 +17,11 @@ export class MessengerBotWorker extends BotWorker {
   }
 }
 
+type EventHandler = (this: BotWorker, bot: BotWorker, message: BotkitMessage) => Promise<unknown>;
 interface BotkitInternals {
   listenForInterrupts(bot: BotWorker, message: BotkitMessage): Promise<unknown>;
-  processTriggersAndEvents(bot: BotWorker, message: BotkitMessage): Promise<unknown>;
+  listenForTriggers(bot: BotWorker, message: BotkitMessage): Promise<unknown>;
+  _events: Record<string, EventHandler[] | undefined>;
 }
 
 export class QuickSellBotkit extends Botkit {
@@ -41,8 +45,17 @@ export class QuickSellBotkit extends Botkit {
     const interrupted = await self.listenForInterrupts(bot, message);
     if (interrupted === false) {
       const result = await dialogContext.continueDialog();
-      if ((result.status as string) === 'empty') await self.processTriggersAndEvents(bot, message);
+      if ((result.status as string) === 'empty') await this.triggersAndEvents(bot, message);
     }
     await this.saveState(bot);
+  }
+
+  /** `hears` triggers, else `on` handlers for the message type; a handler's error propagates as thrown. */
+  private async triggersAndEvents(bot: BotWorker, message: BotkitMessage): Promise<void> {
+    const self = this as unknown as BotkitInternals;
+    if ((await self.listenForTriggers(bot, message)) !== false) return;
+    for (const handler of self._events[message.type] ?? []) {
+      if ((await handler.call(bot, bot, message)) === false) break;
+    }
   }
 }

@@ -20,10 +20,15 @@ export function explainOrderFailure(r: CreateFailure): string {
       return 'Sorry, we can’t take orders from this account. Please contact the shop.';
     case 'INVALID_PAYMENT_METHOD':
       return 'That payment method isn’t available. Tap Edit → Payment to pick another.';
+    case 'OUT_OF_RANGE':
+      // quantities or amounts of the cart's lines (the address fields have their own codes)
+      if (r.validation_errors.every((e) => e.field.startsWith('items'))) {
+        return `Sorry, we can't take this cart as one order: ${details.join('; ') || r.error}. Please change the quantity in your cart.`;
+      }
+      return `Some order details need fixing: ${details.join('; ') || r.error}. Tap Edit to change them.`;
     case 'VALIDATION_FAILED':
     case 'REQUIRED':
     case 'INVALID_FORMAT':
-    case 'OUT_OF_RANGE':
     case 'TOO_LONG':
       return `Some order details need fixing: ${details.join('; ') || r.error}. Tap Edit to change them.`;
     default:

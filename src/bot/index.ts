@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -13,7 +13,10 @@ import { QuickSellBotkit } from './botkit-fixes.js';
 import { createRedisStorage } from './redis-storage.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
 import { createWebhookPlugin } from './webhook-plugin.js';
-import { APOLOGY, createGuards } from './safe.js';
+import { APOLOGY, OUTAGE_APOLOGY, createGuards, isTurnOutage } from './safe.js';
+import { createReplyLedger } from './reply-ledger.js';
+import { createTurnMetrics } from './turn-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
@@ -23,13 +26,14 @@ import { createHandover } from './handover/handover.js';
 export interface BotDeps {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
   jobs: Jobs;
   live: LiveSales;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface Bot {
@@ -37,11 +41,10 @@ export interface Bot {
   webhookPlugin: FastifyPluginAsync;
   /** Resolves when this process has no turn running or queued (tests, benchmarks). */
   idle(): Promise<void>;
+  /** Chat events given up after an outage outlasted TURN_OUTAGE_DEADLINE_MS (operators: /readyz, /metrics). */
+  deadLetterCount(): Promise<number>;
   close(): Promise<void>;
 }
-
-/** A turn stuck longer than this (a hung Graph call, a Botkit trap) is abandoned so the user's inbox moves on. */
-const TURN_TIMEOUT_MS = 25_000;
 
 /**
  * The Messenger bot: webhook → de-duplication → per-user inbox → one Botkit turn at a time per user,
@@ -52,7 +55,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi);
+  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS));
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
@@ -74,31 +77,56 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live, handover });
   const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE });
 
+  const sayToUser = (psid: string, text: string) =>
+    sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });
+
+  /**
+   * A live-sale post's comment, not a chat turn (its inbox key is live:<post id>, never a PSID): an outage
+   * is thrown to the runner like a chat turn's (kept at the head of the post's inbox, retried in order),
+   * a bug is logged and the comment dropped (nobody to apologise to).
+   */
+  async function commentTurn(ev: InboundEvent): Promise<void> {
+    try {
+      await liveTurns.comment(ev);
+    } catch (err) {
+      if (isTurnOutage(err)) throw err;
+      log.error({ err, commentId: ev.comment?.comment_id, postId: ev.comment?.post_id }, 'live comment could not be handled');
+    }
+  }
+
+  /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent): Promise<void> {
-    if (ev.kind === 'comment') return liveTurns.comment(ev); // a live-sale post's comment, not a chat turn
+    if (ev.kind === 'comment') return commentTurn(ev);
     try {
       const customer = await carts.ensureCustomer(ev.psid);
       const admin = await deps.admins.findByPsid(ev.psid);
       if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
       await liveTurns.beforeTurn(ev, customer);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`turn took longer than ${TURN_TIMEOUT_MS} ms`)), TURN_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx)), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
+      if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
-      await sendApi
-        .send({ recipient: { id: ev.psid }, messaging_type: 'RESPONSE', message: { text: APOLOGY.text!, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } })
-        .catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
+      await sayToUser(ev.psid, APOLOGY.text!).catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
     }
   }
 
-  const runner: TurnRunner = createTurnRunner({ redis, prefix: config.QUEUE_PREFIX, logger: log, runTurn });
+  const runner: TurnRunner = createTurnRunner({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger: log,
+    runTurn,
+    isRetryable: isTurnOutage,
+    onDeadLetter: async (ev) => {
+      if (ev.kind === 'comment') return; // no customer to tell: the comment stays in the dead-letter list
+      await sayToUser(ev.psid, OUTAGE_APOLOGY);
+    },
+    observer: createTurnMetrics(deps.metrics, () => runner.deadLetterCount()),
+    lockMs: config.TURN_LOCK_MS,
+    sweepMs: config.TURN_SWEEP_MS,
+    turnTimeoutMs: config.TURN_TIMEOUT_MS,
+    retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
+    outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
+  });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
     verifyToken: config.FB_VERIFY_TOKEN,
@@ -109,6 +137,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   return {
     webhookPlugin,
     idle: () => runner.idle(),
+    deadLetterCount: () => runner.deadLetterCount(),
     close: () => runner.close(),
   };
 }

@@ -1,5 +1,5 @@
-import { formatPeso, toCentavos } from '../orders/money.js';
-import type { CategorySummary, Product, ShippingQuote } from '../orders/types.js';
+import { formatPeso } from '../orders/money.js';
+import type { CategorySummary, Product } from '../orders/types.js';
 import type { CartView, Checkout } from '../orders/cart-service.js';
 import { P } from './payloads.js';
 import { paymentLabel } from '../orders/payment-methods.js';
@@ -56,13 +56,25 @@ export function didNotUnderstand(text: string, isAdmin = false): BotMessage {
 }
 
 const CATEGORIES_PER_PAGE = 10;
+export const OTHER_PRODUCTS_TITLE = '📦 Other products';
 
-/** Categories as quick replies, 10 at a time with "More" (Messenger shows at most 13 quick replies). */
+/**
+ * Categories as quick replies, 10 at a time with "More" (Messenger shows at most 13 quick replies). The
+ * products without a category come last as "Other products", so every product can be reached.
+ */
 export function categoriesMessage(categories: CategorySummary[], offset = 0): BotMessage {
   if (!categories.length) return { text: 'Our shelves are empty right now — please check back soon!', quick_replies: menuReplies() };
-  const page = categories.slice(offset, offset + CATEGORIES_PER_PAGE).map((c) => qr(c.category, P.category(c.category)));
-  const more = offset + CATEGORIES_PER_PAGE < categories.length ? [qr('More ▶', P.shopPage(offset + CATEGORIES_PER_PAGE))] : [];
+  const start = Number.isSafeInteger(offset) && offset > 0 && offset < categories.length ? offset : 0;
+  const page = categories
+    .slice(start, start + CATEGORIES_PER_PAGE)
+    .map((c) => (c.category === null ? qr(OTHER_PRODUCTS_TITLE, P.otherProducts()) : qr(c.category, P.category(c.category))));
+  const more = start + CATEGORIES_PER_PAGE < categories.length ? [qr('More ▶', P.shopPage(start + CATEGORIES_PER_PAGE))] : [];
   return { text: 'What are you looking for? Pick a category, or type a product name to search.', quick_replies: [...page, ...more] };
+}
+
+/** True when the shop has products but no categories at all: the shopper goes straight to the products. */
+export function onlyUncategorized(categories: CategorySummary[]): boolean {
+  return categories.length === 1 && categories[0]!.category === null;
 }
 
 export function stockHint(available: number): string {
@@ -80,6 +92,12 @@ export function productCarousel(products: Product[]): BotMessage {
     buttons: p.available_quantity > 0 ? [button('Add to cart', P.add(p.id))] : [button('View cart', P.CART)],
   }));
   return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };
+}
+
+/** One page of a category (or of the products without one): the carousel, and "More ▶" when there is more. */
+export function productPage(products: Product[], morePayload: string | null): BotMessage {
+  const more = morePayload ? [qr('More ▶', morePayload)] : [];
+  return { ...productCarousel(products), quick_replies: [...more, qr('🛍️ Shop', P.SHOP), qr('🛒 Cart', P.CART)] };
 }
 
 export function quantityQuestion(p: Product): BotMessage {
@@ -134,21 +152,6 @@ export function paymentQuestion(methods: string[]): BotMessage {
 
 export function addressLines(c: Checkout): string {
   return `${c.name}, ${c.phone}\n${c.address}, ${c.city}, ${c.province} ${c.postal_code}`;
-}
-
-/** The order summary before placing: items, fee, payment, promo, total, and the buttons. */
-export function checkoutSummary(view: CartView, quote: ShippingQuote): BotMessage {
-  const c = view.checkout;
-  const items = view.lines.map((l) => `• ${l.quantity} × ${l.name} — ${formatPeso(l.line_total)}`).join('\n');
-  const total = formatPeso((toCentavos(view.subtotal) ?? 0) + (toCentavos(quote.fee) ?? 0), 'centavos');
-  const promo = c.promo_code ? `\nPromo code: ${c.promo_code} (discount applied when the order is placed)` : '';
-  return {
-    text:
-      `Please check your order:\n${items}\nSubtotal: ${formatPeso(view.subtotal)}\n` +
-      `Delivery fee: ${quote.is_free ? 'FREE' : formatPeso(quote.fee)}${promo}\nTotal: ${total}${c.promo_code ? ' before discount' : ''}\n\n` +
-      `Ship to:\n${addressLines(c)}\nPayment: ${paymentLabel(c.payment_method)}`,
-    quick_replies: [qr('✅ Place order', P.placeOrder(view.cart_id)), qr('✏️ Edit', P.EDIT), qr('🛒 Cart', P.CART)],
-  };
 }
 
 export function editQuestion(): BotMessage {

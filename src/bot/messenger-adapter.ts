@@ -3,6 +3,7 @@ import type { Activity, ConversationReference, ResourceResponse } from 'botbuild
 import type { QuickReply, SendApi, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
+import type { ReplyLedger } from './reply-ledger.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook, see
@@ -71,11 +72,17 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
   return { recipient: { id: psid }, messaging_type: cd.messaging_type ?? 'RESPONSE', message };
 }
 
+const REPLY_PART = 'quicksell.replyPart';
+
 export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
   readonly botkit_worker = MessengerBotWorker;
 
-  constructor(private readonly sendApi: SendApi) {
+  constructor(
+    private readonly sendApi: SendApi,
+    /** replies already sent for an inbound event (a re-run turn skips them); none: every reply is sent */
+    private readonly ledger?: ReplyLedger,
+  ) {
     super();
   }
 
@@ -100,10 +107,22 @@ export class MessengerAdapter extends BotAdapter {
         responses.push({ id: '' });
         continue;
       }
-      const res = await this.sendApi.send(req);
-      responses.push({ id: res.message_id ?? '' });
+      responses.push({ id: await this.sendOnce(_context, req) });
     }
     return responses;
+  }
+
+  /** Send one reply unless this turn's earlier run already did (same inbound event, part and content). */
+  private async sendOnce(context: TurnContext, req: SendRequest): Promise<string> {
+    const inboundId = context.activity.id;
+    if (!this.ledger || !inboundId || !req.message) return (await this.sendApi.send(req)).message_id ?? '';
+    const part = (context.turnState.get(REPLY_PART) as number | undefined) ?? 0;
+    context.turnState.set(REPLY_PART, part + 1);
+    const key = this.ledger.key(inboundId, part, req.message);
+    if (await this.ledger.wasSent(key)) return '';
+    const res = await this.sendApi.send(req);
+    await this.ledger.markSent(key);
+    return res.message_id ?? '';
   }
 
   async updateActivity(): Promise<void> {

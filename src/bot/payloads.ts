@@ -12,6 +12,10 @@ export const P = {
   SEARCH_HINT: 'SEARCH_HINT',
   shopPage: (offset: number) => `SHOP:${offset}`,
   category: (name: string) => `CATEGORY:${name}`,
+  /** the next page of a category's carousel; the name goes last because it may contain ':' */
+  categoryPage: (name: string, cursor: string) => `CATEGORY_PAGE:${cursor}:${name}`,
+  /** products without a category (a page of them when a cursor is given) */
+  otherProducts: (cursor?: string) => (cursor ? `OTHER_PRODUCTS:${cursor}` : 'OTHER_PRODUCTS'),
   add: (productId: number) => `ADD:${productId}`,
   qty: (productId: number, n: number) => `QTY:${productId}:${n}`,
   qtyOther: (productId: number) => `QTY_OTHER:${productId}`,
@@ -22,7 +26,8 @@ export const P = {
   EMPTY: 'EMPTY_CART',
   EMPTY_YES: 'EMPTY_CART_YES',
   CHECKOUT: 'CHECKOUT',
-  placeOrder: (cartId: number) => `PLACE_ORDER:${cartId}`,
+  /** the total the shopper was shown rides along: the engine refuses the order if it moved */
+  placeOrder: (cartId: number, totalCentavos: number) => `PLACE_ORDER:${cartId}:${totalCentavos}`,
   EDIT: 'EDIT_CHECKOUT',
   edit: (section: 'address' | 'payment' | 'promo') => `EDIT:${section}`,
   order: (orderId: number) => `ORDER:${orderId}`,
@@ -32,6 +37,13 @@ export const P = {
   ADMIN_PENDING: 'ADMIN_PENDING',
   ADMIN_TO_SHIP: 'ADMIN_TO_SHIP',
   ADMIN_LOW_STOCK: 'ADMIN_LOW_STOCK',
+  ADMIN_ADD_PRODUCT: 'ADMIN_ADD_PRODUCT',
+  ADMIN_STOCK: 'ADMIN_STOCK',
+  ADMIN_TODAY: 'ADMIN_TODAY',
+  /** a product picked in the Stock menu */
+  adminStockOf: (productId: number) => `ADMIN_STOCK_OF:${productId}`,
+  /** set | add | hide | show on a product */
+  adminStockDo: (productId: number, action: 'set' | 'add' | 'hide' | 'show') => `ADMIN_STOCK_DO:${productId}:${action}`,
   adminConfirm: (orderId: number) => `ADMIN_CONFIRM:${orderId}`,
   adminCancel: (orderId: number) => `ADMIN_CANCEL:${orderId}`,
   adminDetails: (orderId: number) => `ADMIN_DETAILS:${orderId}`,
@@ -50,13 +62,18 @@ export interface ParsedPayload {
   args: string[];
 }
 
-/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name may itself contain ':'. */
+/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name (always the last argument) may itself contain ':'. */
 export function parsePayload(payload: string): ParsedPayload {
   const i = payload.indexOf(':');
   if (i < 0) return { name: payload, args: [] };
   const name = payload.slice(0, i);
   const rest = payload.slice(i + 1);
-  return { name, args: name === 'CATEGORY' || name === 'ANSWER' ? [rest] : rest.split(':') };
+  if (name === 'CATEGORY' || name === 'ANSWER') return { name, args: [rest] };
+  if (name === 'CATEGORY_PAGE') {
+    const j = rest.indexOf(':');
+    return { name, args: j < 0 ? [rest] : [rest.slice(0, j), rest.slice(j + 1)] };
+  }
+  return { name, args: rest.split(':') };
 }
 
 /** A positive integer id from a payload argument, or null (a forged payload never reaches SQL as NaN). */

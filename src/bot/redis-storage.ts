@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Storage, StoreItems } from 'botbuilder';
 
 /**
@@ -7,7 +7,7 @@ import type { Storage, StoreItems } from 'botbuilder';
  * conversation simply expires. eTags are not checked: turns of one user never run concurrently
  * (see turn-runner.ts), which is what makes Botkit's `eTag: '*'` writes safe.
  */
-export function createRedisStorage(redis: Redis, prefix: string, ttlSeconds = 7 * 24 * 3600): Storage {
+export function createRedisStorage(redis: RedisClient, prefix: string, ttlSeconds = 7 * 24 * 3600): Storage {
   const key = (k: string) => `${prefix}:bot:state:${k}`;
   return {
     async read(keys: string[]): Promise<StoreItems> {

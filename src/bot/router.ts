@@ -12,6 +12,7 @@ import { buildQuantityDialog } from './handlers/quantity-dialog.js';
 import { liveRoutes, registerLiveWords } from './handlers/live.js';
 import { buildLiveSaleDialog } from './handlers/live-dialog.js';
 import { handoverRoutes } from './handover/handover-routes.js';
+import { attachmentDuringQuestion, attachmentKind } from './messages-attachments.js';
 
 /**
  * Wires everything into Botkit. Commands (every payload except ANSWER:…, typed "menu"/"cancel", photos,
@@ -50,10 +51,9 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     s.guard.handler(async (bot, message) => {
       const m = message as QuickSellMessage;
       if (m.kind === 'attachment') {
-        // a photo or sticker does not end a question: payment proof, or a nudge to type the answer
-        if (bot.hasActiveDialog() && !m.attachments.some((a) => a.type === 'image' && a.url)) {
-          return say(bot, { text: 'I can’t read stickers or files here — please type your answer to the question above.' });
-        }
+        // an attachment does not end a question: a photo is a payment proof, anything else a nudge to type the answer
+        const kind = attachmentKind(m.attachments);
+        if (bot.hasActiveDialog() && kind !== 'image') return say(bot, attachmentDuringQuestion(kind));
         return receiveAttachment(s, turnOf(bot, m));
       }
       await bot.cancelAllDialogs();

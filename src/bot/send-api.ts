@@ -24,6 +24,8 @@ export interface SendRequest {
     metadata?: string;
   };
   sender_action?: 'typing_on' | 'typing_off' | 'mark_seen';
+  /** an image sent as an attachment upload (multipart `filedata`), e.g. a stored payment proof */
+  filedata?: { bytes: Buffer; contentType: string };
 }
 
 export interface SendResult {
@@ -31,7 +33,16 @@ export interface SendResult {
   message_id: string;
 }
 
-/** A Graph API failure, classified: temporary ones are worth retrying, rate limits back off the queue. */
+/** Graph codes that mean "not done, try again": temporary API errors and throttling. */
+const RETRYABLE_CODES = [1, 2, 4, 17, 32, 613, 1200];
+/** Network failures that prove the request never reached Graph (no connection was ever made). */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A Graph API failure, classified: temporary ones are worth retrying, rate limits back off the queue, and
+ * `deliveryUnknown` ones (a timeout or a broken connection after the request went out, a gateway's 5xx
+ * without a Graph error) may have been delivered: sending again could show the customer the message twice.
+ */
 export class GraphError extends Error {
   override name = 'GraphError';
   constructor(
@@ -40,16 +51,24 @@ export class GraphError extends Error {
     readonly code: number | null,
     readonly subcode: number | null,
     readonly fbtraceId?: string,
+    /** status 0 only: true when the request provably never left (connection refused, DNS failure) */
+    readonly notSent = false,
   ) {
     super(message);
   }
   get isRateLimit(): boolean {
     return this.code === 4 || this.code === 613 || this.code === 32 || this.code === 17;
   }
+  /** Graph may have received (and shown) the message: never send it again automatically. */
+  get deliveryUnknown(): boolean {
+    if (this.status === 0) return !this.notSent;
+    return this.status >= 500 && (this.code === null || !RETRYABLE_CODES.includes(this.code));
+  }
+  /** Provably not delivered and worth another try: nothing reached Graph, or Graph said "try again". */
   get isTemporary(): boolean {
-    if (this.status === 0 || this.status >= 500) return true; // network error or Graph outage
+    if (this.status === 0) return this.notSent;
     if (this.code === null) return this.status === 429;
-    return [1, 2, 4, 17, 32, 613, 1200].includes(this.code);
+    return RETRYABLE_CODES.includes(this.code);
   }
   /** A short reason for logs and the notification_queue row. */
   get reason(): string {
@@ -72,6 +91,19 @@ export interface SendApi {
   threadControl(action: 'pass_thread_control' | 'take_thread_control', body: Record<string, unknown>): Promise<void>;
   /** POST /me/messenger_profile (Get Started, greeting, persistent menu). */
   setProfile(profile: Record<string, unknown>): Promise<void>;
+  /** POST /me/custom_user_settings (one user's own persistent menu) */
+  setUserSettings(settings: Record<string, unknown>): Promise<void>;
+}
+
+/** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
+function encode(body: unknown): { headers?: Record<string, string>; body: string | FormData } {
+  const { filedata, ...rest } = body as SendRequest;
+  if (!filedata) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(rest)) form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  const ext = filedata.contentType.split('/')[1] ?? 'bin';
+  form.set('filedata', new Blob([new Uint8Array(filedata.bytes)], { type: filedata.contentType }), `image.${ext}`);
+  return { body: form };
 }
 
 export function createSendApi(opts: SendApiOptions): SendApi {
@@ -86,12 +118,14 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...encode(body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      throw new GraphError(`network error: ${(err as Error).name}: ${(err as Error).message}`, 0, null, null);
+      const cause = (err as { cause?: { code?: unknown; message?: string } }).cause;
+      const causeCode = typeof cause?.code === 'string' ? cause.code : '';
+      const detail = causeCode ? ` (${causeCode})` : '';
+      throw new GraphError(`network error: ${(err as Error).name}: ${(err as Error).message}${detail}`, 0, null, null, undefined, NOT_SENT_CODES.has(causeCode));
     }
     const text = await res.text();
     let json: Record<string, unknown> = {};
@@ -120,6 +154,9 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     },
     setProfile: async (profile) => {
       await post('/me/messenger_profile', profile);
+    },
+    setUserSettings: async (settings) => {
+      await post('/me/custom_user_settings', settings);
     },
   };
 }

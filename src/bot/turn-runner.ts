@@ -1,13 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { InboundEvent } from './events.js';
+import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
 
 /**
  * Per-PSID serialized turns, across processes: each user has a Redis list (their inbox); whoever takes
  * the user's lock drains the inbox in order, one turn at a time. The webhook only appends and kicks,
  * so it answers at once however slow a turn is. An event is popped only after its turn finished, so a
- * process killed mid-turn leaves it for the next drainer (the sweeper picks it up after the lock expires).
+ * process killed mid-turn leaves it for the next drainer.
+ *
+ * The lock is a short lease (TURN_LOCK_MS, default 5 s) renewed while the drainer lives: a turn that
+ * overruns keeps it until it really ends (the user's next event never runs beside it), and a dead
+ * process holds the user for one lease at most (the sweeper then drains the inbox elsewhere).
+ *
+ * A turn that fails on an outage (MySQL or Redis unreachable, deadlock, lock wait timeout) stays at the
+ * head of the inbox and is tried again with backoff; the user's later events wait behind it. After
+ * `outageDeadlineMs` of failing it moves to the dead-letter list and `onDeadLetter` tells the customer.
+ * A turn that fails for any other reason (a bug) is not retried: runTurn has apologised, the event goes.
  */
 export interface TurnRunner {
   /**
@@ -15,88 +25,171 @@ export interface TurnRunner {
    * their users' inboxes, in order, in one atomic Redis script; then start draining. Returns the new ones.
    */
   enqueue(events: InboundEvent[]): Promise<InboundEvent[]>;
+  /** Events given up after an outage outlasted the deadline (oldest first, at most `limit`). */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  deadLetterCount(): Promise<number>;
   /** Resolves when this process has no turn running or queued (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface DeadLetter {
+  event: InboundEvent;
+  error: string;
+  failingSince: string;
+  deadAt: string;
+}
+
+export interface TurnObserver {
+  retried(): void;
+  deadLettered(): void;
+  overran(): void;
+}
+
 export interface TurnRunnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   runTurn(event: InboundEvent): Promise<void>;
+  /** An error runTurn threw: true for an outage (keep the event and retry), false for a bug. */
+  isRetryable(err: unknown): boolean;
+  /** The event was dead-lettered: tell the customer (best effort). */
+  onDeadLetter(event: InboundEvent): Promise<void>;
+  observer?: TurnObserver;
   lockMs?: number;
   sweepMs?: number;
   dedupeSeconds?: number;
   /** Users drained at once by this process: turns share the event loop with the webhook, which must stay quick. */
   maxConcurrent?: number;
+  /** a turn running longer than this is logged as overrunning (it keeps the user's lock until it ends) */
+  turnTimeoutMs?: number;
+  /** first retry delay after an outage; doubles up to retryMaxDelayMs */
+  retryBackoffMs?: number;
+  retryMaxDelayMs?: number;
+  /** how long one event may keep failing on outages before it is dead-lettered */
+  outageDeadlineMs?: number;
 }
 
-// Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
-local n = redis.call('llen', KEYS[2])
-if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
-return n`;
-// KEYS: seen1, inbox1, seen2, inbox2, …, pending. ARGV: ttl, json1, psid1, json2, psid2, …
-// Returns the 1-based indexes of the events that were new (and are now queued).
-const ENQUEUE = `local out = {}
-local n = (#KEYS - 1) / 2
-for i = 1, n do
-  if redis.call('set', KEYS[i * 2 - 1], '1', 'EX', ARGV[1], 'NX') then
-    redis.call('rpush', KEYS[i * 2], ARGV[i * 2])
-    redis.call('sadd', KEYS[#KEYS], ARGV[i * 2 + 1])
-    out[#out + 1] = i
-  end
-end
-return out`;
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+/** done: pop the event; retry: keep it at the head and try again; moved: it went to the dead-letter list */
+type Outcome = 'done' | 'retry' | 'moved';
 
 export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const { redis, prefix, logger } = opts;
-  // defineCommand: ioredis sends EVALSHA (the script text only once per connection), not EVAL per call
-  redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
-  redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
-  redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
-  const scripts = redis as unknown as Record<'qsBotEnqueue' | 'qsBotRelease' | 'qsBotRenew', (...args: Array<string | number>) => Promise<unknown>>;
-  const lockMs = opts.lockMs ?? 30_000;
+  const scripts: TurnScripts = defineTurnScripts(redis);
+  const lockMs = opts.lockMs ?? 5000;
+  const turnTimeoutMs = opts.turnTimeoutMs ?? 25_000;
+  const retryBackoffMs = opts.retryBackoffMs ?? 1000;
+  const retryMaxDelayMs = opts.retryMaxDelayMs ?? 30_000;
+  const outageDeadlineMs = opts.outageDeadlineMs ?? 5 * 60_000;
   const inboxKey = (psid: string) => `${prefix}:bot:inbox:${psid}`;
   const lockKey = (psid: string) => `${prefix}:bot:lock:${psid}`;
+  const outageKey = (psid: string) => `${prefix}:bot:outage:${psid}`;
   const pendingKey = `${prefix}:bot:pending`;
+  const deadKey = `${prefix}:bot:dead`;
   const seenKey = (dedupeKey: string) => `${prefix}:bot:seen:${dedupeKey}`;
   const maxConcurrent = opts.maxConcurrent ?? 16;
   const draining = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const waiting = new Set<string>();
+  const sleepers = new Set<() => void>();
   let closed = false;
+
+  /** Wait ms, or less when the runner closes (the event stays queued for another process). */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  /** When this event first failed on an outage (kept in Redis, so a process taking over keeps the deadline). */
+  async function failingSince(psid: string, ev: InboundEvent): Promise<number> {
+    const stored = await redis.get(outageKey(psid));
+    const prev = stored ? (JSON.parse(stored) as { key: string; since: number }) : null;
+    if (prev?.key === ev.dedupeKey) return prev.since;
+    const since = Date.now();
+    await redis.set(outageKey(psid), JSON.stringify({ key: ev.dedupeKey, since }), 'PX', outageDeadlineMs + 60_000);
+    return since;
+  }
+
+  async function attempt(psid: string, raw: string, ev: InboundEvent): Promise<Outcome> {
+    const watch = setTimeout(() => {
+      opts.observer?.overran();
+      logger.warn({ psid, kind: ev.kind, turnTimeoutMs }, 'bot turn is overrunning; the user stays locked until it ends');
+    }, turnTimeoutMs);
+    try {
+      await opts.runTurn(ev);
+      return 'done';
+    } catch (err) {
+      if (!opts.isRetryable(err)) {
+        logger.error({ err, psid }, 'bot turn failed'); // a bug: runTurn apologised, the event goes
+        return 'done';
+      }
+      const since = await failingSince(psid, ev);
+      if (Date.now() - since < outageDeadlineMs) {
+        opts.observer?.retried();
+        logger.warn({ err, psid, failingForMs: Date.now() - since }, 'bot turn hit an outage; kept at the head of the inbox and retried');
+        return 'retry';
+      }
+      const entry: DeadLetter = { event: ev, error: (err as Error)?.message ?? String(err), failingSince: new Date(since).toISOString(), deadAt: new Date().toISOString() };
+      if (Number(await scripts.deadLetter(inboxKey(psid), deadKey, outageKey(psid), raw, JSON.stringify(entry))) === 1) {
+        opts.observer?.deadLettered();
+        logger.error({ err, psid, failingSince: entry.failingSince }, 'bot turn failed on an outage past the deadline; moved to the dead-letter list');
+        await opts.onDeadLetter(ev).catch((sendErr: unknown) => logger.warn({ err: sendErr, psid }, 'could not tell the customer'));
+      }
+      return 'moved';
+    } finally {
+      clearTimeout(watch);
+    }
+  }
 
   async function drain(psid: string): Promise<void> {
     const token = randomUUID();
     const got = await redis.set(lockKey(psid), token, 'PX', lockMs, 'NX');
     if (got !== 'OK') return; // another drainer (maybe another process) holds this user
+    let lost = false;
     const renew = setInterval(() => {
-      scripts.qsBotRenew(lockKey(psid), token, String(lockMs)).catch(() => undefined);
-    }, Math.floor(lockMs / 3));
+      scripts
+        .renew(lockKey(psid), token, String(lockMs))
+        .then((ok) => {
+          if (Number(ok) === 0 && !lost) {
+            lost = true;
+            logger.error({ psid }, 'bot lock lost while a turn runs (Redis unreachable longer than the lease?)');
+          }
+        })
+        .catch(() => undefined);
+    }, Math.max(50, Math.floor(lockMs / 3)));
     renew.unref();
     try {
-      for (;;) {
+      let failures = 0;
+      while (!closed && !lost) {
         const raw = await redis.lindex(inboxKey(psid), 0);
-        if (raw === null || closed) break;
-        try {
-          await opts.runTurn(JSON.parse(raw) as InboundEvent);
-        } catch (err) {
-          // runTurn apologizes itself; this is the last net so one bad event never blocks the inbox
-          logger.error({ err, psid }, 'bot turn failed');
+        if (raw === null) break;
+        const outcome = await attempt(psid, raw, JSON.parse(raw) as InboundEvent);
+        if (outcome !== 'retry') {
+          // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
+          if (outcome === 'done') await scripts.popHead(inboxKey(psid), raw);
+          if (failures > 0 && outcome === 'done') await redis.del(outageKey(psid));
+          failures = 0;
+          continue;
         }
-        await redis.lpop(inboxKey(psid));
+        failures += 1;
+        await pause(Math.min(retryBackoffMs * 2 ** (failures - 1), retryMaxDelayMs));
+        if (Number(await scripts.renew(lockKey(psid), token, String(lockMs))) === 0) break;
       }
     } finally {
       clearInterval(renew);
-      const left = Number(await scripts.qsBotRelease(lockKey(psid), inboxKey(psid), pendingKey, token, psid));
-      if (left > 0) rerun.add(psid);
+      const left = Number(await scripts.release(lockKey(psid), inboxKey(psid), pendingKey, token, psid));
+      if (left > 0 && !closed) rerun.add(psid);
     }
   }
 
   function kick(psid: string): void {
+    if (closed) return;
     if (draining.has(psid)) {
       rerun.add(psid); // the running drain makes one more pass, so nothing appended meanwhile is missed
       return;
@@ -121,13 +214,13 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     draining.set(psid, p);
   }
 
-  // Safety net: inboxes left by a process that died holding a lock are drained once the lock expires.
+  // Safety net: inboxes left by a process that died holding a lock are drained once its lease lapses.
   const sweeper = setInterval(() => {
     redis
       .smembers(pendingKey)
       .then((psids) => psids.filter((p) => !draining.has(p)).forEach(kick))
       .catch(() => undefined);
-  }, opts.sweepMs ?? 5000);
+  }, opts.sweepMs ?? 2000);
   sweeper.unref();
 
   return {
@@ -135,18 +228,23 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       if (!events.length) return [];
       const keys = events.flatMap((ev) => [seenKey(ev.dedupeKey), inboxKey(ev.psid)]);
       const args = events.flatMap((ev) => [JSON.stringify(ev), ev.psid]);
-      const fresh = (await scripts.qsBotEnqueue(keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
+      const fresh = (await scripts.enqueue(keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
       const accepted = fresh.map((i) => events[i - 1]!);
       for (const psid of new Set(accepted.map((e) => e.psid))) kick(psid);
       return accepted;
     },
+    async deadLetters(limit = 100) {
+      return (await redis.lrange(deadKey, 0, limit - 1)).map((raw) => JSON.parse(raw) as DeadLetter);
+    },
+    deadLetterCount: () => redis.llen(deadKey),
     async idle() {
       while (draining.size) await Promise.allSettled([...draining.values()]);
     },
-    /** Finish the turns running now; what is still queued stays in Redis for the next process. */
+    /** Finish the turns running now; what is still queued (or waiting out an outage) stays for the next process. */
     async close() {
       closed = true;
       clearInterval(sweeper);
+      for (const wake of [...sleepers]) wake();
       await this.idle();
     },
   };

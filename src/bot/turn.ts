@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { Admin, AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { CartService, Customer } from '../orders/cart-service.js';
-import type { BotMessage } from './messages-shop.js';
+import { menuReplies, type BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
@@ -48,4 +48,13 @@ export function turnOf(bot: BotWorker, message: BotkitMessage, args: string[] = 
 /** Send messages in order; Botkit copies quick_replies / attachment into channelData for the adapter. */
 export async function say(bot: BotWorker, ...messages: Array<BotMessage | null | undefined>): Promise<void> {
   for (const m of messages) if (m) await bot.say(m as Partial<BotkitMessage>);
+}
+
+/**
+ * A payload the bot knows whose argument it cannot use (a forged, truncated or outdated button): logged
+ * and answered with the menu, never silence.
+ */
+export async function sayStaleButton(s: Pick<BotServices, 'logger'>, t: Turn): Promise<void> {
+  s.logger.info({ psid: t.psid, payload: String(t.message.payload ?? '').slice(0, 100) }, 'payload with an unusable argument');
+  await say(t.bot, { text: 'Sorry, that button is out of date. Here is the menu:', quick_replies: menuReplies(t.admin !== null) });
 }

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { splitDatabaseUrl } from './pool.js';
+import { SESSION_SQL_MODE, splitDatabaseUrl } from './pool.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -41,6 +41,8 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await conn.query(`USE \`${database}\``);
+    // routines and triggers keep the sql_mode they were created with: ours, not the server's default
+    await conn.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}'`);
     await conn.query('SELECT GET_LOCK(?, 60)', [`quicksell_migrate_${database}`]);
     await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       name VARCHAR(255) NOT NULL PRIMARY KEY,

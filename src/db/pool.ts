@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { tzOffset } from '../time-zone.js';
+import { fixedOffset, tzOffset } from '../time-zone.js';
 
 export { tzOffset };
 
@@ -11,11 +11,47 @@ export interface PoolOptions {
   url: string;
   timeZone: string;
   connectionLimit?: number;
+  /** only for the createOrder batch's own pool (createBatchPool); every other pool refuses them */
   multipleStatements?: boolean;
 }
 
+/**
+ * The sql_mode every session runs with, whatever the server's global default: what our SQL relies on
+ * (strict writes) and, above all, what mysql2's client-side escaping relies on. mysql2 escapes a quote
+ * as \' without knowing the session's mode; under NO_BACKSLASH_ESCAPES that backslash is a plain
+ * character, the quote ends the string and the rest of a value runs as SQL. Valid on MariaDB and MySQL 8.
+ */
+export const SESSION_SQL_MODE = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+export class SessionPinError extends Error {
+  override name = 'SessionPinError';
+}
+
+/** Raw (callback) connection, as the pool's 'connection' event hands it out. */
+interface RawConnection {
+  query(sql: string, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * Pin sql_mode and time zone on a new physical connection, before any query of ours runs on it (the
+ * pool emits 'connection' before handing the connection out, and a connection runs its commands in
+ * order). If the pin fails, the error is thrown inside mysql2's packet handler, which treats it as
+ * fatal: the connection is dropped from the pool and every query queued on it rejects with this
+ * SessionPinError. Nothing ever runs on a session whose mode is not pinned.
+ */
+function pinSession(conn: RawConnection, offset: string): void {
+  let failed = false;
+  conn.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '${offset}'`, (err) => {
+    if (!err || failed) return;
+    failed = true;
+    throw new SessionPinError(`could not pin the session's sql_mode and time zone: ${err.message}`);
+  });
+}
+
+/** The pool every query uses: one statement per query (a second one in a value is a syntax error). */
 export function createPool(opts: PoolOptions): Db {
-  const offset = tzOffset(opts.timeZone);
+  // one offset for the pool's life: right because config admits only zones without daylight saving
+  const offset = fixedOffset(opts.timeZone);
   const pool = mysql.createPool({
     uri: opts.url,
     connectionLimit: opts.connectionLimit ?? 10,
@@ -26,26 +62,34 @@ export function createPool(opts: PoolOptions): Db {
     supportBigNumbers: true,
     bigNumberStrings: false,
     dateStrings: false,
-    // createOrder sends its whole transaction as one multi-statement query (src/db/sql-batch.ts). Safe
-    // because every value is bound by the driver, never spliced into SQL text (STYLE.md rule 8).
-    multipleStatements: opts.multipleStatements ?? true,
+    // off except on the createOrder batch's own pool (createBatchPool): a value that ever escaped its
+    // quotes could then not start a second statement anywhere else
+    multipleStatements: opts.multipleStatements ?? false,
     charset: 'utf8mb4_unicode_ci',
     connectTimeout: 5000,
     // no stack capture per query: Error.captureStackTrace on every call was 5% of createOrder's CPU in
     // a profile, and what we log of a database error is its code and message with the operation
     trace: false,
   });
-  pool.on('connection', (conn) => {
-    // Raw (callback) connection: set the session time zone once per physical connection.
-    (conn as unknown as { query(sql: string): void }).query(`SET time_zone = '${offset}'`);
-  });
+  pool.on('connection', (conn) => pinSession(conn as unknown as RawConnection, offset));
   return pool;
 }
 
+/**
+ * The pool of the createOrder batch (src/db/sql-batch.ts: its reads and its one-round-trip
+ * transaction), the only queries sent as several statements. Values are bound by the driver with the
+ * session's sql_mode pinned (pinSession), never spliced into SQL text.
+ */
+export function createBatchPool(opts: Omit<PoolOptions, 'multipleStatements'>): Db {
+  return createPool({ ...opts, multipleStatements: true });
+}
+
 /** Run fn inside one transaction on one connection; commit on success, roll back on any throw. */
-export async function withTransaction<T>(db: Db, fn: (conn: Conn) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(db: Db, fn: (conn: Conn) => Promise<T>, opts: { isolation?: 'READ COMMITTED' } = {}): Promise<T> {
   const conn = await db.getConnection();
   try {
+    // applies to this transaction only (SET TRANSACTION without SESSION)
+    if (opts.isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${opts.isolation}`);
     await conn.beginTransaction();
     const result = await fn(conn);
     await conn.commit();

@@ -3,6 +3,21 @@ import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { createAdminService } from '../admins/admin-service.js';
+import type { Config } from '../config.js';
+import { GraphError } from '../bot/send-api.js';
+import { setupSendApi } from '../bot/messenger-setup.js';
+import { adminPersistentMenu } from '../bot/messenger-profile.js';
+
+/** The new admin's own Messenger menu; the admin exists either way, so a failure only says how to retry. */
+async function installAdminMenu(config: Config, psid: string): Promise<void> {
+  try {
+    await setupSendApi(config).setUserSettings(adminPersistentMenu(psid));
+    console.log('Admin menu (Pending orders / Add product / Stock / Today) set in their Messenger.');
+  } catch (err) {
+    const why = err instanceof GraphError ? err.reason : (err as Error).message;
+    console.warn(`Admin menu not set (${why}); run npm run messenger:setup once Messenger is configured.`);
+  }
+}
 
 /**
  * npm run admin -- add --name NAME [--psid PSID]   creates an admin and prints its API key once
@@ -43,6 +58,7 @@ async function main(): Promise<void> {
       });
       console.log(`admin #${id} "${name}" created${psid ? ` (Messenger PSID ${psid})` : ''}.`);
       console.log(`API key (shown once, store it now): ${key}`);
+      if (psid) await installAdminMenu(config, psid);
     } else if (command === 'list') {
       const rows = await admins.list();
       if (rows.length === 0) console.log('no admins yet (npm run admin -- add --name NAME)');

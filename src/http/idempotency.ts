@@ -13,13 +13,18 @@ import { actorOf } from './auth.js';
  * A 5xx is not remembered (the client may retry it). The claiming request also gets `requestKey` (a hash of
  * admin, key and request) that the route hands to the engine, which stores it on the order in the order's
  * own transaction: if the process dies after that commit but before the answer is stored here, the retry
- * (after STALE_SECONDS, or once the row is gone) runs again and the engine returns the same order.
+ * runs again and the engine returns the same order.
+ * The claim is a lease: the running request renews `updated_at` every third of IDEMPOTENCY_LEASE_MS, so a
+ * claim idle for longer than the lease belongs to a request that died with its process, and a retry takes
+ * it over within seconds (not minutes).
  */
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyToken?: string;
     /** set while this request holds an Idempotency-Key: what the route passes as the engine's idempotency_key */
     idempotencyRequestKey?: string;
+    /** renews the claim's lease while the request runs */
+    idempotencyLease?: NodeJS.Timeout;
   }
 }
 
@@ -29,11 +34,13 @@ export const KEY_TTL_HOURS = 24;
 const INSERT_KEY = 'INSERT INTO idempotency_keys (scope, key_hash, request_hash, owner_token) VALUES (?, ?, ?, ?)';
 // ? = scope, key_hash
 const SELECT_KEY = `SELECT id, request_hash, owner_token, status, response_status, response_body,
-  TIMESTAMPDIFF(SECOND, updated_at, NOW()) AS idle_seconds, TIMESTAMPDIFF(HOUR, created_at, NOW()) AS age_hours
+  TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms, TIMESTAMPDIFF(HOUR, created_at, NOW()) AS age_hours
   FROM idempotency_keys WHERE scope = ? AND key_hash = ?`;
 // ? = new owner_token, id, old owner_token
-const TAKE_OVER = `UPDATE idempotency_keys SET owner_token = ?, updated_at = NOW()
+const TAKE_OVER = `UPDATE idempotency_keys SET owner_token = ?, updated_at = NOW(3)
   WHERE id = ? AND owner_token = ? AND status = 'in_progress'`;
+// ? = owner_token: the request still runs (lease renewal)
+const RENEW = "UPDATE idempotency_keys SET updated_at = NOW(3) WHERE owner_token = ? AND status = 'in_progress'";
 // ? = response_status, response_body, owner_token
 const COMPLETE = `UPDATE idempotency_keys SET status = 'completed', response_status = ?, response_body = ?
   WHERE owner_token = ? AND status = 'in_progress'`;
@@ -44,7 +51,7 @@ const DELETE_EXPIRED = 'DELETE FROM idempotency_keys WHERE id = ?';
 // ? = batch size
 const PURGE_EXPIRED = `DELETE FROM idempotency_keys WHERE created_at < NOW() - INTERVAL ${KEY_TTL_HOURS} HOUR LIMIT ?`;
 
-const STALE_SECONDS = 120;
+const DEFAULT_LEASE_MS = 10_000;
 /** About one claim in PURGE_EVERY also deletes a batch of expired keys, so the table stays bounded. */
 const PURGE_EVERY = 500;
 const WAIT_MS = 10_000;
@@ -88,7 +95,9 @@ export function idempotencyRequestKey(scope: string, keyHash: string, requestHas
   return sha256(`${scope}\n${keyHash}\n${requestHash}`);
 }
 
-export function createIdempotency(db: Db) {
+export function createIdempotency(db: Db, opts: { leaseMs?: number } = {}) {
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+
   /** Deletes up to `batch` keys older than KEY_TTL_HOURS; returns how many went. */
   async function purgeExpired(batch = 1000): Promise<number> {
     const [res] = await db.query<ResultSetHeader>(PURGE_EXPIRED, [batch]);
@@ -115,7 +124,7 @@ export function createIdempotency(db: Db) {
       }
       if (row.request_hash !== requestHash) return { kind: 'mismatch' };
       if (row.status === 'completed') return { kind: 'replay', status: Number(row.response_status), body: String(row.response_body) };
-      if (Number(row.idle_seconds) > STALE_SECONDS) {
+      if (Number(row.idle_ms) > leaseMs) {
         const [res] = await db.query<ResultSetHeader>(TAKE_OVER, [token, row.id, row.owner_token]);
         if (res.affectedRows === 1) return { kind: 'claimed', token };
       }
@@ -140,6 +149,11 @@ export function createIdempotency(db: Db) {
       const result = await begin(scope, keyHash, fingerprint);
       if (result.kind === 'claimed') {
         request.idempotencyToken = result.token;
+        const token = result.token;
+        request.idempotencyLease = setInterval(() => {
+          db.query(RENEW, [token]).catch((err: unknown) => request.log.warn({ err }, 'could not renew the Idempotency-Key lease'));
+        }, Math.floor(leaseMs / 3));
+        request.idempotencyLease.unref();
         request.idempotencyRequestKey = idempotencyRequestKey(scope, keyHash, fingerprint);
       } else if (result.kind === 'replay') {
         await reply.code(result.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(result.body);
@@ -154,6 +168,7 @@ export function createIdempotency(db: Db) {
 
     /** onSend: remember the answer (or forget the key after a 5xx, so a retry runs again). */
     async onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+      stopLease(request);
       const token = request.idempotencyToken;
       if (!token) return payload;
       request.idempotencyToken = undefined;
@@ -161,13 +176,23 @@ export function createIdempotency(db: Db) {
         if (reply.statusCode >= 500 || typeof payload !== 'string') await db.query(RELEASE, [token]);
         else await db.query(COMPLETE, [reply.statusCode, payload, token]);
       } catch (err) {
-        // The answer is true (the order exists): send it. A retry then waits, or after STALE_SECONDS runs
+        // The answer is true (the order exists): send it. A retry then waits, or once the lease lapses runs
         // again and gets the same order back from the engine (the order carries idempotencyRequestKey).
         request.log.error({ err }, 'could not record the Idempotency-Key answer');
       }
       return payload;
     },
+
+    /** onResponse: the lease never outlives its request (onSend stops it already; this covers aborts). */
+    async onResponse(request: FastifyRequest): Promise<void> {
+      stopLease(request);
+    },
   };
+}
+
+function stopLease(request: FastifyRequest): void {
+  if (request.idempotencyLease) clearInterval(request.idempotencyLease);
+  request.idempotencyLease = undefined;
 }
 
 export type Idempotency = ReturnType<typeof createIdempotency>;

@@ -35,6 +35,12 @@ export function orderRoutes(orders: OrderService, config: Config) {
       return reply.code(201).send({ success: true, order_number: order.order_number, order_id: order.id, message, warnings });
     });
 
+    // What POST /api/orders would charge now (same body, client totals optional); nothing is written.
+    app.post('/api/orders/quote', { schema: { body: orderBody(config) } }, async (request, reply) => {
+      const quote = await orders.quoteOrder(request.body);
+      return quote.success ? reply.send(quote) : sendEngineFailure(reply, quote, 'body');
+    });
+
     app.get('/api/orders', { schema: { querystring: listOrdersQuery } }, async (request) => {
       const page = await orders.listOrders(request.query);
       return { success: true, orders: page.orders, next_cursor: page.next_cursor };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import { HttpFailure } from './errors.js';
 
 /**
@@ -24,7 +24,7 @@ function limited(ttlSeconds: number): HttpFailure {
 
 export async function registerApiLimits(
   app: FastifyInstance,
-  opts: { redis: Redis; perMinute: number; nameSpace: string },
+  opts: { redis: RedisClient; perMinute: number; nameSpace: string },
 ): Promise<ApiLimits | null> {
   if (opts.perMinute <= 0) return null;
   await app.register(rateLimit, {

@@ -1,16 +1,17 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { MAX_BODY_BYTES, checkQueryEncoding, registerBodyParsers } from './body-parsers.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { useZodValidation } from './validation.js';
-import { healthRoutes } from './health-routes.js';
+import { healthRoutes, type HealthDetails } from './health-routes.js';
+import { useQueueDepths } from './probe-server.js';
 import { bearerAuth } from './auth.js';
 import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
@@ -18,19 +19,27 @@ import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
 import { liveSaleRoutes } from './live-routes.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
+import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
+import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ProductImages } from '../media/product-images.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
   live: LiveSales;
+  media: MediaStore;
+  images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
   plugins: FastifyPluginAsync[];
+  /** extra facts for /readyz (e.g. the bot's dead-letter count) */
+  details?: HealthDetails;
 }
 
 /**
@@ -51,12 +60,14 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onRequest', bearerAuth(deps.admins));
     app.addHook('onRequest', checkQueryEncoding);
     if (limits) app.addHook('onRequest', limits.byAdmin);
-    const idempotency = createIdempotency(deps.db);
+    const idempotency = createIdempotency(deps.db, { leaseMs: deps.config.IDEMPOTENCY_LEASE_MS });
     app.addHook('preHandler', idempotency.preHandler);
     app.addHook('onSend', idempotency.onSend);
+    app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
     await app.register(liveSaleRoutes(deps.live));
+    await app.register(mediaApiRoutes(deps));
   };
 }
 
@@ -70,20 +81,23 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     frameworkErrors: frameworkErrorHandler,
     // Fastify accepts a hop count at runtime (proxy-addr), though its option type omits number.
     trustProxy: deps.config.TRUST_PROXY as boolean | string[],
+    // genReqId checks the incoming X-Request-Id itself (Fastify's requestIdHeader would take it verbatim)
+    requestIdHeader: false,
+    genReqId,
   }) as unknown as FastifyInstance;
   app.decorateRequest('admin', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
   installErrorHandlers(app);
   await registerBodyParsers(app);
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  deps.metrics.setQueueDepthSource(async () =>
-    Object.entries(await deps.jobs.queueCounts()).flatMap(([queue, states]) =>
-      Object.entries(states).map(([state, count]) => ({ queue, state, count })),
-    ),
-  );
+  useQueueDepths(deps.metrics, deps.jobs);
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
+  await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);
   return app;
 }

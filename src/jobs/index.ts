@@ -1,20 +1,24 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { SendApi } from '../bot/send-api.js';
 import type { OrderService, OutboxRows } from '../orders/index.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { jobIds, QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
 import { createPublisher } from './publisher.js';
 import { createNotificationProcessor } from './notification-processor.js';
 import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
-import { markFailedIfOpen, type OutboxTable } from './outbox-store.js';
+import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
+import { Gauge } from 'prom-client';
+import { createProofDownloadProcessor } from './proof-download-processor.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { DownloadPolicy } from '../media/safe-download.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import type { HoldScheduler } from '../orders/live/live-types.js';
 import { createHoldScheduler, createLiveHoldProcessor, upsertHoldSweep } from './live-holds.js';
@@ -25,12 +29,15 @@ export type { QueueName } from './queues.js';
 export interface JobsDeps {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
   logger: Logger;
   metrics: Metrics;
+  media: MediaStore;
+  /** how payment proofs are fetched (allowed hosts, limits) */
+  downloadPolicy: DownloadPolicy;
   /** live sales: hold expiry jobs run when given (late-bound: the live service needs the scheduler below) */
   live?: () => LiveSales;
 }
@@ -74,7 +81,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
   // Producer connection: no offline queue and one retry, so that adding a job fails fast while Redis is
   // down (the order still succeeds; the relay publishes later).
-  const producer = new Redis(config.REDIS_URL, {
+  const producer = createRedis(config.REDIS_URL, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -113,6 +120,16 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     }),
   ) as Record<QueueName, Queue>;
 
+  new Gauge({
+    name: 'quicksell_notifications_delivery_unknown',
+    help: "Notifications sent whose delivery is unknown (timeout after sending): not sent again; status 'unknown'",
+    registers: [deps.metrics.registry],
+    async collect() {
+      const n = await countDeliveryUnknown(db).catch(() => null); // MySQL down: leave the last value
+      if (n !== null) this.set(n);
+    },
+  });
+
   const publisher = createPublisher({
     db,
     logger,
@@ -136,7 +153,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     metricsRetentionDays: config.METRICS_RETENTION_DAYS,
   });
 
-  let workerConnection: Redis | null = null;
+  let workerConnection: RedisClient | null = null;
   let workers: Worker[] = [];
 
   function startWorker(name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}): Worker {
@@ -188,7 +205,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
     async startWorkers() {
       if (workers.length) return;
-      workerConnection ??= new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+      workerConnection ??= createRedis(config.REDIS_URL, { maxRetriesPerRequest: null });
       workerConnection.on('error', (err) => logger.debug({ err: err.message }, 'worker connection error'));
       const notifications = createNotificationProcessor({
         db,
@@ -207,7 +224,9 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         rateLimitBackoffMs: config.RATE_LIMIT_BACKOFF_MS,
         rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
         publishNotifications: publisher.publishNotifications,
+        media: deps.media,
       });
+      const proofs = createProofDownloadProcessor({ db, orders: deps.orders, media: deps.media, policy: deps.downloadPolicy });
       const fulfillment = createOrderWorkProcessor({ db, logger, run: (id) => deps.orders.markProcessing(id, 'worker:fulfillment') });
       const expiry = createOrderWorkProcessor({
         db,
@@ -222,6 +241,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.fulfillment, fulfillment, 5),
         startWorker(QUEUES.reservationExpiry, expiry, 5),
         startWorker(QUEUES.maintenance, maintenance.processor, 1),
+        startWorker(QUEUES.media, proofs, 3),
       ];
       if (deps.live) {
         workers.push(startWorker(QUEUES.liveHolds, createLiveHoldProcessor(deps.live()), 5));
@@ -271,7 +291,14 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 /** The relay, the expiry sweeper and the seed's two cleanup jobs as BullMQ job schedulers (idempotent). */
 async function upsertSchedulers(queue: Queue, config: Config): Promise<void> {
-  const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 }, attempts: 1 };
+  // A run that fails on an outage (MySQL restarting) is retried with backoff, like every other job: with the
+  // defaults (8 attempts from 2 s, doubling) a cron task survives an outage of about 8 minutes.
+  const opts = {
+    removeOnComplete: { count: 100 },
+    removeOnFail: { count: 500 },
+    attempts: config.JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
+  };
   const tz = config.SHOP_TIMEZONE;
   await queue.upsertJobScheduler('outbox-relay', { every: config.OUTBOX_RELAY_INTERVAL_MS }, { name: 'outbox-relay', data: { task: 'outbox-relay' }, opts });
   await queue.upsertJobScheduler('expiry-sweep', { every: config.EXPIRY_SWEEP_INTERVAL_MS }, { name: 'expiry-sweep', data: { task: 'expiry-sweep' }, opts });

@@ -39,8 +39,9 @@ export const CUSTOMER_TYPES = [
   'order_delivered',
   'order_cancelled',
   'order_expired',
+  'payment_proof_refused',
 ] as const;
-export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof'] as const;
+export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof', 'payment_proof_failed'] as const;
 const STATUS_UPDATES = new Set<string>(CUSTOMER_TYPES.filter((t) => t !== 'order_received'));
 
 /** The order reference a status update's payload carries, or null when the full order must be read. */
@@ -163,6 +164,8 @@ function customerText(type: string, order: OrderRef, payload: Record<string, unk
     }
     case 'order_expired':
       return `⌛ Your order ${n} expired because it was not confirmed in time, and its items were released. You are welcome to order again.`;
+    case 'payment_proof_refused':
+      return clipText(`⚠️ We could not use the photo you sent as the payment proof of ${n}: ${str(payload, 'reason') ?? 'it was refused'}. Please send a screenshot of the payment (JPEG or PNG).`);
     default:
       return null;
   }
@@ -199,17 +202,22 @@ export function renderNotification(input: RenderInput): Rendered {
       parts: [{ text: newOrderAdminText(order, payload), quick_replies: adminOrderQuickReplies(order.id) }],
     };
   if (type === 'payment_proof') {
-    const url = str(payload, 'proof_url', 'url', 'image_url') ?? order.payment_proof_url;
-    if (!url) return { ok: false, reason: `payment_proof for ${order.order_number} has no image URL` };
+    // the stored copy (sent as an upload by the processor): Messenger's attachment URL expires
+    const mediaId = Number(payload.media_id ?? order.payment_proof_media_id);
+    if (!Number.isSafeInteger(mediaId) || mediaId <= 0) return { ok: false, reason: `payment_proof for ${order.order_number} has no stored image` };
     const text = `🧾 Payment proof for ${order.order_number} (${formatPeso(order.total_amount)}, ${paymentLabel(order.payment_method)}) from ${order.customer.name}`;
     return {
       ok: true,
       audience: 'admin',
       parts: [
         { text },
-        { attachment: { type: 'image', payload: { url, is_reusable: true } }, quick_replies: adminOrderQuickReplies(order.id) },
+        { attachment: { type: 'image', payload: { media_id: mediaId, is_reusable: true } }, quick_replies: adminOrderQuickReplies(order.id) },
       ],
     };
+  }
+  if (type === 'payment_proof_failed') {
+    const text = `⚠️ The payment proof ${order.customer.name} sent for ${order.order_number} could not be saved: ${str(payload, 'reason') ?? 'download failed'}. Ask them to send it again.`;
+    return { ok: true, audience: 'admin', parts: [{ text: clipText(text), quick_replies: adminOrderQuickReplies(order.id) }] };
   }
   return { ok: false, reason: `unknown notification_type '${type}'` };
 }

@@ -5,15 +5,18 @@ import type { AdminService } from '../admins/admin-service.js';
 import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
 import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
-import { orderRefFromPayload, renderNotification, type RenderInput } from './notification-messages.js';
+import { orderRefFromPayload, renderNotification, type OutgoingMessage, type RenderInput } from './notification-messages.js';
+import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
 
 /**
  * The notifications processor: one notification_queue row per job. Admin broadcast rows fan out into one
  * child row (and job) per admin; every other row is rendered and sent, each part at most once (see
- * migration 020). Graph errors are classified: rate limits pause the whole queue, temporary errors are
- * retried with exponential backoff, permanent ones fail the row with Graph's reason at once.
+ * migration 020). Graph errors are classified: rate limits pause the whole queue, temporary errors (the
+ * request provably did not reach Graph, or Graph said "try again") are retried with exponential backoff,
+ * a send Graph may have received (timeout after sending) is "delivery unknown" and never sent again, and
+ * permanent ones fail the row with Graph's reason at once. Rows for one PSID go out in row id order.
  */
 export interface NotificationProcessorDeps {
   db: Db;
@@ -29,7 +32,24 @@ export interface NotificationProcessorDeps {
   rateLimit(ms: number): Promise<void>;
   /** add child rows as jobs; throws when Redis refuses (the job is then retried) */
   publishNotifications(ids: number[]): Promise<void>;
+  /** counts a send whose delivery is unknown (metrics) */
+  onDeliveryUnknown?(): void;
+  /** stored images a part names by media_id (payment proofs), sent as uploads */
+  media: Pick<MediaStore, 'load'>;
 }
+
+/** A part naming a stored image (payload.media_id) becomes an attachment upload of its bytes. */
+async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage): Promise<Pick<SendRequest, 'message' | 'filedata'>> {
+  const payload = part.attachment?.payload;
+  if (!payload || payload.media_id === undefined) return { message: part };
+  const { media_id: id, ...rest } = payload;
+  const stored = await media.load(Number(id));
+  if (!stored) throw new UnrecoverableError(`stored image ${String(id)} does not exist`);
+  return { message: { ...part, attachment: { ...part.attachment!, payload: rest } }, filedata: { bytes: stored.bytes, contentType: stored.content_type } };
+}
+
+/** How long a row waits before looking again whether the recipient's earlier rows are settled. */
+const WAIT_FOR_EARLIER_MS = 250;
 
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
@@ -118,9 +138,17 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       }
       let res;
       try {
-        res = await deps.sendApi.send({ recipient, ...fields, message: rendered.parts[part] });
+        res = await deps.sendApi.send({ recipient, ...fields, ...(await withUpload(deps.media, rendered.parts[part]!)) });
       } catch (err) {
-        await store.releasePart(db, row.id); // Graph answered (or the call never left): nothing was sent
+        if (err instanceof GraphError && err.deliveryUnknown) {
+          // Graph may have shown it (a timeout after the request went out): never send this part again.
+          const reason = `delivery of part ${part + 1} unknown: ${err.reason}; not sent again so the recipient never gets it twice`;
+          deps.onDeliveryUnknown?.();
+          if (last) throw new DeliveryUnknownError(reason);
+          await store.skipUnknownPart(db, row.id, part, reason);
+          continue;
+        }
+        await store.releasePart(db, row.id); // Graph answered "not done" (or the call never left): nothing was sent
         throw err;
       }
       await store.recordPartSent(db, row.id, part, res.message_id, last);
@@ -136,6 +164,13 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
+    // One recipient's messages go out in the order of the events that caused them: an earlier row for the
+    // same PSID still open (waiting, retrying) goes first, so a status never arrives before an older one.
+    if (row.recipient_psid !== null && (await store.earlierOpenFor(db, row.recipient_psid, row.id)) !== null) {
+      if (!token) throw new Error(`an earlier notification for this recipient is still open`);
+      await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_MS, token);
+      throw new DelayedError();
+    }
 
     const attempt = { started: false };
     try {
@@ -156,6 +191,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       }
       if (err instanceof DeliveryUnknownError) {
         await store.markDeliveryUnknown(db, id, err.message);
+        logger.warn({ notificationId: id }, err.message);
         throw new UnrecoverableError(err.message);
       }
       const permanent = err instanceof UnrecoverableError || (err instanceof GraphError && !err.isTemporary);

@@ -7,7 +7,8 @@ import type { Db } from '../db/pool.js';
  * parameterized; the table name is one of two constants, never user input.
  */
 export type OutboxTable = 'notification_queue' | 'order_processing_queue';
-export type RowStatus = 'pending' | 'processing' | 'completed' | 'failed';
+/** 'unknown' (notification_queue only, migration 040): sent, but whether Graph delivered it is not known. */
+export type RowStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'unknown';
 
 export interface NotificationRow {
   id: number;
@@ -188,15 +189,34 @@ export async function releasePart(db: Db, id: number): Promise<void> {
 }
 
 /**
- * The last part lost its worker while Graph was answering: we cannot know whether the customer got it,
- * and sending again could double it. Fail with that reason; the in-flight mark is cleared so that an
- * operator's retry from the dashboard does send it again (their decision).
+ * The last part timed out after it was sent, or lost its worker while Graph was answering: we cannot know
+ * whether the customer got it, and sending again could double it. Status 'unknown' with that reason (the
+ * job fails, visible on the dashboard); the in-flight mark is cleared so that an operator's retry from the
+ * dashboard does send it again (their decision).
  */
 export async function markDeliveryUnknown(db: Db, id: number, reason: string): Promise<void> {
   await db.query(
-    `UPDATE notification_queue SET status = 'failed', last_error = ?, sending_started_at = NULL WHERE id = ?`,
+    `UPDATE notification_queue SET status = 'unknown', last_error = ?, sending_started_at = NULL WHERE id = ?`,
     [clip(reason), id],
   );
+}
+
+/** ? = recipient_psid, id: the oldest earlier row for this recipient still waiting or being sent */
+const EARLIER_OPEN_FOR = `
+  SELECT id FROM notification_queue
+  WHERE recipient_psid = ? AND id < ? AND status IN ('pending', 'processing')
+  ORDER BY id LIMIT 1`;
+
+/** An earlier notification of the same recipient that is not settled yet (its id), or null. */
+export async function earlierOpenFor(db: Db, psid: string, id: number): Promise<number | null> {
+  const [rows] = await db.query<RowDataPacket[]>(EARLIER_OPEN_FOR, [psid, id]);
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/** Rows whose delivery is unknown (for /metrics). */
+export async function countDeliveryUnknown(db: Db): Promise<number> {
+  const [rows] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM notification_queue WHERE status = 'unknown'`);
+  return Number(rows[0]?.n ?? 0);
 }
 
 // --- admin broadcast fan-out -------------------------------------------------------------------------

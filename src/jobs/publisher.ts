@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../db/redis.js';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
@@ -19,7 +19,7 @@ export interface PublisherDeps {
   logger: Logger;
   queues: Record<QueueName, Queue>;
   /** the producer connection, to skip the attempt at once while Redis is unreachable */
-  producer: Redis;
+  producer: RedisClient;
   timeoutMs: number;
   /** rows published this long ago and still open are published again (Redis lost them, or a job was lost) */
   republishAfterMs: number;

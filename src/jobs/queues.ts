@@ -11,6 +11,8 @@ export const QUEUES = {
   reservationExpiry: 'reservation-expiry',
   maintenance: 'maintenance',
   liveHolds: 'live-holds',
+  /** payment proof downloads (src/media) */
+  media: 'media',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
@@ -39,4 +41,5 @@ export const maintenanceJobSchema = z.object({ task: z.enum(MAINTENANCE_TASKS) }
 export const PROCESSING_QUEUE_FOR: Record<string, QueueName | undefined> = {
   fulfillment: QUEUES.fulfillment,
   reservation_expiry: QUEUES.reservationExpiry,
+  proof_download: QUEUES.media,
 };

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { withTransaction, type Conn, type Db } from '../db/pool.js';
+import { runTx } from './tx.js';
 import { toCentavos, toDecimal } from './money.js';
 import * as sql from './sql/cart-sql.js';
 
@@ -95,6 +96,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
       if (!p) return { ok: false, code: 'PRODUCT_NOT_FOUND', message: 'That product no longer exists.' };
       if (p.status !== 'active') return { ok: false, code: 'PRODUCT_INACTIVE', message: `${p.name} is no longer for sale.` };
       const cartId = await openCartId(conn, userId);
+      await conn.query(sql.LOCK_CART, [cartId]);
       const [lrows] = await conn.query<RowDataPacket[]>(sql.SELECT_LINE_FOR_UPDATE, [cartId, productId]);
       const next = mode === 'add' ? Number(lrows[0]?.quantity ?? 0) + quantity : quantity;
       const available = Number(p.available);
@@ -106,7 +108,9 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
       }
       await conn.query(sql.UPSERT_LINE, [cartId, productId, next]);
       return { ok: true, product_name: String(p.name), quantity: next };
-    });
+      // READ COMMITTED: a line read FOR UPDATE that finds no row takes no gap lock, so customers adding to
+      // new carts at once do not deadlock on the end of cart_items' index; the cart row lock orders one cart's changes.
+    }, { isolation: 'READ COMMITTED' });
   }
 
   return {
@@ -146,12 +150,16 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
     /** The open cart (created when missing), priced from the database now. */
     async view(userId: number): Promise<CartView> {
       const cartId = await openCartId(db, userId);
-      return this.viewCart(userId, cartId);
+      return (await this.viewCart(userId, cartId))!;
     },
 
-    /** A given cart of this user (open or already checked out), or null. */
-    async viewCart(userId: number, cartId: number): Promise<CartView> {
+    /**
+     * A given cart of this user (open or already checked out), or null: another customer's cart is
+     * null exactly like a cart that does not exist (its lines are never read).
+     */
+    async viewCart(userId: number, cartId: number): Promise<CartView | null> {
       const [crows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_BY_ID, [cartId, userId]);
+      if (!crows[0]) return null;
       const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CART_LINES, [cartId]);
       let subtotal = 0;
       const lines = rows.map((r): CartLine => {
@@ -179,7 +187,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
 
     /** Merge answers into the open cart's checkout JSON. */
     async saveCheckout(userId: number, patch: Checkout): Promise<Checkout> {
-      return withTransaction(db, async (conn) => {
+      return runTx(db, async (conn) => {
         const cartId = await openCartId(conn, userId);
         const [rows] = await conn.query<RowDataPacket[]>(`${sql.SELECT_OPEN_CART} FOR UPDATE`, [userId]);
         const merged = { ...(parseJson<Checkout>(rows[0]?.checkout) ?? {}), ...patch };

@@ -4,17 +4,17 @@ import { publishAfterCommit, type EngineContext } from './engine-context.js';
 import { toDecimal, toCentavos } from './money.js';
 import { shippingFee } from './pricing.js';
 import { decodeCursor, encodeCursor, iso } from './rows.js';
-import { moneyField, parseWith } from './schemas.js';
+import { parseWith, priceField } from './schemas.js';
 import * as q from './sql/catalog-sql.js';
 import { SELECT_SHIPPING_RATE } from './sql/create-order-sql.js';
-import { clearLowStockIds, errno, isDuplicateKey, runTx, signalOf, takeLowStockIds } from './tx.js';
+import { clearLowStockIds, isDuplicateKey, runTx, takeLowStockIds } from './tx.js';
 import type { CategorySummary, ListProductsQuery, Product, ProductPage, ProductResult, ShippingQuote, ValidationError } from './types.js';
 
-/** The product catalog, stock adjustments and shipping quotes. */
+/** The product catalog and shipping quotes (stock changes: inventory.ts). */
 
 const productFields = {
   name: z.string().trim().min(1).max(200),
-  price: moneyField,
+  price: priceField,
   stock_quantity: z.number().int().min(0).max(10_000_000),
   sku: z.string().trim().min(1).max(64).nullish(),
   description: z.string().trim().max(5000).nullish(),
@@ -72,17 +72,17 @@ export async function getProduct(ctx: EngineContext, id: number): Promise<Produc
 export async function listProducts(ctx: EngineContext, query: ListProductsQuery = {}): Promise<ProductPage> {
   const limit = Math.min(100, Math.max(1, Math.trunc(Number(query.limit) || 20)));
   const status = query.status === 'all' ? null : (query.status ?? 'active');
-  const category = query.category?.trim() || null;
+  const category = query.uncategorized ? null : query.category?.trim() || null;
   const search = query.search?.trim() ? `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const after = decodeCursor(query.cursor) ?? 0;
-  const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_PRODUCTS, [status, status, category, category, search, search, search, search, after, limit + 1]);
+  const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_PRODUCTS, [status, status, category, category, query.uncategorized ? 1 : 0, search, search, search, search, after, limit + 1]);
   const products = rows.slice(0, limit).map(toProduct);
   return { products, next_cursor: rows.length > limit ? encodeCursor(products[products.length - 1]!.id) : null };
 }
 
 export async function listCategories(ctx: EngineContext): Promise<CategorySummary[]> {
   const [rows] = await ctx.db.query<RowDataPacket[]>(q.LIST_CATEGORIES);
-  return rows.map((r) => ({ category: r.category, product_count: Number(r.product_count) }));
+  return rows.map((r) => ({ category: (r.category as string | null) ?? null, product_count: Number(r.product_count) }));
 }
 
 export async function createProduct(ctx: EngineContext, input: unknown): Promise<ProductResult> {
@@ -118,45 +118,6 @@ export async function updateProduct(ctx: EngineContext, id: number, patch: unkno
     return takeLowStockIds(conn);
   });
   await publishAfterCommit(ctx, { notificationIds: low, processingIds: [] });
-  return { success: true, product: (await getProduct(ctx, id))! };
-}
-
-export async function adjustStock(ctx: EngineContext, id: number, delta: number, reason: string, actor = 'admin'): Promise<ProductResult> {
-  const errors: ValidationError[] = [];
-  if (!Number.isSafeInteger(delta) || delta === 0 || Math.abs(delta) > 10_000_000) {
-    errors.push({ field: 'delta', code: 'OUT_OF_RANGE', message: 'delta must be a whole number other than 0 (positive to restock, negative to remove)' });
-  }
-  if (typeof reason !== 'string' || !reason.trim()) errors.push({ field: 'reason', code: 'REQUIRED', message: 'reason is required (e.g. "restock from supplier")' });
-  if (errors.length) return invalid(errors);
-  if (!Number.isSafeInteger(id) || id <= 0) return notFound(id);
-  const outcome = await runTx(ctx.db, async (conn) => {
-    const [[row]] = await conn.query<RowDataPacket[]>(q.LOCK_PRODUCT, [id]);
-    if (!row) return null;
-    const before = Number(row.stock_quantity);
-    await clearLowStockIds(conn);
-    try {
-      await conn.query(q.ADJUST_STOCK, [delta, id]);
-    } catch (err) {
-      // the stock guard (trigger) or the CHECK constraint: never below what is reserved
-      if (signalOf(err)?.code === 'STOCK_BELOW_RESERVED' || errno(err) === 4025) {
-        return { below: { stock: before, reserved: Number(row.reserved_quantity) } };
-      }
-      throw err;
-    }
-    await conn.query(q.INSERT_ADJUSTMENT, [id, delta, before, before + delta, reason.trim().slice(0, 500), actor.slice(0, 100)]);
-    return { low: await takeLowStockIds(conn) };
-  });
-  if (!outcome) return notFound(id);
-  if ('below' in outcome) {
-    const { stock, reserved } = outcome.below!;
-    return {
-      success: false,
-      code: 'STOCK_BELOW_RESERVED',
-      error: `Cannot change stock by ${delta}: ${stock} on hand, ${reserved} reserved for open orders`,
-      validation_errors: [{ field: 'delta', code: 'OUT_OF_RANGE', message: `at least ${reserved - stock} (stock cannot go below the ${reserved} reserved)` }],
-    };
-  }
-  await publishAfterCommit(ctx, { notificationIds: outcome.low!, processingIds: [] });
   return { success: true, product: (await getProduct(ctx, id))! };
 }
 

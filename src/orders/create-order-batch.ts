@@ -46,7 +46,7 @@ export interface OrderPlan {
 }
 
 export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan): Promise<WrittenOrder> {
-  const { input, order, context, expiresAt, traits } = plan;
+  const { order, traits } = plan;
   const b = new SqlBatch(conn, { compound: traits.compoundStatements });
   const promo = order.promo;
   if (promo?.per_user_limit != null) {
@@ -60,11 +60,35 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     b.add('START TRANSACTION');
   }
   const number = ctx.nextOrderNumber();
+  const notificationRows = await addOrderStatements(ctx, b, plan, number);
+  const idsAt = b.select(`SELECT @qs_order_id AS order_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids, ${OUTBOX_ID_COLUMNS}`);
+  b.add('COMMIT');
+
+  const sets = await b.run();
+  const ids = sets[idsAt]![0];
+  const outbox = newOrderOutboxIds(ids, notificationRows, traits.idStep);
+  return {
+    id: Number(ids?.order_id),
+    number,
+    // plus the low-stock admin alerts that the reservations' product updates queued
+    notificationIds: [...outbox.notificationIds, ...parseIds(ids?.low_stock_ids)],
+    processingIds: outbox.processingIds,
+  };
+}
+
+/**
+ * One order's writes, from its row to its metrics, added to a batch that has its transaction open
+ * (writeOrder's own, or a group's: group-commit.ts). Leaves the new ids in session variables
+ * (@qs_order_id, @qs_low_stock_ids, OUTBOX_ID_COLUMNS). Returns how many notification rows it queues.
+ */
+export async function addOrderStatements(ctx: EngineContext, b: SqlBatch, plan: OrderPlan, number: string): Promise<number> {
+  const { input, order, context, expiresAt, traits } = plan;
+  const promo = order.promo;
   b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
   b.add(q.SET_NEW_ORDER_ID);
   await fault(ctx, b, 'after_order_insert');
   if (context.cart_id) {
-    b.add(q.CHECK_OUT_CART, [context.cart_id]);
+    b.add(q.CHECK_OUT_CART, [context.cart_id, order.user.id]);
     // live-sale holds the cart carries become the order's reservations below, with no gap between
     b.add(q.ADOPT_CART_HOLDS, [context.cart_id]);
   }
@@ -91,19 +115,7 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     Math.round(now - plan.started),
     order.lines.reduce((s, l) => s + l.quantity, 0),
   ]);
-  const idsAt = b.select(`SELECT @qs_order_id AS order_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids, ${OUTBOX_ID_COLUMNS}`);
-  b.add('COMMIT');
-
-  const sets = await b.run();
-  const ids = sets[idsAt]![0];
-  const outbox = newOrderOutboxIds(ids, messages.length, traits.idStep);
-  return {
-    id: Number(ids?.order_id),
-    number,
-    // plus the low-stock admin alerts that the reservations' product updates queued
-    notificationIds: [...outbox.notificationIds, ...parseIds(ids?.low_stock_ids)],
-    processingIds: outbox.processingIds,
-  };
+  return messages.length;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { RowDataPacket } from 'mysql2';
 import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from './engine-context.js';
 import { PromoUsedUp, writeOrder, type WrittenOrder } from './create-order-batch.js';
-import { checkOrder, stockMessage } from './order-checks.js';
+import { stockMessage } from './order-checks.js';
+import { priceOrder } from './price-order.js';
 import { toPesos } from './money.js';
 import { promoLimitMessage } from './pricing.js';
 import { jsonOf } from './rows.js';
-import { parseWith } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
 import { isCheckViolation, isDuplicateKey, runTx, signalOf } from './tx.js';
 import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, ValidationError, Warning } from './types.js';
@@ -25,20 +25,16 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   if (context.idempotency_key !== undefined && !IDEMPOTENCY_KEY_FORMAT.test(context.idempotency_key)) {
     throw new TypeError('createOrder: context.idempotency_key must be 1-64 printable ASCII characters (pass a hash)');
   }
-  const earlier = await findReplay(ctx, context);
+  // the cart's owner as the caller gives it (checked by the schema below; until then only a lookup key)
+  const ownerId = (data as { user_id?: unknown } | null)?.user_id;
+  const userId = Number.isSafeInteger(ownerId) ? (ownerId as number) : null;
+  const earlier = await findReplay(ctx, context, userId);
   if (earlier) return earlier;
-  const parsed = parseWith(ctx.orderSchema, data);
-  if (!parsed.ok) return rejected(ctx, 'VALIDATION_FAILED', parsed.errors, 'Validation failed');
-  const input = parsed.value;
-  let checked: Awaited<ReturnType<typeof checkOrder>>;
-  try {
-    checked = await checkOrder(ctx, input, context.cart_id ?? null);
-  } catch (err) {
-    await failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } });
-    throw err;
-  }
-  if (!checked.ok) return rejected(ctx, checked.code, checked.errors);
-  const order = checked.order;
+  const priced = await priceOrder(ctx, data, context.cart_id ?? null, (err, input) =>
+    failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } }),
+  );
+  if (!priced.ok) return rejected(ctx, priced.code, priced.errors, priced.error);
+  const { input, order } = priced;
   const tChecked = performance.now();
 
   const expiresAt = new Date(ctx.clock().getTime() + ctx.config.RESERVATION_TTL_MINUTES * 60_000);
@@ -46,14 +42,16 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   let written: WrittenOrder;
   for (let attempt = 1; ; attempt++) {
     try {
-      written = await runTx(ctx.db, (conn) => writeOrder(ctx, conn, plan), { batched: true });
+      // first with whatever other orders are being written now (group-commit.ts); alone if it must be
+      const grouped = attempt === 1 ? await ctx.groupCommit.write(plan) : null;
+      written = grouped ?? (await runTx(ctx.batchDb, (conn) => writeOrder(ctx, conn, plan), { batched: true }));
       break;
     } catch (err) {
       // a clash on the order number's random suffix: nothing was kept, try again with another number
       if (isDuplicateKey(err, 'uq_orders_number') && attempt < ORDER_NUMBER_ATTEMPTS) continue;
       if (isDuplicateKey(err, 'uq_orders_cart') || isDuplicateKey(err, 'uq_orders_idempotency_key')) {
         // the other call committed first (our insert waited for it on the unique key); ours rolled back
-        const existing = await findReplay(ctx, context);
+        const existing = await findReplay(ctx, context, input.user_id);
         if (existing) return existing;
       }
       const lost = signalOf(err);
@@ -85,12 +83,15 @@ export async function createOrder(ctx: EngineContext, data: unknown, context: Cr
   };
 }
 
-/** The order this call repeats (same cart or same idempotency_key), as a replayed success; else null. */
-async function findReplay(ctx: EngineContext, context: CreateOrderContext): Promise<CreateOrderResult | null> {
+/**
+ * The order this call repeats (the same user's cart or the same idempotency_key), as a replayed success;
+ * else null. Another customer's cart is no order at all: its number is never told to anyone else.
+ */
+async function findReplay(ctx: EngineContext, context: CreateOrderContext, userId: number | null): Promise<CreateOrderResult | null> {
   const cartId = context.cart_id ?? null;
   const key = context.idempotency_key ?? null;
   if (cartId === null && key === null) return null;
-  const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_REPLAY, [cartId, key]);
+  const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_ORDER_REPLAY, [cartId, userId, key]);
   const r = rows[0];
   if (!r) return null;
   const flags = jsonOf(r.fraud_flags);

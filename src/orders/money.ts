@@ -4,6 +4,15 @@
  */
 export type Centavos = number;
 
+/**
+ * Bounds that keep every amount storable: orders' and order_items' money columns are DECIMAL(12,2)
+ * (at most ₱9,999,999,999.99). A product price is at most ₱100,000,000.00; a line total, a subtotal
+ * and an order total at most ₱1,000,000,000.00, checked in validation (OUT_OF_RANGE), never left to
+ * the database (an out-of-range write was a 500).
+ */
+export const MAX_PRICE: Centavos = 100_000_000_00;
+export const MAX_ORDER_AMOUNT: Centavos = 1_000_000_000_00;
+
 const DECIMAL_RE = /^(-)?(\d{1,10})(?:\.(\d{1,2}))?$/;
 
 /** Parse '2100.00', '2100.5', 2100 or 2100.5 into centavos; null when it is not a peso amount with ≤ 2 decimals. */

@@ -3,7 +3,7 @@ import type { EngineContext } from './engine-context.js';
 import { SqlBatch } from '../db/sql-batch.js';
 import { canonicalPhone } from './checkout-fields.js';
 import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
-import { toCentavos, type Centavos } from './money.js';
+import { MAX_ORDER_AMOUNT, formatPeso, toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
 import { mergeLines, type OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
@@ -40,7 +40,7 @@ const num = (v: unknown) => Number(v);
 const cents = (v: unknown): Centavos => toCentavos(String(v)) ?? 0;
 
 export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: number | null = null): Promise<CheckOutcome> {
-  const { db, config } = ctx;
+  const { config } = ctx;
   const lines = mergeLines(input.items);
   const signature = itemsSignatureHash(lines);
   const promoCode = input.promo_code ? input.promo_code.toUpperCase() : null;
@@ -48,7 +48,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
   const productIds = lines.map((l) => l.product_id);
   const province = input.shipping_address.province;
   // one round trip: the buyer (with fraud facts and shipping rate), the products, the promo
-  const reads = new SqlBatch(db);
+  const reads = new SqlBatch(ctx.batchDb);
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
   reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
   reads.select(q.SELECT_PRODUCTS, [cartId, productIds]);
@@ -79,6 +79,8 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
       errors.push({ field: `${at}.product_id`, code: 'PRODUCT_INACTIVE', message: `${p.name as string} is not available any more` });
     } else if (num(p.available) < line.quantity) {
       errors.push({ field: `${at}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(p.name as string, num(p.available)) });
+    } else if (cents(p.price) * line.quantity > MAX_ORDER_AMOUNT) {
+      errors.push({ field: `${at}.quantity`, code: 'OUT_OF_RANGE', message: overLimitMessage(`${line.quantity} × ${p.name as string}`) });
     } else {
       const unit = cents(p.price);
       priced.push({ ...line, name: p.name as string, sku: (p.sku as string | null) ?? null, unit_price: unit, line_total: unit * line.quantity });
@@ -104,6 +106,9 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
     promo = { id: num(row!.id), code: row!.code as string, per_user_limit: row!.per_user_limit === null ? null : num(row!.per_user_limit) };
   }
   const totals = computeTotals(subtotal, shipping, discount);
+  if (totals.subtotal > MAX_ORDER_AMOUNT || totals.total_amount > MAX_ORDER_AMOUNT) {
+    return fail('OUT_OF_RANGE', 'items', overLimitMessage('This order'));
+  }
   const mismatches = checkClientTotals(input, totals);
   if (mismatches.length) return { ok: false, code: 'TOTAL_MISMATCH', errors: mismatches };
 
@@ -131,6 +136,10 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
 
 export function stockMessage(name: string, available: number): string {
   return available > 0 ? `Only ${available} left of ${name}` : `${name} is out of stock`;
+}
+
+function overLimitMessage(what: string): string {
+  return `${what} comes to more than one order can hold (${formatPeso(MAX_ORDER_AMOUNT, 'centavos')}); please order less`;
 }
 
 function fail(code: ErrorCode, field: string, message: string): CheckOutcome {

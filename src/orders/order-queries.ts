@@ -75,6 +75,8 @@ function toSummary(r: RowDataPacket): OrderSummary {
     payment_method: r.payment_method,
     payment_status: r.payment_status,
     payment_proof_url: r.payment_proof_url ?? null,
+    payment_proof_media_id: r.payment_proof_media_id === null ? null : Number(r.payment_proof_media_id),
+    payment_proof_error: r.payment_proof_error ?? null,
     subtotal: r.subtotal,
     shipping_fee: r.shipping_fee,
     discount_amount: r.discount_amount,

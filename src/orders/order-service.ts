@@ -1,10 +1,13 @@
-import type { OrderService, OrderServiceDeps } from './index.js';
+import type { OrderService, OrderServiceDeps } from './service-api.js';
 import * as catalog from './catalog.js';
+import { changeStock } from './inventory.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
+import { createGroupCommit } from './group-commit.js';
+import { quoteOrder } from './price-order.js';
 import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
-import { attachPaymentProof } from './payment-proof.js';
+import { attachPaymentProof, paymentProofFailed, storePaymentProof } from './payment-proof.js';
 import { reportSummary } from './reports.js';
 import { orderInputSchema } from './schemas.js';
 import { serverTraits } from '../db/server-traits.js';
@@ -23,10 +26,11 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
 const clip = (s: string | undefined | null, n: number) => (s && s.trim() ? s.trim().slice(0, n) : null);
 
-export function buildOrderService(deps: OrderServiceDeps): OrderService {
+export function createOrderService(deps: OrderServiceDeps): OrderService {
   const clock = deps.clock ?? (() => new Date());
   const ctx: EngineContext = {
     db: deps.db,
+    batchDb: deps.batchDb,
     config: deps.config,
     logger: deps.logger,
     outbox: deps.outbox,
@@ -38,11 +42,14 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
+    groupCommit: { write: async () => null },
   };
+  ctx.groupCommit = createGroupCommit(ctx);
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 
   return {
     createOrder: (data, context) => createOrder(ctx, data, context),
+    quoteOrder: (data, cartId) => quoteOrder(ctx, data, cartId ?? null),
     confirmOrder: (id, notes, actor = 'admin') =>
       guard(id, () =>
         move(ctx, id, { operation: 'confirm', to: 'confirmed', actor, reason: clip(notes, 500) ?? 'Confirmed', params: [actor.slice(0, 100), clip(notes, 5000)], success: 'Order {order} confirmed' }),
@@ -65,6 +72,8 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     deliverOrder: (id, actor = 'admin') =>
       guard(id, () => move(ctx, id, { operation: 'deliver', to: 'delivered', actor, reason: 'Delivered', params: [], success: 'Order {order} delivered' })),
     attachPaymentProof: (id, url, actor) => attachPaymentProof(ctx, id, url, actor),
+    storePaymentProof: (id, mediaId, actor) => storePaymentProof(ctx, id, mediaId, actor),
+    paymentProofFailed: (id, reason, refused) => paymentProofFailed(ctx, id, reason, refused),
     getOrder: (id) => getOrder(ctx.db, id),
     getOrderByNumber: (number) => getOrderByNumber(ctx.db, number),
     listOrders: (query) => listOrders(ctx.db, query),
@@ -72,7 +81,8 @@ export function buildOrderService(deps: OrderServiceDeps): OrderService {
     getProduct: (id) => catalog.getProduct(ctx, id),
     createProduct: (input) => catalog.createProduct(ctx, input),
     updateProduct: (id, patch) => catalog.updateProduct(ctx, id, patch),
-    adjustStock: (id, delta, reason, actor) => catalog.adjustStock(ctx, id, delta, reason, actor),
+    adjustStock: (id, delta, reason, actor) => changeStock(ctx, id, { delta }, reason, actor),
+    setStock: (id, stock, reason, actor) => changeStock(ctx, id, { set: stock }, reason, actor),
     listCategories: () => catalog.listCategories(ctx),
     quoteShipping: (province, subtotal) => catalog.quoteShipping(ctx, province, subtotal),
     validateCheckoutField: (field, value) => checkField(field, value),

@@ -34,7 +34,7 @@ export interface NotificationRow {
 export async function queueProcessing(
   conn: Conn,
   orderId: number,
-  type: 'fulfillment' | 'reservation_expiry' | 'shipping_update',
+  type: 'fulfillment' | 'reservation_expiry' | 'shipping_update' | 'proof_download',
   payload: object,
   scheduledAt: Date | null = null,
   priority = 0,

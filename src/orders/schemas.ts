@@ -1,18 +1,30 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { checkField } from './checkout-fields.js';
-import { toCentavos, type Centavos } from './money.js';
+import { MAX_ORDER_AMOUNT, MAX_PRICE, formatPeso, toCentavos, type Centavos } from './money.js';
 import type { CheckoutField, ErrorCode, ValidationError } from './types.js';
 
-/** A peso amount (number or DECIMAL string, ≤ 2 decimals, ≥ 0) parsed into centavos. */
-export const moneyField = z.union([z.number(), z.string()]).transform((v, ctx): Centavos => {
-  const c = toCentavos(v);
-  if (c === null || c < 0 || c > 100_000_000_00) {
-    ctx.addIssue({ code: 'custom', message: 'must be an amount in pesos (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
-    return z.NEVER;
-  }
-  return c;
-});
+/** Whole pesos too many to parse as an amount at all (more than 10 digits): too big, not malformed. */
+const tooBig = (v: number | string) => (typeof v === 'number' ? Number.isFinite(v) && v >= 1e10 : /^\s*\d{11,}(\.\d{1,2})?\s*$/.test(v));
+
+/** A peso amount (number or DECIMAL string, ≤ 2 decimals, 0 to max) parsed into centavos. */
+export const moneyUpTo = (max: Centavos) =>
+  z.union([z.number(), z.string()]).transform((v, ctx): Centavos => {
+    const c = toCentavos(v);
+    if (tooBig(v) || (c !== null && c > max)) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${formatPeso(max, 'centavos')}`, params: { code: 'OUT_OF_RANGE' } });
+      return z.NEVER;
+    }
+    if (c === null || c < 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be an amount in pesos (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
+      return z.NEVER;
+    }
+    return c;
+  });
+/** An order amount (the client's totals) */
+export const moneyField = moneyUpTo(MAX_ORDER_AMOUNT);
+/** A product's price */
+export const priceField = moneyUpTo(MAX_PRICE);
 
 const addressField = (field: CheckoutField) =>
   z.any().transform((v, ctx): string => {
@@ -38,7 +50,19 @@ export function orderInputSchema(config: Pick<Config, 'MAX_ITEM_QUANTITY' | 'MAX
         }),
       )
       .min(1)
-      .max(config.MAX_ORDER_LINES),
+      .max(config.MAX_ORDER_LINES)
+      .superRefine((items, ctx) => {
+        // the cap is per product: duplicate lines are merged (mergeLines) and must not add up past it
+        for (const line of mergeLines(items)) {
+          if (line.quantity <= config.MAX_ITEM_QUANTITY) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [line.index, 'quantity'],
+            message: `at most ${config.MAX_ITEM_QUANTITY} of product ${line.product_id} per order (its lines add up to ${line.quantity})`,
+            params: { code: 'OUT_OF_RANGE' },
+          });
+        }
+      }),
     subtotal: moneyField.optional(),
     shipping_fee: moneyField.optional(),
     discount_amount: moneyField.optional(),

@@ -66,6 +66,22 @@ export type CreateOrderResult =
     }
   | { success: false; error: string; code: ErrorCode; validation_errors: ValidationError[] };
 
+/** quoteOrder: what createOrder would charge now (pesos, like the seed's total_amount: 2100.0). */
+export type QuoteResult =
+  | {
+      success: true;
+      subtotal: number;
+      shipping_fee: number;
+      discount_amount: number;
+      total_amount: number;
+      /** the promo code as the shop knows it (upper case), null without one */
+      promo_code: string | null;
+      /** the lines as priced from the database, in the request's order (duplicates merged) */
+      items: { product_id: number; name: string; quantity: number; unit_price: number; line_total: number }[];
+      warnings: Warning[];
+    }
+  | { success: false; error: string; code: ErrorCode; validation_errors: ValidationError[] };
+
 export type ActionResult =
   | { success: true; message: string; order_status: OrderStatus }
   | {
@@ -103,7 +119,12 @@ export interface OrderSummary {
   order_status: OrderStatus;
   payment_method: string;
   payment_status: PaymentStatus;
+  /** the attachment URL the proof came from (it expires within days) */
   payment_proof_url: string | null;
+  /** the stored copy (media table); null until the worker stored it */
+  payment_proof_media_id: number | null;
+  /** why the last proof was not kept (refused or the download failed for good) */
+  payment_proof_error: string | null;
   subtotal: string;
   shipping_fee: string;
   discount_amount: string;
@@ -239,6 +260,8 @@ export interface ListProductsQuery {
   /** default 'active'; 'all' lists both */
   status?: ProductStatus | 'all';
   category?: string;
+  /** only products without a category (category is then ignored) */
+  uncategorized?: boolean;
   /** matched against name, sku and description */
   search?: string;
   /** 1..100, default 20 */
@@ -252,7 +275,8 @@ export interface ProductPage {
 }
 
 export interface CategorySummary {
-  category: string;
+  /** null: the active products that have no category */
+  category: string | null;
   /** active products in it */
   product_count: number;
 }

@@ -84,8 +84,8 @@ export async function seedDemoShop(db: Db, config: Pick<Config, 'publicUrl' | 'A
     return await withTransaction(db, async (conn) => {
       const catalog = await seedCatalog(conn, config.publicUrl);
       const shippingRates = await seedShipping(conn);
-      // With ADMIN_PSIDS set the simulator chats as the first of those, which needs no row.
-      const admins = config.ADMIN_PSIDS.length === 0 ? await seedAdmin(conn) : 0;
+      // the simulator's admin pane always chats as its own PSID (never a real one from ADMIN_PSIDS)
+      const admins = await seedAdmin(conn);
       return { ...catalog, shippingRates, admins };
     });
   } finally {

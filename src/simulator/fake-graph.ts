@@ -35,6 +35,8 @@ export interface FakeGraph {
   messages: RecordedMessage[];
   profiles: Record<string, unknown>[];
   handovers: RecordedHandover[];
+  /** Custom User Settings calls (per-user persistent menus), in order */
+  userSettings: Record<string, unknown>[];
   events: EventEmitter;
   /** Who wrote a Page comment: a Private Reply to it answers with this PSID (else one derived from the id). */
   registerComment(commentId: string, psid: string): void;
@@ -42,6 +44,8 @@ export interface FakeGraph {
   failNext(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
   setDelay(ms: number): void;
+  /** Delay the answers to one recipient's sends by ms (0 = back to the common delay). */
+  setDelayFor(psid: string, ms: number): void;
   /** Messages sent to one PSID, in order. */
   sentTo(psid: string): RecordedMessage[];
   /** Resolve when the predicate holds for the recorded messages; reject after timeoutMs. */
@@ -50,10 +54,33 @@ export interface FakeGraph {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A Send API call: JSON, or an attachment upload (multipart, fields JSON-encoded, the file in
+ * `filedata`). An uploaded image is recorded with a data: URL as its payload.url, so tests and the
+ * simulator page see the very bytes that were sent.
+ */
+async function parseSend(req: IncomingMessage, raw: Buffer): Promise<SendRequest> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return JSON.parse(raw.toString('utf8')) as SendRequest;
+  const form = await new Request('http://fake-graph/', { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(raw) }).formData();
+  const text = (k: string) => {
+    const v = form.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const json = (k: string) => (text(k) === undefined ? undefined : JSON.parse(text(k)!));
+  const body = { recipient: json('recipient'), messaging_type: text('messaging_type'), tag: text('tag'), message: json('message') } as SendRequest;
+  const file = form.get('filedata');
+  if (file && typeof file !== 'string' && body.message?.attachment) {
+    const bytes = Buffer.from(await file.arrayBuffer());
+    body.message.attachment.payload = { ...body.message.attachment.payload, url: `data:${file.type};base64,${bytes.toString('base64')}`, uploaded_bytes: bytes.length };
+  }
+  return body;
 }
 
 export interface FakeGraphOptions {
@@ -71,16 +98,21 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const handovers: RecordedHandover[] = [];
   const commenters = new Map<string, string>();
   const repliedComments = new Set<string>();
+  const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let delay = 0;
+  const delayFor = new Map<string, number>();
   let seq = 0;
 
   const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     // 'request' fires as soon as a call has fully arrived (before any delay): tests use it to act while
     // the caller waits for the answer.
     events.emit('request', { path: (req.url ?? '').split('?')[0] ?? '', body });
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const recipient = /"recipient":\{"id":"([^"]+)"/.exec(body)?.[1];
+    const wait = (recipient && delayFor.get(recipient)) || delay;
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     const path = (req.url ?? '').split('?')[0] ?? '';
     const json = (status: number, data: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -95,7 +127,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       if (failure) return json(failure.status, failure.error ? { error: { type: 'OAuthException', ...failure.error, fbtrace_id: 'fake' } } : {});
       let parsed: SendRequest;
       try {
-        parsed = JSON.parse(body) as SendRequest;
+        parsed = await parseSend(req, raw);
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100, type: 'OAuthException' } });
       }
@@ -125,9 +157,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       events.emit('handover', handovers.at(-1));
       return json(200, { success: true });
     }
-    if (req.method === 'POST' && /\/me\/messenger_profile$/.test(path)) {
+    const settingsCall = /\/me\/custom_user_settings$/.test(path);
+    if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
       try {
-        profiles.push(JSON.parse(body) as Record<string, unknown>);
+        (settingsCall ? userSettings : profiles).push(JSON.parse(body) as Record<string, unknown>);
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100 } });
       }
@@ -145,6 +178,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     messages,
     profiles,
     handovers,
+    userSettings,
     events,
     registerComment(commentId, psid) {
       commenters.set(commentId, psid);
@@ -154,6 +188,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     },
     setDelay(ms) {
       delay = ms;
+    },
+    setDelayFor(psid, ms) {
+      if (ms > 0) delayFor.set(psid, ms);
+      else delayFor.delete(psid);
     },
     sentTo(psid) {
       return messages.filter((m) => m.psid === psid);
@@ -181,8 +219,10 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       handovers.length = 0;
       commenters.clear();
       repliedComments.clear();
+      userSettings.length = 0;
       failures.length = 0;
       delay = 0;
+      delayFor.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

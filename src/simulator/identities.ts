@@ -1,8 +1,6 @@
-import type { Config } from '../config.js';
-
-/** The simulator's admin: the first of ADMIN_PSIDS if any, else a fixed PSID the demo seed makes an admin. */
+/**
+ * The simulator's admin: a PSID of its own that no real Messenger user has (the demo seed makes it an
+ * admin). Never one of ADMIN_PSIDS: the simulator's page has no login, so whatever PSID it shows or
+ * lets people chat as must not be a real person's.
+ */
 export const SIMULATOR_ADMIN_PSID = '9000000000000001';
-
-export function simulatorAdminPsid(config: Pick<Config, 'ADMIN_PSIDS'>): string {
-  return config.ADMIN_PSIDS[0] ?? SIMULATOR_ADMIN_PSID;
-}

@@ -6,7 +6,7 @@ import { createHub, type Hub } from './hub.js';
 import { createRelay } from './relay.js';
 import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
-import { simulatorAdminPsid } from './identities.js';
+import { SIMULATOR_ADMIN_PSID } from './identities.js';
 import { createSendApi } from '../bot/send-api.js';
 import { messengerProfile } from '../bot/messenger-profile.js';
 
@@ -29,7 +29,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-export { SIMULATOR_ADMIN_PSID, simulatorAdminPsid } from './identities.js';
+export { SIMULATOR_ADMIN_PSID } from './identities.js';
 export { SIMULATOR_PAGE_ID, buildDelivery, signBody } from './webhook-sender.js';
 export { seedDemoShop } from './demo-seed.js';
 
@@ -59,7 +59,7 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     messengerProfile(config.SHOP_NAME),
   );
   const hub = createHub();
-  const adminPsid = simulatorAdminPsid(config);
+  const adminPsid = SIMULATOR_ADMIN_PSID;
 
   // Every process publishes chat items; every process's hub (the web ones serve pages) listens.
   const relay = await createRelay({
@@ -77,6 +77,8 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     record: (psid, item) => relay.publish({ psid, item }),
     uploads: createUploadStore(),
     appSecret: config.FB_APP_SECRET,
+    // real admins' PSIDs: nobody on the page (it has no login) may chat as them or read their chat
+    reservedPsids: new Set(config.ADMIN_PSIDS),
     logger,
     session: () => ({
       shopName: config.SHOP_NAME,

@@ -7,6 +7,7 @@ import type { UploadStore } from './uploads.js';
 import { MAX_UPLOAD_BYTES } from './uploads.js';
 import { buildDelivery, sendBodySchema, type UserEvent } from './webhook-sender.js';
 import { demoImageSvg } from './demo-catalog.js';
+import { loadSimulatorFonts, registerFontRoutes } from './fonts.js';
 
 /**
  * The simulator's HTTP side, all under /simulator: the chat page and its assets, the SSE stream of a
@@ -27,6 +28,8 @@ export interface RoutesDeps {
   record(psid: string, item: NewItem): Promise<void>;
   uploads: UploadStore;
   appSecret: string;
+  /** PSIDs the page may not act as or listen to (the configured, real admins) */
+  reservedPsids: ReadonlySet<string>;
   logger: Logger;
   session(): SessionInfo;
 }
@@ -64,6 +67,7 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
   const assets = Object.fromEntries(
     Object.entries(ASSETS).map(([name, a]) => [name, { type: a.type, body: readFileSync(new URL(a.file, PUBLIC_DIR), 'utf8') }]),
   );
+  const fonts = loadSimulatorFonts();
 
   return async (app) => {
     // Photos arrive as raw image bytes; only inside this plugin (encapsulated), never for other routes.
@@ -81,11 +85,17 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
       return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
     });
 
+    registerFontRoutes(app, fonts);
+
     app.get('/simulator/session', async () => deps.session());
+
+    const reserved = (psid: string, reply: FastifyReply) =>
+      deps.reservedPsids.has(psid) ? reply.code(403).send({ error: 'that PSID is a configured admin: the simulator chats only as its own people' }) : null;
 
     app.get('/simulator/events', async (req, reply) => {
       const q = psidQuery.safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: q.error.issues.map((i) => i.message).join('; ') });
+      if (reserved(q.data.psid, reply)) return reply;
       reply.hijack();
       deps.hub.attach(q.data.psid, reply.raw);
     });
@@ -96,6 +106,7 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
         const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
         return reply.code(400).send({ error: `invalid simulated event: ${details.join('; ')}` });
       }
+      if (reserved(parsed.data.psid, reply)) return reply;
       const result = await deliver(app, deps, parsed.data.psid, parsed.data.event);
       return reply.code(result.ok ? 200 : 502).send(result);
     });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { kindOfExt, sniffImage } from '../media/sniff.js';
 
 /**
  * Photos the simulated shopper sends (a payment proof, say). Messenger hands a Page an image as a URL;
@@ -12,16 +13,6 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 /** The folder keeps the newest this many photos: anyone who can reach the page can upload. */
 export const MAX_UPLOAD_FILES = 200;
 
-const KINDS = [
-  { ext: 'png', type: 'image/png', magic: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { ext: 'jpg', type: 'image/jpeg', magic: (b: Buffer) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { ext: 'gif', type: 'image/gif', magic: (b: Buffer) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
-  {
-    ext: 'webp',
-    type: 'image/webp',
-    magic: (b: Buffer) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
-  },
-] as const;
 
 export type UploadResult = { ok: true; name: string } | { ok: false; status: 413 | 415; error: string };
 
@@ -46,7 +37,7 @@ export function createUploadStore(dir = path.join(tmpdir(), 'quicksell-simulator
     async save(bytes) {
       if (bytes.length > MAX_UPLOAD_BYTES) return { ok: false, status: 413, error: `photo is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` };
       // The bytes decide the type, not the header: a renamed text file is refused.
-      const kind = KINDS.find((k) => k.magic(bytes));
+      const kind = sniffImage(bytes);
       if (!kind) return { ok: false, status: 415, error: 'photo must be a PNG, JPEG, GIF or WebP image' };
       await mkdir(dir, { recursive: true });
       const name = `${randomUUID()}.${kind.ext}`;
@@ -57,7 +48,7 @@ export function createUploadStore(dir = path.join(tmpdir(), 'quicksell-simulator
     async load(name) {
       const m = /^[0-9a-f-]{36}\.(png|jpg|gif|webp)$/.exec(name);
       if (!m) return null;
-      const kind = KINDS.find((k) => k.ext === m[1]);
+      const kind = kindOfExt(m[1]!);
       try {
         return { bytes: await readFile(path.join(dir, name)), type: kind!.type };
       } catch {

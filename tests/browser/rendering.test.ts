@@ -137,6 +137,35 @@ describe('the chat page renders what the bot sends', () => {
     await customer().locator('.typing').waitFor({ state: 'hidden' });
   });
 
+  it('brings its own fonts, so ₱, emoji and ☰ are drawn on a machine that has no font with them', async () => {
+    const drawn = await page.evaluate(async () => {
+      /** Draws the text in the family (once its faces are loaded) and says whether any pixel is inked, any in colour. */
+      const draw = async (family: string, text: string) => {
+        const font = `40px "${family}"`;
+        const statuses = [...new Set((await document.fonts.load(font, text)).map((f) => f.status))];
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.canvas.width = ctx.canvas.height = 64;
+        ctx.font = font;
+        ctx.fillText(text, 8, 48);
+        const px = ctx.getImageData(0, 0, 64, 64).data;
+        let inked = false;
+        let coloured = false;
+        for (let i = 0; i < px.length; i += 4) {
+          inked ||= px[i + 3]! > 0;
+          coloured ||= px[i + 3]! > 0 && Math.max(px[i]!, px[i + 1]!, px[i + 2]!) - Math.min(px[i]!, px[i + 1]!, px[i + 2]!) > 60;
+        }
+        return { statuses, inked, coloured };
+      };
+      return { peso: await draw('Noto Sans', '₱'), emoji: await draw('Noto Color Emoji', '✅'), menu: await draw('Noto Sans Symbols 2', '☰') };
+    });
+    // every face covering the text came from the simulator, and the glyph was drawn (an emoji in colour)
+    expect(drawn).toEqual({
+      peso: { statuses: ['loaded'], inked: true, coloured: false },
+      emoji: { statuses: ['loaded'], inked: true, coloured: true },
+      menu: { statuses: ['loaded'], inked: true, coloured: false },
+    });
+  });
+
   it('sends typed text as a message event', async () => {
     await customer().locator('.composer .text').fill('  where is my order?  ');
     await customer().locator('.composer .text').press('Enter');

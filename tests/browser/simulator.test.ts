@@ -9,7 +9,7 @@ import { ownDatabase } from '../integration/simulator/own-database.js';
 import { freePort } from '../integration/simulator/free-port.js';
 
 /**
- * The simulator in real headless Chromium (Debian's chromium package), against the whole app: the
+ * The simulator in real headless Chromium (tests/browser/chromium.ts picks one), against the whole app: the
  * demo shop on a database of its own, the bot, the order engine and the workers, with only the Graph
  * API faked (by the simulator's built-in fake). A shopper taps through to a placed order, the admin
  * confirms it in the second pane, and the shopper sees the confirmation.
@@ -132,6 +132,7 @@ describe('the Messenger simulator in a real browser', () => {
     // both conversations at their newest message for the picture (no smooth-scroll still under way)
     await page.addStyleTag({ content: '.thread { scroll-behavior: auto !important; }' });
     await page.evaluate(() => document.querySelectorAll<HTMLElement>('.thread').forEach((t) => (t.scrollTop = t.scrollHeight)));
+    await page.evaluate(() => document.fonts.ready); // the page's web fonts (₱, emoji), not a fallback
     await mkdir(OUTPUT_DIR, { recursive: true });
     const shot = new URL('simulator.png', OUTPUT_DIR);
     await page.screenshot({ path: shot.pathname });

@@ -7,7 +7,7 @@ import { withDatabase } from '../../src/db/pool.js';
  * One database per test run, named quicksell_test_<pid>: created here, migrated, handed to the test
  * files through provide/inject, dropped at the end. No other database is ever touched.
  */
-const SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const SERVER_URL = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
 const NAME = `quicksell_test_${process.pid}`;
 
 declare module 'vitest' {

@@ -11,7 +11,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
     PORT: '0',
     DEMO_SEED: 'false',

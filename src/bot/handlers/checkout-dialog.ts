@@ -1,7 +1,9 @@
 import { BotkitConversation, type Botkit, type BotWorker } from 'botkit';
 import type { BotkitDialogWrapper } from 'botkit';
 import { CHECKOUT_FIELDS, type CheckoutField } from '../../orders/types.js';
-import type { SavedAddress } from '../../orders/cart-service.js';
+import { orderRequestFrom, type SavedAddress } from '../../orders/cart-service.js';
+import { checkoutSummary, promoRefused } from '../messages-checkout.js';
+import { explainOrderFailure } from '../explain.js';
 import type { BotServices } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { P } from '../payloads.js';
@@ -143,6 +145,9 @@ export async function sendSummary(s: BotServices, bot: BotWorker, userId: number
   if (!CHECKOUT_FIELDS.every((f) => c[f]) || !c.payment_method) {
     return say(bot, { text: 'A few delivery details are still missing.', quick_replies: [{ title: '✅ Checkout', payload: P.CHECKOUT }] });
   }
-  const quote = await s.orders.quoteShipping(c.province!, view.subtotal);
-  await say(bot, m.checkoutSummary(view, quote));
+  const quote = await s.orders.quoteOrder(orderRequestFrom(userId, view), view.cart_id);
+  if (quote.success) return say(bot, checkoutSummary(view, quote));
+  // named before "Place order": the shopper changes the code (or drops it) and sees the new summary
+  if (quote.code === 'INVALID_PROMO') return say(bot, promoRefused(quote.validation_errors[0]?.message ?? quote.error));
+  await say(bot, { text: explainOrderFailure(quote), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });
 }

@@ -5,6 +5,11 @@ import * as m from '../messages-shop.js';
 import { explainOrderFailure } from '../explain.js';
 import { CHECKOUT_DIALOG, sendSummary } from './checkout-dialog.js';
 import { orderRequestFrom } from '../../orders/cart-service.js';
+import { toPesos } from '../../orders/money.js';
+import { checkoutSummary, totalChanged } from '../messages-checkout.js';
+
+/** The total (centavos) carried by a Place order payload; null on an old payload without one. */
+const shownTotal = (arg: string | undefined): number | null => (arg && /^\d{1,13}$/.test(arg) ? Number(arg) : null);
 
 /** Checkout commands: start, edit, and "Place order" (createOrder once per cart). */
 export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
@@ -12,10 +17,18 @@ export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
     const cartId = idArg(t.args[0]);
     const view = cartId ? await s.carts.viewCart(t.customer.id, cartId) : null;
     if (!view || !view.lines.length) return say(t.bot, { text: 'That cart is no longer available.' }, m.emptyCart());
+    // The total the summary showed is sent as the client total: if a price or fee moved since, the
+    // engine refuses with TOTAL_MISMATCH and the shopper sees what changed before anything is ordered.
+    const shown = shownTotal(t.args[1]);
+    const request = { ...orderRequestFrom(t.customer.id, view), ...(shown === null ? {} : { total_amount: toPesos(shown) }) };
     // The cart id makes this idempotent (a double tap or a redelivered postback returns the same order),
     // and the engine closes the cart in the order's own transaction.
-    const r = await s.orders.createOrder(orderRequestFrom(t.customer.id, view), { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
+    const r = await s.orders.createOrder(request, { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
     if (!r.success) {
+      if (r.code === 'TOTAL_MISMATCH' && shown !== null) {
+        const quote = await s.orders.quoteOrder(orderRequestFrom(t.customer.id, view), view.cart_id);
+        if (quote.success) return say(t.bot, totalChanged(shown, quote), checkoutSummary(view, quote));
+      }
       if (r.code === 'CART_ALREADY_ORDERED') return say(t.bot, { text: 'This cart was already ordered.', quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
       return say(t.bot, { text: explainOrderFailure(r), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });
     }

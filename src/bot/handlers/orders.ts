@@ -4,6 +4,7 @@ import { idArg } from '../payloads.js';
 import { menuReplies } from '../messages-shop.js';
 import * as m from '../messages-orders.js';
 import { explainActionFailure } from '../explain.js';
+import { attachmentKind, attachmentReply } from '../messages-attachments.js';
 
 /** The customer's orders: list, details, cancel (with a confirm step), and payment proof photos. */
 export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
@@ -46,23 +47,26 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
   };
 }
 
-/** A photo: the payment proof of the customer's latest unpaid GCash / bank-transfer order. */
+/**
+ * An attachment: a photo is the payment proof of the customer's latest unpaid GCash / bank-transfer order;
+ * anything else (sticker, map pin, voice, video, file, shared link) gets a reply that fits it.
+ */
 export async function receiveAttachment(s: BotServices, t: Turn): Promise<void> {
-  if (t.message.attachments.every((a) => a.type === 'sticker')) {
-    return say(t.bot, { text: '👍 What would you like to do next?', quick_replies: menuReplies(t.admin !== null) });
-  }
-  const image = t.message.attachments.find((a) => a.type === 'image' && a.url);
+  const kind = attachmentKind(t.message.attachments);
+  if (kind !== 'image') return say(t.bot, attachmentReply(kind, t.admin !== null));
+  const image = t.message.attachments.find((a) => a.type === 'image' && a.url)!;
   const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
   const order = page.orders.find(
     (o) => o.payment_method !== 'cod' && o.payment_status !== 'paid' && (o.order_status === 'pending' || o.order_status === 'confirmed'),
   );
-  if (!image || !order) {
+  if (!order) {
     return say(t.bot, {
-      text: 'Thanks for sending that! I can only use a photo as the payment proof of a GCash or bank-transfer order, and you have none waiting for payment.',
+      text: 'Thanks for the photo! I can only use a photo as the payment proof of a GCash or bank-transfer order, and you have none waiting for payment.',
       quick_replies: menuReplies(),
     });
   }
   const r = await s.orders.attachPaymentProof(order.id, image.url!, `customer:${t.psid}`);
   if (!r.success) return say(t.bot, { text: explainActionFailure(r, order.order_number, s.config.SHOP_TIMEZONE) });
-  await say(t.bot, { text: `Thank you! 🧾 We attached your payment proof to ${order.order_number} and told the shop. We'll confirm soon.` });
+  // the worker downloads and stores it, then alerts the shop (or tells the customer why it was refused)
+  await say(t.bot, { text: `Thank you! 🧾 We're saving your payment proof for ${order.order_number} and will show it to the shop. We'll confirm soon.` });
 }

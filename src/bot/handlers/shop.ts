@@ -1,7 +1,8 @@
 import type { BotServices, RouteHandler, Turn } from '../turn.js';
-import { say } from '../turn.js';
+import { say, sayStaleButton } from '../turn.js';
 import { idArg, P } from '../payloads.js';
 import * as m from '../messages-shop.js';
+import type { Product } from '../../orders/types.js';
 
 /** Browsing and the cart. Each handler parses its payload, calls one service, and says the result. */
 export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
@@ -11,11 +12,37 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     await say(t.bot, ...m.cartMessages(await s.carts.view(t.customer.id)));
   }
 
-  async function askQuantity(t: Turn, productId: number | null): Promise<void> {
+  /** The product when it can go into a cart; otherwise the shopper is told why and null comes back. */
+  async function sellable(t: Turn, productId: number | null): Promise<Product | null> {
     const p = productId ? await s.orders.getProduct(productId) : null;
-    if (!p || p.status !== 'active') return say(t.bot, { text: 'Sorry, that product is no longer available.', quick_replies: m.menuReplies() });
-    if (p.available_quantity <= 0) return say(t.bot, { text: `Sorry, ${p.name} is out of stock right now.`, quick_replies: m.menuReplies() });
-    await say(t.bot, m.quantityQuestion(p));
+    const refusal = !p || p.status !== 'active' ? 'Sorry, that product is no longer available.' : p.available_quantity <= 0 ? `Sorry, ${p.name} is out of stock right now.` : null;
+    if (refusal) await say(t.bot, { text: refusal, quick_replies: m.menuReplies() });
+    return refusal ? null : p;
+  }
+
+  async function askQuantity(t: Turn, productId: number | null): Promise<void> {
+    const p = await sellable(t, productId);
+    if (p) await say(t.bot, m.quantityQuestion(p));
+  }
+
+  /** One page (10) of a category or of the products without one; "More ▶" pays out the next page. */
+  async function showProducts(t: Turn, query: { category?: string; uncategorized?: boolean; cursor?: string }, more: (cursor: string) => string): Promise<void> {
+    const page = await s.orders.listProducts({ ...query, limit: 10 });
+    if (!page.products.length) return say(t.bot, { text: 'Nothing in that category right now.', quick_replies: m.menuReplies() });
+    await say(t.bot, m.productPage(page.products, page.next_cursor ? more(page.next_cursor) : null));
+  }
+
+  async function showShop(t: Turn): Promise<void> {
+    const categories = await s.orders.listCategories();
+    if (m.onlyUncategorized(categories)) return showProducts(t, { uncategorized: true }, P.otherProducts);
+    await say(t.bot, m.categoriesMessage(categories, Number(t.args[0] ?? 0) || 0));
+  }
+
+  /** "Other" quantity: a question for a product that can be added, else why not. */
+  async function askOtherQuantity(t: Turn, mode: 'add' | 'set'): Promise<void> {
+    const productId = idArg(t.args[0]);
+    if (!productId) return sayStaleButton(s, t);
+    if (await sellable(t, productId)) await t.bot.beginDialog('quantity', { product_id: productId, mode });
   }
 
   /** add (QTY) or set (SETQTY) a line; the cart service checks stock and limits. */
@@ -32,24 +59,24 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     GET_STARTED: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
     MENU: async (t) => say(t.bot, m.welcome(s.config.SHOP_NAME, isAdmin(t))),
     HELP: async (t) => say(t.bot, m.help(isAdmin(t))),
-    SHOP: async (t) => say(t.bot, m.categoriesMessage(await s.orders.listCategories(), Number(t.args[0] ?? 0) || 0)),
+    SHOP: showShop,
     SEARCH_HINT: async (t) => say(t.bot, { text: 'Type the name of a product and I’ll look it up.' }),
     CATEGORY: async (t) => {
-      const page = await s.orders.listProducts({ category: t.args[0] ?? '', limit: 10 });
-      if (!page.products.length) return say(t.bot, { text: 'Nothing in that category right now.', quick_replies: m.menuReplies() });
-      await say(t.bot, m.productCarousel(page.products));
+      const name = t.args[0]?.trim();
+      if (!name) return showShop({ ...t, args: [] });
+      await showProducts(t, { category: name }, (cursor) => P.categoryPage(name, cursor));
     },
+    CATEGORY_PAGE: async (t) => {
+      const [cursor, name] = [t.args[0], t.args[1]?.trim()];
+      if (!cursor || !name) return sayStaleButton(s, t);
+      await showProducts(t, { category: name, cursor }, (next) => P.categoryPage(name, next));
+    },
+    OTHER_PRODUCTS: async (t) => showProducts(t, { uncategorized: true, cursor: t.args[0] || undefined }, P.otherProducts),
     ADD: async (t) => askQuantity(t, idArg(t.args[0])),
     QTY: async (t) => changeQuantity(t, 'add'),
     SETQTY: async (t) => changeQuantity(t, 'set'),
-    QTY_OTHER: async (t) => {
-      const productId = idArg(t.args[0]);
-      if (productId) await t.bot.beginDialog('quantity', { product_id: productId, mode: 'add' });
-    },
-    SETQTY_OTHER: async (t) => {
-      const productId = idArg(t.args[0]);
-      if (productId) await t.bot.beginDialog('quantity', { product_id: productId, mode: 'set' });
-    },
+    QTY_OTHER: async (t) => askOtherQuantity(t, 'add'),
+    SETQTY_OTHER: async (t) => askOtherQuantity(t, 'set'),
     CHANGE: async (t) => {
       const productId = idArg(t.args[0]);
       const line = (await s.carts.view(t.customer.id)).lines.find((l) => l.product_id === productId);
@@ -58,7 +85,8 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     },
     REMOVE: async (t) => {
       const productId = idArg(t.args[0]);
-      if (productId) await s.carts.removeItem(t.customer.id, productId);
+      if (!productId) return sayStaleButton(s, t);
+      await s.carts.removeItem(t.customer.id, productId);
       await say(t.bot, { text: 'Removed from your cart.' });
       await showCart(t);
     },

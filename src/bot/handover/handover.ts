@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../db/redis.js';
 import type { Logger } from 'pino';
 import type { AdminService } from '../../admins/admin-service.js';
 import type { CartService, Customer } from '../../orders/cart-service.js';
@@ -16,7 +16,7 @@ import { P } from '../payloads.js';
  * prefix's hash tag.
  */
 export interface HandoverDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   sendApi: SendApi;
   admins: AdminService;

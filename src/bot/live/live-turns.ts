@@ -11,28 +11,15 @@ import { P } from '../payloads.js';
  * live-sale service. Before any customer turn, the buyer's held claims join their cart (the PSID links
  * them through the Private Reply Graph answered with it), and they are told once what they have.
  */
-const COMMENT_ATTEMPTS = 6;
-
 export function createLiveTurns(deps: { live: LiveSales; sendApi: SendApi; logger: Logger; timeZone: string }) {
   const { live, logger } = deps;
 
-  /** A comment must not be lost to a short database outage: its turn retries before giving up. */
+  /** A comment: an outage is thrown to the turn runner, which keeps it at the head of the post's inbox and retries. */
   async function comment(ev: InboundEvent): Promise<void> {
     const c = ev.comment;
     if (!c) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await live.handleComment(c);
-        logger.debug({ commentId: c.comment_id, out }, 'live comment handled');
-        return;
-      } catch (err) {
-        if (attempt >= COMMENT_ATTEMPTS) {
-          logger.error({ err, commentId: c.comment_id, postId: c.post_id }, 'live comment could not be handled');
-          throw err;
-        }
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      }
-    }
+    const out = await live.handleComment(c);
+    logger.debug({ commentId: c.comment_id, out }, 'live comment handled');
   }
 
   const timeOf = (iso: string) =>

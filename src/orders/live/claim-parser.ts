@@ -35,7 +35,7 @@ const CODE_SHAPE = /^[a-z]{1,4}-?\d{1,4}$/i;
 const QTY_AFTER = /^(?:x(\d{1,3})|(\d{1,3})x|(\d{1,3})(?:pcs?|pieces?|pc\.?))$/i;
 const QTY_WORD = /^(pcs?|pieces?|x|qty)$/i;
 // emoji and symbols that carry no meaning for the claim
-const DECORATION = /[\p{Extended_Pictographic}\u200d\ufe0f!.…]+/gu;
+const DECORATION = /(?:\p{Extended_Pictographic}|\u200d|\ufe0f|[!.…])+/gu; // ZWJ and VS16 as alternatives: a class would combine them
 
 export interface ParserOptions {
   /** the sale's codes, case as the seller wrote them */

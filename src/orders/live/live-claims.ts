@@ -18,6 +18,8 @@ import type { CommentOutcome, FeedComment, HoldDue, HoldScheduler, LiveSaleSumma
  */
 export interface LiveClaimsDeps {
   db: Db;
+  /** the multi-statement pool: a comment's transaction is sent as batches (SqlBatch); everything else runs on db */
+  batchDb: Db;
   logger: Logger;
   holdMinutes: number;
   claimWords: string[];
@@ -121,7 +123,7 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     // round trips: the reads and the comment row in one batch, then per code the claim and its hold, then
     // the reply, the comment's link to it and the tally turn in one batch, then COMMIT
     const out = await runTx(
-      db,
+      deps.batchDb,
       async (conn) => {
         const first = new SqlBatch(conn);
         first.add('START TRANSACTION');

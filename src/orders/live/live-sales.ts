@@ -19,6 +19,8 @@ import type { CartedHold, CommentOutcome, FeedComment, HoldScheduler, LiveFailur
  */
 export interface LiveSalesDeps {
   db: Db;
+  /** the multi-statement pool (createBatchPool): only a comment's batched transaction runs on it */
+  batchDb: Db;
   config: Pick<Config, 'LIVE_HOLD_MINUTES' | 'LIVE_CLAIM_WORDS' | 'LIVE_TALLY_INTERVAL_SECONDS' | 'MAX_ITEM_QUANTITY'>;
   logger: Logger;
   outbox: OutboxPublisher;
@@ -73,6 +75,7 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       : Promise.resolve();
   const claims = createLiveClaims({
     db,
+    batchDb: deps.batchDb,
     logger,
     holdMinutes: deps.config.LIVE_HOLD_MINUTES,
     claimWords: claimWordsFrom(deps.config.LIVE_CLAIM_WORDS),

@@ -36,6 +36,9 @@ export const SELECT_PRODUCT_FOR_CART = `
   SELECT id, name, price, status, (stock_quantity - reserved_quantity) AS available FROM products WHERE id = ?`;
 
 /** ? cart_id, ? product_id — the current quantity of one line (locked) */
+/** ? cart id — serializes changes to one cart (a record lock: the cart row exists) */
+export const LOCK_CART = `SELECT id FROM carts WHERE id = ? FOR UPDATE`;
+
 export const SELECT_LINE_FOR_UPDATE = `SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ? FOR UPDATE`;
 
 /** ? cart_id, ? product_id, ? quantity */

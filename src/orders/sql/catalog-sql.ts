@@ -8,16 +8,18 @@ export const SELECT_PRODUCT = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id 
 /** ? product id — locked, for a stock adjustment */
 export const LOCK_PRODUCT = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ? FOR UPDATE`;
 
-/** ? status or NULL ×2, ? category or NULL ×2, ? LIKE pattern or NULL ×4, ? after id, ? limit */
+/** ? status or NULL ×2, ? category or NULL ×2, ? 1 for products without a category (else 0), ? LIKE pattern or NULL ×4,
+ * ? after id, ? limit */
 export const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products
   WHERE (? IS NULL OR status = ?) AND (? IS NULL OR category = ?)
+    AND (? = 0 OR category IS NULL OR category = '')
     AND (? IS NULL OR name LIKE ? OR sku LIKE ? OR description LIKE ?)
     AND id > ?
   ORDER BY id LIMIT ?`;
 
-/** categories of active products, with how many each holds */
-export const LIST_CATEGORIES = `SELECT category, COUNT(*) AS product_count FROM products
-  WHERE status = 'active' AND category IS NOT NULL AND category <> '' GROUP BY category ORDER BY category`;
+/** categories of active products, with how many each holds; products without one form a last row with category NULL */
+export const LIST_CATEGORIES = `SELECT NULLIF(category, '') AS category, COUNT(*) AS product_count FROM products
+  WHERE status = 'active' GROUP BY NULLIF(category, '') ORDER BY NULLIF(category, '') IS NULL, NULLIF(category, '')`;
 
 /** ? sku, ? name, ? description, ? price, ? stock, ? threshold, ? status, ? category, ? image url */
 export const INSERT_PRODUCT = `INSERT INTO products (sku, name, description, price, stock_quantity, low_stock_threshold,

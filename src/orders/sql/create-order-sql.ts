@@ -49,11 +49,12 @@ export const COUNT_PROMO_USES_LOCKED = `${COUNT_PROMO_USES} LOCK IN SHARE MODE`;
 
 
 /**
- * The order this call would repeat: ? cart id, ? idempotency key (NULL matches nothing). Two unique-key
+ * The order this call would repeat: ? cart id, ? user id, ? idempotency key (NULL matches nothing). The
+ * cart's order only if it is this user's (another customer's cart reads as no order at all). Two unique-key
  * lookups (not one OR, which the optimizer may answer with a scan of the primary key); the cart's first.
  */
 const REPLAY_COLUMNS = 'id, order_number, order_status, total_amount, fraud_flags';
-export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FROM orders WHERE cart_id = ?
+export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FROM orders WHERE cart_id = ? AND user_id = ?
   UNION ALL SELECT ${REPLAY_COLUMNS}, 0 FROM orders WHERE idempotency_key = ?`;
 
 /**
@@ -87,8 +88,8 @@ export const CALL_RESERVE = 'CALL sp_reserve_inventory(@qs_order_id, ?, ?, ?)';
  */
 export const USE_PROMO = 'UPDATE promo_codes SET times_used = times_used + 1 WHERE id = ?';
 
-/** ? cart id */
-export const CHECK_OUT_CART = `UPDATE carts SET status = 'checked_out' WHERE id = ? AND status = 'open'`;
+/** ? cart id, ? user id — only the ordering customer's own open cart */
+export const CHECK_OUT_CART = `UPDATE carts SET status = 'checked_out' WHERE id = ? AND user_id = ? AND status = 'open'`;
 
 /** ? cart id — the cart's live-sale holds give their units back inside the order's transaction (migration 060) */
 export const ADOPT_CART_HOLDS = 'CALL sp_adopt_cart_holds(?)';

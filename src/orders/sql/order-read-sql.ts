@@ -1,7 +1,7 @@
 /** Named SQL for reading orders. Parameters are listed in each header; values are always bound. */
 
 const ORDER_COLUMNS = `o.id, o.order_number, o.user_id, o.cart_id, o.order_status, o.payment_method, o.payment_status,
-  o.payment_proof_url, o.subtotal, o.shipping_fee, o.discount_amount, o.total_amount, o.promo_code, o.recipient_name,
+  o.payment_proof_url, o.payment_proof_media_id, o.payment_proof_error, o.subtotal, o.shipping_fee, o.discount_amount, o.total_amount, o.promo_code, o.recipient_name,
   o.phone, o.shipping_address, o.city, o.province, o.postal_code, o.order_source, o.fraud_score, o.fraud_flags,
   o.requires_verification, o.tracking_number, o.admin_notes, o.cancel_reason, o.error_count, o.confirmed_by,
   o.confirmed_at, o.cancelled_at, o.shipped_at, o.delivered_at, o.expires_at, o.created_at, o.updated_at,

@@ -41,5 +41,10 @@ export const CALL_EXPIRE = 'CALL sp_expire_order_inventory(?, ?)';
 /** ? promo code — a cancelled or expired order gives its use back */
 export const RETURN_PROMO = `UPDATE promo_codes SET times_used = times_used - 1 WHERE code = ? AND times_used > 0`;
 
-/** ? url, ? order id */
-export const SET_PAYMENT_PROOF = `UPDATE orders SET payment_status = 'proof_submitted', payment_proof_url = ? WHERE id = ?`;
+/** ? attachment url, ? order id — noted while the worker downloads it; the stored proof is set below */
+export const NOTE_PAYMENT_PROOF_URL = `UPDATE orders SET payment_proof_url = ?, payment_proof_error = NULL WHERE id = ?`;
+/** ? media id, ? order id */
+export const SET_PAYMENT_PROOF = `UPDATE orders SET payment_status = 'proof_submitted', payment_proof_media_id = ?, payment_proof_error = NULL
+  WHERE id = ?`;
+/** ? reason, ? order id — refused or failed: the order keeps no proof from this attempt and says why */
+export const FAIL_PAYMENT_PROOF = `UPDATE orders SET payment_proof_error = ?, payment_proof_url = NULL WHERE id = ?`;

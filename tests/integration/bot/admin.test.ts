@@ -4,19 +4,23 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { Chat, events, newPsid, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
 import { addByName, checkoutAndPlace, ordersOf } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
+import { PNG_1PX, startFakeCdn, type FakeCdn } from '../../helpers/fake-cdn.js';
 
 const ADMIN_A = newPsid();
 const ADMIN_B = newPsid();
 let h: Harness;
 let adminA: Chat;
 let adminB: Chat;
+let cdn: FakeCdn;
 beforeAll(async () => {
-  h = await startHarness({ workers: true, adminPsids: [ADMIN_A, ADMIN_B] });
+  cdn = await startFakeCdn();
+  h = await startHarness({ workers: true, adminPsids: [ADMIN_A, ADMIN_B], mediaExtraCa: cdn.ca, overrides: { MEDIA_ALLOWED_HOSTS: '127.0.0.1' } });
   adminA = new Chat(h, ADMIN_A);
   adminB = new Chat(h, ADMIN_B);
 });
 afterAll(async () => {
   await h?.close();
+  await cdn?.close();
 });
 
 /** A customer places an order by chat; resolves when both admins got its alert. */
@@ -60,7 +64,7 @@ describe('when two admins tap Confirm at once', () => {
     };
     const res = await Promise.all([postWebhook(h.app, pick(adminA)), postWebhook(h.app, pick(adminB))]);
     expect(res.map((r) => r.statusCode)).toEqual([200, 200]);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     const answers = [adminA.lastText(), adminB.lastText()];
     expect(answers.filter((t) => t === `✅ ${num} confirmed. The customer is being notified.`)).toHaveLength(1);
     const loser = answers.find((t) => t.includes('already'))!;
@@ -162,10 +166,10 @@ describe('a customer’s orders', () => {
 
   it('attaches a photo sent after a GCash order as its payment proof and forwards it to the admins', async () => {
     const { customer, order, num } = await placedOrder({ payment: /GCash/ });
-    await customer.send(events.photo(customer.psid, 'https://cdn.example.com/receipt-1.jpg'));
-    expect(customer.lastText()).toBe(`Thank you! 🧾 We attached your payment proof to ${num} and told the shop. We'll confirm soon.`);
-    expect(await statusOf(order.id)).toMatchObject({ payment_status: 'proof_submitted' });
+    await customer.send(events.photo(customer.psid, cdn.put(`/receipt-${randomUUID()}.png`, PNG_1PX)));
+    expect(customer.lastText()).toBe(`Thank you! 🧾 We're saving your payment proof for ${num} and will show it to the shop. We'll confirm soon.`);
     await h.graph.waitFor(() => adminA.texts().some((t) => t.startsWith(`🧾 Payment proof for ${num}`)));
+    expect(await statusOf(order.id)).toMatchObject({ payment_status: 'proof_submitted' });
   });
 
   it('does not treat a photo or a thumbs-up sticker as a payment proof when no GCash or bank order waits', async () => {

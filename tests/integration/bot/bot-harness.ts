@@ -18,10 +18,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; ownDatabase?: boolean; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string; mediaExtraCa?: string } = {}): Promise<Harness> {
   const graph = opts.graph ?? (await startFakeGraph());
   // an app running workers delivers every unpublished outbox row of its database: give it its own
-  const database = opts.workers ? await privateDatabase() : null;
+  // (so does a test that needs to know the whole catalog)
+  const database = opts.workers || opts.ownDatabase ? await privateDatabase() : null;
   const config = testConfig({
     ...(database ? { DATABASE_URL: database.url } : {}),
     GRAPH_API_URL: graph.url,
@@ -32,7 +33,7 @@ export async function startHarness(opts: { adminPsids?: string[]; workers?: bool
     ...(opts.queuePrefix ? { QUEUE_PREFIX: opts.queuePrefix } : {}),
     ...opts.overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? false, web: true });
+  const app = await buildApp(config, { workers: opts.workers ?? false, web: true, mediaExtraCa: opts.mediaExtraCa });
   await app.start();
   return {
     app,
@@ -84,7 +85,7 @@ export class Chat {
   async send(event: unknown): Promise<void> {
     const res = await postWebhook(this.h.app, pageBody(event));
     if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
-    await this.h.app.bot.idle();
+    await this.h.app.bot!.idle();
   }
   say = (text: string) => this.send(events.text(this.psid, text));
   postback = (payload: string, title = payload) => this.send(events.postback(this.psid, title, payload));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { Chat, events, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
-import { ADDRESS, addByName, answerAddress, checkoutAndPlace, ordersOf } from './shopper.js';
+import { ADDRESS, addByName, answerAddress, ordersOf } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
 
 let h: Harness;
@@ -92,7 +92,7 @@ describe('placing an order', () => {
       postWebhook(h.app, pageBody(first)),
     ]);
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     const orders = await ordersOf(chat);
     expect(orders).toHaveLength(1);
     expect(chat.texts().filter((t) => t.startsWith('You already placed this order'))).toHaveLength(1);
@@ -104,8 +104,23 @@ describe('placing an order', () => {
     const p = await newProduct(3);
     const chat = new Chat(h);
     await addByName(chat, p.name, 3);
-    await h.app.db.query('UPDATE products SET stock_quantity = 1 WHERE id = ?', [p.id]); // sold in the shop meanwhile
-    await checkoutAndPlace(chat);
+    await h.app.db.query('UPDATE products SET stock_quantity = 2 WHERE id = ?', [p.id]); // sold in the shop meanwhile
+    await chat.tap(/Checkout/);
+    await answerAddress(chat);
+    await chat.tap(/Cash on delivery/);
+    await chat.tap(/No promo code/);
+    // the summary already says so (the quote runs createOrder's checks) and offers no Place order
+    expect(chat.lastText()).toMatch(new RegExp(`enough stock: Only 2 left of ${p.name}\\. Please change the quantity`));
+    expect(() => chat.find(/Place order/)).toThrow(/no choice/);
+    await chat.tap(/Cart/);
+    await chat.press(/Change quantity/, new RegExp(p.name));
+    await chat.tap(/^2$/);
+    await chat.tap(/Checkout/);
+    await chat.tap(/Yes, ship there/);
+    await chat.tap(/Cash on delivery/);
+    await chat.tap(/No promo code/);
+    await h.app.db.query('UPDATE products SET stock_quantity = 1 WHERE id = ?', [p.id]); // and again, after the summary
+    await chat.tap(/Place order/);
     expect(chat.lastText()).toMatch(new RegExp(`enough stock: Only 1 left of ${p.name}\\. Please change the quantity`));
     expect(await ordersOf(chat)).toHaveLength(0);
   });
@@ -148,7 +163,7 @@ describe('the cart', () => {
 });
 
 describe('a promo code and editing the summary', () => {
-  it('explains a promo code that cannot be used, lets the shopper fix it from Edit, and applies a good one', async () => {
+  it('names a promo code that cannot be used in the summary, lets the shopper change it, and shows the discount before placing', async () => {
     const p = await newProduct(10, '1000.00');
     const code = `SAVE${randomUUID().slice(0, 6).toUpperCase()}`;
     await h.app.db.query("INSERT INTO promo_codes (code, discount_type, discount_value) VALUES (?, 'fixed', 150.00)", [code]);
@@ -158,21 +173,60 @@ describe('a promo code and editing the summary', () => {
     await answerAddress(chat);
     await chat.tap(/Cash on delivery/);
     await chat.say('NOSUCHCODE');
-    expect(chat.lastText()).toContain('Promo code: NOSUCHCODE (discount applied when the order is placed)');
-    await chat.tap(/Place order/);
-    expect(chat.lastText()).toMatch(/^That promo code can't be used: .+Tap Edit → Promo code/);
+    expect(chat.lastText()).toMatch(/^Promo code NOSUCHCODE does not exist or is no longer active\. Tap "Promo code"/);
+    expect(chat.lastText()).not.toMatch(/Place order/);
     expect(await ordersOf(chat)).toHaveLength(0);
 
-    await chat.tap(/Edit/);
     await chat.tap(/Promo code/);
     await chat.say(code.toLowerCase());
+    expect(chat.lastText()).toContain(`Subtotal: ₱1,000.00\nPromo ${code}: −₱150.00\nDelivery fee: ₱100.00\nTotal: ₱950.00`);
     await chat.tap(/Edit/);
     await chat.tap(/Payment/);
     await chat.tap(/Bank transfer/);
     expect(chat.lastText()).toContain('Payment: Bank transfer');
+    expect(chat.lastText()).toContain('Total: ₱950.00');
     await chat.tap(/Place order/);
     const [order] = await ordersOf(chat);
     expect(order).toMatchObject({ promo_code: code, discount_amount: '150.00', total_amount: '950.00', payment_method: 'bank_transfer' });
+  });
+});
+
+describe('when something changes between the summary and "Place order"', () => {
+  async function atSummary(price = '1000.00') {
+    const p = await newProduct(10, price);
+    const chat = new Chat(h);
+    await addByName(chat, p.name, 2);
+    await chat.tap(/Checkout/);
+    await answerAddress(chat);
+    await chat.tap(/Cash on delivery/);
+    return { p, chat };
+  }
+
+  it('says the total changed, shows the new summary and orders nothing until the shopper taps again', async () => {
+    const { p, chat } = await atSummary();
+    await chat.tap(/No promo code/);
+    expect(chat.lastText()).toContain('Total: ₱2,100.00');
+    await h.app.db.query("UPDATE products SET price = '1250.00' WHERE id = ?", [p.id]);
+    await chat.tap(/Place order/);
+    const texts = chat.texts().slice(-2);
+    expect(texts[0]).toMatch(/the total changed since your summary \(₱2,100\.00 → ₱2,600\.00\)/);
+    expect(texts[1]).toContain(`2 × ${p.name} — ₱2,500.00`);
+    expect(await ordersOf(chat)).toHaveLength(0);
+    await chat.tap(/Place order/);
+    const [order] = await ordersOf(chat);
+    expect(order).toMatchObject({ total_amount: '2600.00' });
+  });
+
+  it('says the promo code was used up meanwhile', async () => {
+    const code = `ONCE${randomUUID().slice(0, 6).toUpperCase()}`;
+    await h.app.db.query("INSERT INTO promo_codes (code, discount_type, discount_value, usage_limit) VALUES (?, 'fixed', 100.00, 1)", [code]);
+    const { chat } = await atSummary();
+    await chat.say(code);
+    expect(chat.lastText()).toContain('Total: ₱2,000.00');
+    await h.app.db.query('UPDATE promo_codes SET times_used = 1 WHERE code = ?', [code]);
+    await chat.tap(/Place order/);
+    expect(chat.lastText()).toMatch(new RegExp(`^That promo code can't be used: Promo code ${code} has reached its usage limit`));
+    expect(await ordersOf(chat)).toHaveLength(0);
   });
 });
 
@@ -182,7 +236,7 @@ describe('dialog state', () => {
     const other = await startHarness({ graph: h.graph, queuePrefix: h.app.config.QUEUE_PREFIX });
     try {
       expect((await postWebhook(other.app, pageBody(events.text(chat.psid, ADDRESS.phone)))).statusCode).toBe(200);
-      await other.app.bot.idle();
+      await other.app.bot!.idle();
       expect(chat.lastText()).toBe('House/unit no., street and barangay?');
     } finally {
       await other.close();

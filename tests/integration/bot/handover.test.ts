@@ -34,7 +34,7 @@ describe('when a customer asks for a person', () => {
     const before = customer.all().length;
     await customer.say('hello? anyone?'); // still delivered to the bot (no real Inbox here): not answered
     await postWebhook(h.app, standby(customer.psid, 'are you there'));
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(customer.all().length).toBe(before);
 
     await admin.tapIn(/wants a person/, /Resume bot/);
@@ -62,11 +62,11 @@ describe('when a customer asks for a person', () => {
     const customer = new Chat(h);
     await customer.postback('TALK_TO_PERSON');
     await postWebhook(h.app, standby(customer.psid, 'hello?'));
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(handovers(customer.psid)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 2000));
     await postWebhook(h.app, standby(customer.psid, 'cart'));
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(handovers(customer.psid).map((x) => x.action)).toEqual(['pass_thread_control', 'take_thread_control']);
     expect(customer.texts().some((t) => /The shop assistant is back/.test(t))).toBe(true);
   });

@@ -21,7 +21,7 @@ describe('when 500 buyers comment on one code with 5 units within a second', () 
       Array.from({ length: 50 }, (_, d) => postWebhook(h.app, feedBody(...comments.slice(d * 10, d * 10 + 10)))),
     );
     expect(answers.every((a) => a.statusCode === 200)).toBe(true);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     await h.graph.waitFor(() => privateReplies(h).length >= before + 500, 60_000);
     const ids = new Set(comments.map((c) => c.comment_id));
     const replies = privateReplies(h).filter((m) => ids.has((m.body.recipient as { comment_id: string }).comment_id));

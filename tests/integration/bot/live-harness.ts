@@ -61,7 +61,7 @@ export const feedBody = (...values: unknown[]) => ({
 export async function postComments(app: App, ...values: unknown[]): Promise<void> {
   const res = await postWebhook(app, feedBody(...values));
   if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
-  await app.bot.idle();
+  await app.bot!.idle();
 }
 
 export async function startSale(app: App, postId: string, items: Array<{ code: string; product_id: number; limit_per_buyer?: number }>) {

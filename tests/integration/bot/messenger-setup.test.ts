@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 
 const run = promisify(execFile);
@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('npm run messenger:setup', () => {
   it('sets Get Started, the greeting and the Shop / Cart / My orders / Help menu through the Messenger Profile API', async () => {
     const { stdout } = await run('npx', ['tsx', 'src/bot/messenger-setup.ts'], {
-      env: { ...process.env, NODE_ENV: 'test', GRAPH_API_URL: graph.url, FB_PAGE_ACCESS_TOKEN: 'setup-test-token', SHOP_NAME: 'Tindahan' },
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), ADMIN_PSIDS: '1111,2222', GRAPH_API_URL: graph.url, FB_PAGE_ACCESS_TOKEN: 'setup-test-token', SHOP_NAME: 'Tindahan' },
     });
     expect(stdout).toMatch(/Messenger profile set/);
     expect(stdout).not.toContain('setup-test-token');
@@ -27,6 +27,10 @@ describe('npm run messenger:setup', () => {
     expect(profile.get_started.payload).toBe('GET_STARTED');
     expect(profile.greeting[0]!.text).toContain('Tindahan');
     expect(profile.persistent_menu[0]!.call_to_actions.map((a) => a.payload)).toEqual(['SHOP', 'CART', 'MY_ORDERS', 'HELP', 'TALK_TO_PERSON']);
+    // and every admin their own menu
+    const admins = graph.userSettings.map((u) => (u as { psid: string }).psid);
+    expect(admins).toEqual(expect.arrayContaining(['1111', '2222']));
+    expect(JSON.stringify(graph.userSettings[0])).toContain('ADMIN_ADD_PRODUCT');
   });
 
   it('exits 1 with the Graph failure, and no token, when Graph cannot be reached', async () => {

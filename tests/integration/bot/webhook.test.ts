@@ -27,7 +27,7 @@ describe('when a webhook post is not signed by Messenger', () => {
     expect((await postWebhook(h.app, body, null)).statusCode).toBe(403);
     expect((await postWebhook(h.app, body, 'sha256=' + '0'.repeat(64))).statusCode).toBe(403);
     expect((await postWebhook(h.app, body, 'sha1=abcdef')).statusCode).toBe(403);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(h.graph.sentTo(psid)).toEqual([]);
     const [rows] = await h.app.db.query<RowDataPacket[]>('SELECT id FROM users WHERE psid = ?', [psid]);
     expect(rows).toEqual([]);
@@ -78,7 +78,7 @@ describe('when Messenger redelivers an event', () => {
       expect((await postWebhook(h.app, pageBody(msg, pb))).statusCode).toBe(200);
     }
     expect((await postWebhook(h.app, pageBody(msg))).statusCode).toBe(200);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(chat.texts().filter((t) => t.startsWith('Here is what I can do'))).toHaveLength(2);
   });
 });
@@ -104,7 +104,7 @@ describe('events that are not a customer turn', () => {
       ],
     };
     expect((await postWebhook(h.app, body)).statusCode).toBe(200);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(h.graph.sentTo(psid)).toEqual([]);
   });
 });
@@ -121,7 +121,7 @@ describe('when a turn is slow', () => {
     } finally {
       h.graph.setDelay(0);
     }
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
   });
 });
 
@@ -139,7 +139,7 @@ describe('turns of one user', () => {
         expect((await postWebhook(app, pageBody(events.postback(chat.psid, payload, payload)))).statusCode).toBe(200);
       }
       await h.graph.waitFor(() => h.graph.sentTo(chat.psid).length >= 8, 20_000);
-      await Promise.all([h.app.bot.idle(), other.app.bot.idle()]);
+      await Promise.all([h.app.bot!.idle(), other.app.bot!.idle()]);
       const kinds = chat.texts().map((t) => (t.startsWith('Here is what') ? 'HELP' : 'MENU'));
       expect(kinds).toEqual(sent);
     } finally {
@@ -155,7 +155,7 @@ describe('when a process died holding a user’s turn lock', () => {
     // what a killed process leaves behind: its lock on this user, expiring on its own
     await h.app.redis.set(`${h.app.config.QUEUE_PREFIX}:bot:lock:${chat.psid}`, 'dead-process', 'PX', 1500);
     expect((await postWebhook(h.app, pageBody(events.postback(chat.psid, 'Help', 'HELP')))).statusCode).toBe(200);
-    await h.app.bot.idle();
+    await h.app.bot!.idle();
     expect(h.graph.sentTo(chat.psid)).toEqual([]); // locked out for now
     await h.graph.waitFor(() => h.graph.sentTo(chat.psid).length > 0, 15_000);
     expect(chat.lastText()).toMatch(/^Here is what I can do/);
@@ -165,10 +165,21 @@ describe('when a process died holding a user’s turn lock', () => {
 describe('when a handler throws', () => {
   it('tells the user sorry, and the next message works', async () => {
     const chat = new Chat(h);
-    h.graph.failNext({ status: 500, error: { message: 'An unexpected error has occurred', code: 2 } });
+    // a permanent Graph refusal: not an outage, so the turn fails fast with an apology
+    h.graph.failNext({ status: 400, error: { message: 'Invalid parameter', code: 100 } });
     await chat.postback('MENU');
     expect(chat.lastText()).toMatch(/^Sorry, something went wrong/);
     await chat.postback('HELP');
+    expect(chat.lastText()).toMatch(/^Here is what I can do/);
+  });
+
+  it('runs the turn again when Graph said "try again" (code 2), and the user gets the answer, no apology', async () => {
+    const chat = new Chat(h);
+    h.graph.failNext({ status: 500, error: { message: 'Service temporarily unavailable', code: 2 } });
+    await postWebhook(h.app, pageBody(events.postback(chat.psid, 'Help', 'HELP')));
+    await h.graph.waitFor(() => h.graph.sentTo(chat.psid).length > 0, 15_000);
+    await h.app.bot!.idle();
+    expect(chat.texts()).toHaveLength(1);
     expect(chat.lastText()).toMatch(/^Here is what I can do/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Db } from '../../../src/db/pool.js';
+import { createBatchPool, type Db } from '../../../src/db/pool.js';
 import { serverTraits } from '../../../src/db/server-traits.js';
 import { SqlBatch } from '../../../src/db/sql-batch.js';
 import { makeProduct, makeUser } from '../../helpers/factories.js';
@@ -9,7 +9,7 @@ import { testConfig } from '../../helpers/test-config.js';
 let db: Db;
 beforeAll(async () => {
   const config = testConfig();
-  db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 2 });
+  db = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 2 });
   // a CALL that returns a result set (the run's database is dropped at the end)
   await db.query('CREATE OR REPLACE PROCEDURE qs_test_batch_call(IN p INT) SELECT p AS p, p + 1 AS q');
 });

@@ -5,12 +5,14 @@ import { randomInt } from 'node:crypto';
 import { inject } from 'vitest';
 import { createPool, type Db } from '../../../src/db/pool.js';
 import { createAdminService } from '../../../src/admins/admin-service.js';
+import { startFakeGraph } from '../../../src/simulator/fake-graph.js';
 
 const run = promisify(execFile);
+let extraEnv: Record<string, string> = {};
 
 /** `npm run admin -- …` is `tsx src/http/admin-cli.ts …`; it runs here against the test database. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'silent' };
+  const env = { ...process.env, DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'silent', ...extraEnv };
   try {
     const { stdout } = await run('node_modules/.bin/tsx', ['src/http/admin-cli.ts', ...args], { env });
     return { code: 0, out: stdout };
@@ -57,5 +59,21 @@ describe('npm run admin', { timeout: 120_000 }, () => {
       expect(res.code, cases[i]?.join(' ')).toBe(2);
       expect(res.out).toContain('usage:');
     });
+  });
+
+  it('add --psid gives the new admin their own Messenger menu (Custom User Settings API)', async () => {
+    const graph = await startFakeGraph();
+    extraEnv = { GRAPH_API_URL: graph.url, FB_PAGE_ACCESS_TOKEN: 'cli-test-token' };
+    try {
+      const psid = String(randomInt(1e9, 9e9));
+      const added = await cli('add', '--name', `menu-admin-${psid}`, '--psid', psid);
+      expect(added.out).toMatch(/Admin menu \(Pending orders \/ Add product \/ Stock \/ Today\) set/);
+      const set = graph.userSettings.at(-1) as { psid: string; persistent_menu: Array<{ call_to_actions: Array<{ title: string; payload: string }> }> };
+      expect(set.psid).toBe(psid);
+      expect(set.persistent_menu[0]!.call_to_actions.map((a) => a.title)).toEqual(['📋 Pending orders', '➕ Add product', '📦 Stock', '🧾 Today']);
+    } finally {
+      extraEnv = {};
+      await graph.close();
+    }
   });
 });

@@ -36,6 +36,19 @@ describe('the queue dashboard at /admin/queues', () => {
     for (const q of Object.values(QUEUES)) expect(names).toContain(q);
   });
 
+  it("serves the dashboard's own scripts and styles (through @fastify/static)", async () => {
+    const page = await get('/admin/queues', basic('ops', key));
+    // the page names them relative to its <base href="/admin/queues/">
+    const assets = [...page.body.matchAll(/(?:src|href)="(static\/[^"]+\.(?:js|css))"/g)].map((m) => `/admin/queues/${m[1]}`);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const url of assets) {
+      const res = await get(url, basic('ops', key));
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toMatch(/javascript|css/);
+      expect(res.body.length, url).toBeGreaterThan(0);
+    }
+  });
+
   it('lists a failed job with its reason and retries it from the dashboard', async () => {
     const psid = uniquePsid('dash');
     t.graph.failNext({ status: 400, error: { code: 551, message: 'This person isn\'t available right now.' } });

@@ -47,12 +47,20 @@ describe('Graph API errors while sending', () => {
     expect(finished.attemptsStarted).toBe(2);
   });
 
-  it('retries a dropped connection (network error) too', async () => {
+  it('does not resend when the connection broke after the request reached Graph: delivery unknown', async () => {
     t.graph.failNext({ status: 0, drop: true });
     const { psid, id } = await sendOne('Net Rice');
     await publish(id);
-    expect((await settled(id)).status).toBe('completed');
-    expect(t.graph.sentTo(psid)).toHaveLength(1);
+    const row = await eventually(async () => {
+      const r = await notificationRow(t.db, id);
+      return r.status === 'unknown' && r;
+    });
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toContain('delivery of part 1 unknown');
+    const j = await finishedJob(id);
+    expect(await j.getState()).toBe('failed'); // visible on the dashboard; a retry there is the operator's call
+    expect(j.attemptsMade).toBe(1);
+    expect(t.graph.sentTo(psid)).toHaveLength(0); // the fake Graph dropped it; a real one may have delivered it
   });
 
   it('fails a permanent error (no such user, 100/2018001) at once and the row says why', async () => {

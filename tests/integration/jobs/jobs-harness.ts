@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { inject } from 'vitest';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { buildApp, type App } from '../../../src/app.js';
 import type { Config } from '../../../src/config.js';
-import { splitDatabaseUrl, withDatabase, type Db } from '../../../src/db/pool.js';
-import { migrate } from '../../../src/db/migrate.js';
+import type { Db } from '../../../src/db/pool.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { privateDatabase } from '../../helpers/private-database.js';
@@ -42,6 +40,8 @@ export interface StartOptions {
   workers?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
+  /** trust this CA for payment-proof downloads (a fake CDN's self-signed certificate) */
+  mediaExtraCa?: string;
 }
 
 export async function startJobsApp(overrides: Record<string, string> = {}, opts: StartOptions = {}): Promise<JobsTestApp> {
@@ -53,7 +53,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true });
+  const app = await buildApp(config, { workers: opts.workers ?? true, mediaExtraCa: opts.mediaExtraCa });
   await app.start();
   return {
     app,

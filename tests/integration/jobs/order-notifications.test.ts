@@ -1,6 +1,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
+import { PNG_1PX } from '../../helpers/fake-cdn.js';
 import { eventually, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
 
 /** The engine writes the outbox rows; the workers deliver them to the fake Graph API. */
@@ -109,10 +110,13 @@ describe('notifications for orders', () => {
   it('forwards a payment proof image to the admins', async () => {
     const { userId } = await customer({ inWindow: true });
     const { orderId, orderNumber } = await placeOrder(userId, 'gcash');
-    const res = await t.app.orders.attachPaymentProof(orderId, 'https://example.com/proof-123.jpg', 'customer:test');
+    const saved = await t.app.media.save(PNG_1PX, 'payment_proof');
+    if (!saved.ok) throw new Error(saved.message);
+    const res = await t.app.orders.storePaymentProof(orderId, saved.media.id, 'customer:test');
     expect(res.success).toBe(true);
+    // the stored bytes go out as an upload (the fake Graph records them as a data: URL)
     await t.graph.waitFor(() =>
-      t.graph.sentTo(adminPsid).some((m) => m.body.message?.attachment?.type === 'image' && JSON.stringify(m.body).includes('proof-123')),
+      t.graph.sentTo(adminPsid).some((m) => m.body.message?.attachment?.payload.url === `data:image/png;base64,${PNG_1PX.toString('base64')}`),
     );
     expect(texts(adminPsid).some((m) => m.startsWith(`🧾 Payment proof for ${orderNumber}`))).toBe(true);
   });

@@ -48,7 +48,7 @@ describe('the product catalog', () => {
     const placed = await f.orders.createOrder({ ...seedOrderPayload(await makeUser(f.db), id, 4), subtotal: 4000, total_amount: 4100 });
     expect(placed.success).toBe(true);
     const below = await f.orders.adjustStock(id, -2, 'damaged', 'admin:Ana');
-    expect(below).toMatchObject({ success: false, code: 'STOCK_BELOW_RESERVED', error: expect.stringContaining('4 reserved') });
+    expect(below).toMatchObject({ success: false, code: 'STOCK_BELOW_RESERVED', error: expect.stringContaining('4 are reserved for open orders') });
     expect((await f.orders.getProduct(id))!.stock_quantity).toBe(5);
     expect(await f.orders.adjustStock(id, -1, 'damaged in transit', 'admin:Ana')).toMatchObject({ success: true, product: { stock_quantity: 4, available_quantity: 0 } });
     expect(await f.orders.adjustStock(id, 20, 'restock from supplier', 'admin:Ana')).toMatchObject({ success: true, product: { stock_quantity: 24, available_quantity: 20 } });
@@ -58,6 +58,23 @@ describe('the product catalog', () => {
       { delta: -1, stock_before: 5, stock_after: 4, reason: 'damaged in transit', actor: 'admin:Ana' },
       { delta: 20, stock_before: 4, stock_after: 24, reason: 'restock from supplier', actor: 'admin:Ana' },
     ]);
+  });
+
+  it('sets stock to a counted number with the same rule and history, and says how many are reserved', async () => {
+    const r = await f.orders.createProduct({ name: 'Banig mat', price: 1000, stock_quantity: 6, low_stock_threshold: 0 });
+    if (!r.success) throw new Error(r.error);
+    const id = r.product.id;
+    expect((await f.orders.createOrder(seedOrderPayload(await makeUser(f.db), id, 2))).success).toBe(true);
+    const below = await f.orders.setStock(id, 1, 'count', 'admin:Ana');
+    expect(below).toMatchObject({
+      success: false,
+      code: 'STOCK_BELOW_RESERVED',
+      error: 'Cannot make the stock of Banig mat 1: 2 are reserved for open orders (stock is 6; it cannot go below 2)',
+    });
+    expect(await f.orders.setStock(id, 2, 'shelf count', 'admin:Ana')).toMatchObject({ success: true, product: { stock_quantity: 2, available_quantity: 0 } });
+    expect(await f.orders.setStock(id, -1, 'x')).toMatchObject({ success: false, code: 'VALIDATION_FAILED', validation_errors: [{ field: 'stock_quantity' }] });
+    const log = await rows(f.db, 'SELECT delta, stock_before, stock_after, reason, actor FROM inventory_adjustments WHERE product_id = ? ORDER BY id', [id]);
+    expect(log).toEqual([{ delta: -4, stock_before: 6, stock_after: 2, reason: 'shelf count', actor: 'admin:Ana' }]);
   });
 
   it('lists active products by category and search, paged, and counts categories', async () => {

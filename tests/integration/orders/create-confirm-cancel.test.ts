@@ -152,6 +152,7 @@ describe('when publishing the outbox hangs (Redis unreachable)', () => {
   it('still answers with the committed order instead of waiting for the publish', async () => {
     const orders = createOrderService({
       db: f.db,
+      batchDb: f.batchDb,
       config: testConfig(),
       logger: pino({ level: 'silent' }),
       outbox: { publish: () => new Promise<void>(() => undefined) }, // never settles

@@ -1,12 +1,14 @@
 import { pino } from 'pino';
 import type { RowDataPacket } from 'mysql2';
-import { createPool, type Db } from '../../../src/db/pool.js';
+import { createBatchPool, createPool, type Db } from '../../../src/db/pool.js';
 import { createOrderService, type FaultHook, type OrderService, type OrderServiceDeps, type OutboxRows } from '../../../src/orders/index.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 /** A real engine on the run's test database, with an outbox that records what it was asked to publish. */
 export interface EngineFixture {
   db: Db;
+  /** the createOrder batch's multi-statement pool */
+  batchDb: Db;
   orders: OrderService;
   published: OutboxRows[];
   /** set to make the next publish calls fail (the order must still succeed) */
@@ -18,11 +20,13 @@ export interface EngineFixture {
 export function engineFixture(env: Record<string, string> = {}, extra: Pick<OrderServiceDeps, 'orderNumbers' | 'serverTraits'> = {}): EngineFixture {
   const config = testConfig({ DB_POOL_SIZE: '10', ...env });
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  const batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   const published: OutboxRows[] = [];
   const failPublish = { on: false };
   const fault: { hook: FaultHook | null } = { hook: null };
   const orders = createOrderService({
     db,
+    batchDb,
     config,
     logger: pino({ level: 'silent' }),
     outbox: {
@@ -34,7 +38,7 @@ export function engineFixture(env: Record<string, string> = {}, extra: Pick<Orde
     faultHook: (step) => fault.hook?.(step),
     ...extra,
   });
-  return { db, orders, published, failPublish, fault, close: () => db.end() };
+  return { db, batchDb, orders, published, failPublish, fault, close: async () => void (await Promise.all([db.end(), batchDb.end()])) };
 }
 
 export async function rows<T = RowDataPacket>(db: Db, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -16,6 +16,7 @@ function live(env: Record<string, string> = {}): { live: LiveSales; scheduled: H
   const config = testConfig({ LIVE_TALLY_INTERVAL_SECONDS: '0', ...env });
   const l = createLiveSales({
     db: fx.db,
+    batchDb: fx.batchDb,
     config,
     logger: pino({ level: 'silent' }),
     outbox: { publish: async (r) => void published.push(...r.notificationIds) },

@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
@@ -168,9 +169,17 @@ describe('order lifecycle after confirmation', () => {
     const id = created.order.id;
     expect(await f.orders.attachPaymentProof(id, 'not a url')).toMatchObject({ success: false, code: 'INVALID_FORMAT' });
     expect(await f.orders.attachPaymentProof(id, 'https://cdn.example.com/proof.jpg', 'customer:x')).toMatchObject({ success: true });
+    // first the download is queued (the attachment URL expires), nothing is submitted yet
+    const [job] = await rows(f.db, `SELECT queue_type, payload FROM order_processing_queue WHERE order_id = ? AND queue_type = 'proof_download'`, [id]);
+    expect(job).toMatchObject({ payload: { url: 'https://cdn.example.com/proof.jpg', actor: 'customer:x' } });
+    expect((await f.orders.getOrder(id))!.payment_status).toBe('unpaid');
+    const [[media]] = await f.db.query<RowDataPacket[]>(
+      "INSERT INTO media (public_id, kind, sha256, content_type, size, bytes) VALUES (REPLACE(UUID(), '-', ''), 'payment_proof', SHA2(UUID(), 256), 'image/png', 1, 'x') RETURNING id",
+    );
+    expect(await f.orders.storePaymentProof(id, Number(media!.id), 'customer:x')).toMatchObject({ success: true });
     const [alert] = await rows(f.db, `SELECT recipient_psid, payload FROM notification_queue WHERE order_id = ? AND notification_type = 'payment_proof'`, [id]);
-    expect(alert).toMatchObject({ recipient_psid: null, payload: { proof_url: 'https://cdn.example.com/proof.jpg', order_number: created.order.order_number } });
-    expect((await f.orders.getOrder(id))!.payment_status).toBe('proof_submitted');
+    expect(alert).toMatchObject({ recipient_psid: null, payload: { media_id: Number(media!.id), order_number: created.order.order_number } });
+    expect((await f.orders.getOrder(id))!).toMatchObject({ payment_status: 'proof_submitted', payment_proof_media_id: Number(media!.id) });
     await f.orders.confirmOrder(id, 'GCash ref 123');
     expect((await f.orders.getOrder(id))!.payment_status).toBe('paid');
     expect(await f.orders.attachPaymentProof(id, 'https://cdn.example.com/again.jpg')).toMatchObject({ success: false, code: 'INVALID_TRANSITION' });

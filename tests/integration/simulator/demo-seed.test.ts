@@ -62,11 +62,11 @@ describe('the demo shop seed on a shop that already has a catalog', () => {
     expect(await rows(own.db, 'SELECT province, fee FROM shipping_rates ORDER BY province')).toEqual(ratesBefore);
   });
 
-  it('adds no admin row when ADMIN_PSIDS names the admin the simulator chats as', async () => {
+  it("seeds the simulator's own admin even with ADMIN_PSIDS set (it never chats as a real PSID)", async () => {
     await own.db.query('DELETE FROM admins');
     const report = await seedDemoShop(own.db, { ...config, ADMIN_PSIDS: ['5550001'] });
-    expect(report.admins).toBe(0);
-    expect(await rows(own.db, 'SELECT id FROM admins')).toEqual([]);
+    expect(report.admins).toBe(1);
+    expect(await rows(own.db, 'SELECT psid FROM admins')).toEqual([{ psid: SIMULATOR_ADMIN_PSID }]);
   });
 
   it('seeds once when two processes start together', async () => {

@@ -14,7 +14,7 @@ import { freePort } from './free-port.js';
 const shared = splitDatabaseUrl(inject('databaseUrl'));
 const dbName = `${shared.database}_start_${randomUUID().slice(0, 6)}`;
 const queuePrefix = `{start-${randomUUID().slice(0, 8)}}`;
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';

@@ -29,7 +29,7 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   // a queue prefix of its own: the simulator's Redis channel is named after it
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', QUEUE_PREFIX: `{sim-${randomUUID().slice(0, 8)}}`,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
     ...env,
   });
   const simulator = await createSimulator({ config, logger: pino({ level: 'silent' }) });

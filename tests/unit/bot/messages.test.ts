@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { signBody, verifySignature } from '../../../src/bot/signature.js';
 import { idArg, parsePayload, P } from '../../../src/bot/payloads.js';
 import { toSendRequest } from '../../../src/bot/messenger-adapter.js';
-import { cartMessages, checkoutSummary, productCarousel, quantityQuestion } from '../../../src/bot/messages-shop.js';
+import { cartMessages, productCarousel, quantityQuestion } from '../../../src/bot/messages-shop.js';
+import { checkoutSummary } from '../../../src/bot/messages-checkout.js';
 import { parsePaymentMethod } from '../../../src/bot/handlers/checkout-dialog.js';
 import type { OrderSummary, Product } from '../../../src/orders/types.js';
 import { ordersCarousel } from '../../../src/bot/messages-orders.js';
@@ -53,10 +54,14 @@ describe('message builders', () => {
       lines: [{ product_id: 7, name: 'Rice cooker', unit_price: '1999.50', quantity: 2, line_total: '3999.00', available: 3, active: true, image_url: null }],
     };
     expect(cartMessages(view)[1]!.text).toBe('Subtotal: ₱3,999.00 (2 items)');
-    const summary = checkoutSummary(view, { province: 'Metro Manila', fee: '100.00', base_fee: '100.00', free_shipping_min: null, is_free: false, matched: 'province' });
-    expect(summary.text).toContain('Total: ₱4,099.00');
+    const quote = {
+      success: true as const, subtotal: 3999, shipping_fee: 100, discount_amount: 399.9, total_amount: 3699.1, promo_code: 'SAVE10', warnings: [],
+      items: [{ product_id: 7, name: 'Rice cooker', quantity: 2, unit_price: 1999.5, line_total: 3999 }],
+    };
+    const summary = checkoutSummary(view, quote);
+    expect(summary.text).toContain('Subtotal: ₱3,999.00\nPromo SAVE10: −₱399.90\nDelivery fee: ₱100.00\nTotal: ₱3,699.10');
     expect(summary.text).toContain('Payment: GCash');
-    expect(summary.quick_replies![0]).toEqual({ title: '✅ Place order', payload: 'PLACE_ORDER:4' });
+    expect(summary.quick_replies![0]).toEqual({ title: '✅ Place order', payload: 'PLACE_ORDER:4:369910' });
   });
 
   it('understands typed payment methods', () => {

@@ -20,6 +20,8 @@ function order(over: Partial<OrderDetail> = {}): OrderDetail {
     payment_method: 'cod',
     payment_status: 'unpaid',
     payment_proof_url: null,
+    payment_proof_media_id: null,
+    payment_proof_error: null,
     subtotal: '2000.00',
     shipping_fee: '100.00',
     discount_amount: '0.00',
@@ -155,10 +157,10 @@ describe('admin alerts without an order', () => {
     expect(r.ok && r.parts[0]?.text).toBe('⚠️ Low stock: Rice 25kg — 2 left (alert at 5). Time to restock.');
   });
 
-  it('forwards a payment proof image with the order quick replies', () => {
-    const r = render('payment_proof', order({ payment_method: 'gcash' }), { url: 'https://example.com/proof.jpg' });
+  it('forwards the stored payment proof (by media id, sent as an upload) with the order quick replies', () => {
+    const r = render('payment_proof', order({ payment_method: 'gcash' }), { media_id: 9 });
     if (!r.ok) throw new Error(r.reason);
-    expect(r.parts[1]?.attachment).toEqual({ type: 'image', payload: { url: 'https://example.com/proof.jpg', is_reusable: true } });
+    expect(r.parts[1]?.attachment).toEqual({ type: 'image', payload: { media_id: 9, is_reusable: true } });
     expect(r.parts[1]?.quick_replies?.[0]?.payload).toBe('ADMIN_CONFIRM:42');
   });
 });

@@ -1,0 +1,59 @@
+import type { RedisClient } from '../db/redis.js';
+
+/**
+ * The turn runner's Redis scripts. Every key of one script is under the queue prefix's {hash tag}, so each
+ * runs on one Redis Cluster slot. defineCommand: ioredis sends EVALSHA (the text once per connection).
+ */
+// Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
+// KEYS: lock, inbox, pending. ARGV: token, psid
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+local n = redis.call('llen', KEYS[2])
+if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
+return n`;
+// KEYS: seen1, inbox1, seen2, inbox2, …, pending. ARGV: ttl, json1, psid1, json2, psid2, …
+// Returns the 1-based indexes of the events that were new (and are now queued).
+const ENQUEUE = `local out = {}
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  if redis.call('set', KEYS[i * 2 - 1], '1', 'EX', ARGV[1], 'NX') then
+    redis.call('rpush', KEYS[i * 2], ARGV[i * 2])
+    redis.call('sadd', KEYS[#KEYS], ARGV[i * 2 + 1])
+    out[#out + 1] = i
+  end
+end
+return out`;
+// KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+// KEYS: inbox. ARGV: the event expected at the head. Pops it only if it is still there.
+const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) return 1 end return 0`;
+// KEYS: inbox, dead-letter list, outage marker. ARGV: the head event, the dead-letter entry.
+const DEAD_LETTER = `if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 0 end
+redis.call('lpop', KEYS[1])
+redis.call('rpush', KEYS[2], ARGV[2])
+redis.call('del', KEYS[3])
+return 1`;
+
+type Script = (...args: Array<string | number>) => Promise<unknown>;
+export interface TurnScripts {
+  enqueue: Script;
+  release: Script;
+  renew: Script;
+  popHead: Script;
+  deadLetter: Script;
+}
+
+export function defineTurnScripts(redis: RedisClient): TurnScripts {
+  redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
+  redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
+  redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
+  redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 1 });
+  redis.defineCommand('qsBotDeadLetter', { lua: DEAD_LETTER, numberOfKeys: 3 });
+  const r = redis as unknown as Record<string, Script>;
+  return {
+    enqueue: (...a) => r.qsBotEnqueue!(...a),
+    release: (...a) => r.qsBotRelease!(...a),
+    renew: (...a) => r.qsBotRenew!(...a),
+    popHead: (...a) => r.qsBotPopHead!(...a),
+    deadLetter: (...a) => r.qsBotDeadLetter!(...a),
+  };
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTurnRunner, type TurnRunner, type TurnRunnerOptions } from '../../../src/bot/turn-runner.js';
+import { isTurnOutage } from '../../../src/bot/safe.js';
+import type { InboundEvent } from '../../../src/bot/events.js';
+import { eventually } from '../jobs/jobs-harness.js';
+
+/** The turn runner alone, on the real Redis, with turns the test scripts (outage, bug, slow). */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const logger = pino({ level: 'silent' });
+let redis: Redis;
+const runners: TurnRunner[] = [];
+const prefixes: string[] = [];
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.close()));
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}:*`); // a test prefix of this file only
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+const outage = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+let n = 0;
+const event = (psid: string, text: string): InboundEvent => ({
+  kind: 'text', psid, pageId: 'PAGE', timestamp: Date.now(), dedupeKey: `m:${randomUUID()}`, text, payload: null, attachments: [],
+});
+
+function runner(prefix: string, runTurn: (ev: InboundEvent) => Promise<void>, extra: Partial<TurnRunnerOptions> = {}) {
+  const told: string[] = [];
+  const r = createTurnRunner({
+    redis, prefix, logger, runTurn, isRetryable: isTurnOutage,
+    onDeadLetter: async (ev) => void told.push(ev.text),
+    lockMs: 600, sweepMs: 100, retryBackoffMs: 20, outageDeadlineMs: 60_000, ...extra,
+  });
+  runners.push(r);
+  return { r, told };
+}
+const newPrefix = () => {
+  const p = `{test-tr-${randomUUID().slice(0, 8)}}`;
+  prefixes.push(p);
+  return p;
+};
+
+describe('a turn that fails on an outage', () => {
+  it('stays at the head of the inbox and is retried; the user’s later events wait and keep their order', async () => {
+    const ran: string[] = [];
+    let failuresLeft = 3;
+    const { r } = runner(newPrefix(), async (ev) => {
+      if (ev.text === 'first' && failuresLeft-- > 0) throw outage();
+      ran.push(ev.text);
+    });
+    const psid = `p${++n}`;
+    await r.enqueue([event(psid, 'first'), event(psid, 'second')]);
+    await r.enqueue([event(psid, 'third')]);
+    await eventually(async () => ran.length === 3);
+    expect(ran).toEqual(['first', 'second', 'third']);
+  });
+
+  it('goes to the dead-letter list after the deadline, and only then is the customer told; the next event runs', async () => {
+    const ran: string[] = [];
+    const prefix = newPrefix();
+    const { r, told } = runner(prefix, async (ev) => {
+      if (ev.text === 'doomed') throw outage();
+      ran.push(ev.text);
+    }, { outageDeadlineMs: 300 });
+    const psid = `p${++n}`;
+    await r.enqueue([event(psid, 'doomed'), event(psid, 'after')]);
+    await eventually(async () => ran.includes('after'));
+    expect(told).toEqual(['doomed']);
+    expect(await r.deadLetterCount()).toBe(1);
+    const [dead] = await r.deadLetters();
+    expect(dead).toMatchObject({ event: { psid, text: 'doomed' }, error: 'connect ECONNREFUSED 127.0.0.1:3306' });
+    expect(await redis.llen(`${prefix}:bot:inbox:${psid}`)).toBe(0);
+  });
+});
+
+describe('a turn that fails on a bug', () => {
+  it('is not retried: the event goes at once and the next one runs', async () => {
+    const tries: string[] = [];
+    const { r, told } = runner(newPrefix(), async (ev) => {
+      tries.push(ev.text);
+      if (ev.text === 'buggy') throw new TypeError('cannot read properties of undefined');
+    });
+    const psid = `p${++n}`;
+    await r.enqueue([event(psid, 'buggy'), event(psid, 'next')]);
+    await eventually(async () => tries.includes('next'));
+    expect(tries).toEqual(['buggy', 'next']);
+    expect(told).toEqual([]);
+  });
+});
+
+describe('a turn that overruns the turn timeout and the lock lease', () => {
+  it('keeps the user locked until it really ends, in this process and against another one', async () => {
+    const prefix = newPrefix();
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const turn = (who: string) => async (ev: InboundEvent) => {
+      log.push(`${who} start ${ev.text}`);
+      if (ev.text === 'slow') await gate;
+      log.push(`${who} end ${ev.text}`);
+    };
+    const a = runner(prefix, turn('A'), { turnTimeoutMs: 50 });
+    const b = runner(prefix, turn('B'), { turnTimeoutMs: 50 }); // another process: its sweeper looks every 100 ms
+    const psid = `p${++n}`;
+    await a.r.enqueue([event(psid, 'slow')]);
+    await eventually(async () => log.includes('A start slow'));
+    await b.r.enqueue([event(psid, 'next')]);
+    // several leases (600 ms) and sweeps (100 ms) go by while the slow turn runs
+    const lock = `${prefix}:bot:lock:${psid}`;
+    for (let i = 0; i < 3; i++) {
+      const ttl = await redis.pttl(lock);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600);
+      await new Promise((res) => setTimeout(res, 400));
+    }
+    expect(log).toEqual(['A start slow']);
+    release();
+    await eventually(async () => log.some((l) => l.endsWith('end next')));
+    expect(log.slice(0, 3)).toEqual(['A start slow', 'A end slow', log[2]]);
+    expect(log[2]).toMatch(/start next$/);
+  });
+});
