@@ -8,7 +8,7 @@ import { postWebhook, startHarness, type Harness } from './bot-harness.js';
  * Live selling as Facebook drives it: signed Page `feed` webhooks with comments, the Private Replies
  * read back from the fake Graph API, and the REST API with an admin key.
  */
-export const LIVE_KEY = 'live-test-admin-key';
+export const LIVE_KEY = 'live-test-admin-key-of-at-least-32-characters'; // ADMIN_API_KEY must be ≥ 32 characters
 export const PAGE_ID = 'PAGE';
 
 export const LIVE_ENV: Record<string, string> = {
