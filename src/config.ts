@@ -69,7 +69,7 @@ export const configSchema = z
         }
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
-    CURRENCY: z.string().length(3).default('PHP'),
+    CURRENCY: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as PHP or USD').default('PHP'),
     RESERVATION_TTL_MINUTES: int(24 * 60, 1, 60 * 24 * 30),
     MAX_ITEM_QUANTITY: int(100, 1, 100_000),
     MAX_ORDER_LINES: int(50, 1, 1000),

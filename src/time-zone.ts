@@ -27,11 +27,12 @@ export function isSessionOffsetSupported(offset: string): boolean {
 
 const DAY_MS = 86_400_000;
 
-/** Every UTC offset the zone uses from a year before `at` to two years after it, sampled daily (sorted). */
+/** Every UTC offset the zone uses from a year before `at` to two years after it, sampled weekly (sorted); no zone's
+ * daylight saving period is shorter than a week. */
 export function offsetsAround(timeZone: string, at = new Date()): string[] {
   const fmt = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
   const seen = new Set<string>();
-  for (let t = at.getTime() - 366 * DAY_MS; t <= at.getTime() + 731 * DAY_MS; t += DAY_MS) seen.add(offsetAt(fmt, new Date(t)));
+  for (let t = at.getTime() - 366 * DAY_MS; t <= at.getTime() + 731 * DAY_MS; t += 7 * DAY_MS) seen.add(offsetAt(fmt, new Date(t)));
   return [...seen].sort();
 }
 

@@ -23,6 +23,9 @@ const ROOT: Admin = { id: null, name: 'root', psid: null };
 /** How an admin is named in order_state_history.changed_by: admin:<id>, or admin:<name> for a config admin. */
 export const adminActor = (admin: Admin): string => `admin:${admin.id ?? admin.name}`;
 
+/** The key prefix that marks the demo admin's row (simulator mode). */
+export const DEMO_KEY_PREFIX = 'qs_demo';
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -92,6 +95,32 @@ export function createAdminService(db: Db, config: AdminConfig) {
         revoked: r.revoked_at !== null,
         created_at: r.created_at as Date,
       }));
+    },
+
+    /**
+     * Simulator mode only: a fresh random key for the demo admin (a row of its own, key prefix 'qs_demo'),
+     * shown on the start-up banner and the loopback-only simulator page so the queues dashboard opens
+     * without a trip to the terminal. Each call replaces the previous demo key.
+     */
+    async issueDemoKey(psid: string | null): Promise<string> {
+      const key = `${DEMO_KEY_PREFIX}_${randomBytes(32).toString('base64url')}`;
+      const [res] = await db.query<ResultSetHeader>(
+        'UPDATE admins SET api_key_hash = ?, revoked_at = NULL WHERE key_prefix = ?',
+        [hashKey(key), DEMO_KEY_PREFIX],
+      );
+      if (res.affectedRows === 0) {
+        await db.query('INSERT INTO admins (name, api_key_hash, key_prefix, psid) VALUES (?, ?, ?, ?)', ['Demo admin', hashKey(key), DEMO_KEY_PREFIX, psid]);
+      }
+      return key;
+    },
+
+    /** With a Page token there is no demo key: one left from an earlier demo run stops working. */
+    async revokeDemoKeys(): Promise<number> {
+      const [res] = await db.query<ResultSetHeader>(
+        'UPDATE admins SET revoked_at = CURRENT_TIMESTAMP WHERE key_prefix = ? AND revoked_at IS NULL',
+        [DEMO_KEY_PREFIX],
+      );
+      return res.affectedRows;
     },
 
     async revoke(id: number): Promise<boolean> {

@@ -70,12 +70,13 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     carts,
     logger: log,
     shopName: config.SHOP_NAME,
+    currency: config.CURRENCY,
     appId: config.FB_APP_ID,
     inboxAppId: config.FB_PAGE_INBOX_APP_ID,
     timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
   });
   registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live, handover });
-  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE });
+  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
 
   const sayToUser = (psid: string, text: string) =>
     sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });

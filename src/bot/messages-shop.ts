@@ -1,4 +1,4 @@
-import { formatPeso } from '../orders/money.js';
+import { formatMoney } from '../orders/money.js';
 import type { CategorySummary, Product } from '../orders/types.js';
 import type { CartView, Checkout } from '../orders/cart-service.js';
 import { P } from './payloads.js';
@@ -84,10 +84,10 @@ export function stockHint(available: number): string {
 }
 
 /** Generic-template carousel (at most 10 cards): image, name, price, stock hint, "Add to cart". */
-export function productCarousel(products: Product[]): BotMessage {
+export function productCarousel(products: Product[], currency: string): BotMessage {
   const elements = products.slice(0, 10).map((p) => ({
     title: p.name.slice(0, 80),
-    subtitle: `${formatPeso(p.price)} · ${stockHint(p.available_quantity)}`.slice(0, 80),
+    subtitle: `${formatMoney(p.price, currency)} · ${stockHint(p.available_quantity)}`.slice(0, 80),
     ...(p.image_url ? { image_url: p.image_url } : {}),
     buttons: p.available_quantity > 0 ? [button('Add to cart', P.add(p.id))] : [button('View cart', P.CART)],
   }));
@@ -95,15 +95,15 @@ export function productCarousel(products: Product[]): BotMessage {
 }
 
 /** One page of a category (or of the products without one): the carousel, and "More ▶" when there is more. */
-export function productPage(products: Product[], morePayload: string | null): BotMessage {
+export function productPage(products: Product[], morePayload: string | null, currency: string): BotMessage {
   const more = morePayload ? [qr('More ▶', morePayload)] : [];
-  return { ...productCarousel(products), quick_replies: [...more, qr('🛍️ Shop', P.SHOP), qr('🛒 Cart', P.CART)] };
+  return { ...productCarousel(products, currency), quick_replies: [...more, qr('🛍️ Shop', P.SHOP), qr('🛒 Cart', P.CART)] };
 }
 
-export function quantityQuestion(p: Product): BotMessage {
+export function quantityQuestion(p: Product, currency: string): BotMessage {
   const max = Math.min(5, p.available_quantity);
   const options = Array.from({ length: max }, (_, i) => qr(String(i + 1), P.qty(p.id, i + 1)));
-  return { text: `How many ${p.name}? (${formatPeso(p.price)} each)`, quick_replies: [...options, qr('Other', P.qtyOther(p.id))] };
+  return { text: `How many ${p.name}? (${formatMoney(p.price, currency)} each)`, quick_replies: [...options, qr('Other', P.qtyOther(p.id))] };
 }
 
 export function changeQuantityQuestion(productId: number, name: string): BotMessage {
@@ -123,11 +123,11 @@ export function emptyCart(): BotMessage {
 }
 
 /** The cart: one card per line (change / remove) and a total with the next steps. */
-export function cartMessages(view: CartView): BotMessage[] {
+export function cartMessages(view: CartView, currency: string): BotMessage[] {
   if (!view.lines.length) return [emptyCart()];
   const elements = view.lines.slice(0, 10).map((l) => ({
     title: `${l.quantity} × ${l.name}`.slice(0, 80),
-    subtitle: `${formatPeso(l.unit_price)} each · ${formatPeso(l.line_total)}${l.active ? '' : ' · no longer for sale'}`.slice(0, 80),
+    subtitle: `${formatMoney(l.unit_price, currency)} each · ${formatMoney(l.line_total, currency)}${l.active ? '' : ' · no longer for sale'}`.slice(0, 80),
     ...(l.image_url ? { image_url: l.image_url } : {}),
     buttons: [button('Change quantity', P.change(l.product_id)), button('Remove', P.remove(l.product_id))],
   }));
@@ -135,7 +135,7 @@ export function cartMessages(view: CartView): BotMessage[] {
     { attachment: { type: 'template', payload: { template_type: 'generic', elements } } },
     {
       text:
-        `Subtotal: ${formatPeso(view.subtotal)} (${view.item_count} item${view.item_count === 1 ? '' : 's'})` +
+        `Subtotal: ${formatMoney(view.subtotal, currency)} (${view.item_count} item${view.item_count === 1 ? '' : 's'})` +
         (view.lines.length > 10 ? `\nShowing 10 of ${view.lines.length} products; the subtotal counts them all.` : ''),
       quick_replies: [qr('✅ Checkout', P.CHECKOUT), qr('Keep shopping', P.SHOP), qr('Empty cart', P.EMPTY)],
     },
@@ -160,5 +160,3 @@ export function editQuestion(): BotMessage {
     quick_replies: [qr('Address', P.edit('address')), qr('Payment', P.edit('payment')), qr('Promo code', P.edit('promo')), qr('🛒 Cart', P.CART)],
   };
 }
-
-export const formatFee = (fee: string): string => formatPeso(fee);

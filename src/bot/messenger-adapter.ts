@@ -6,8 +6,8 @@ import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
 
 /**
- * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook, see
- * DESIGN.md). Inbound: an InboundEvent (already verified, de-duplicated and serialized per user)
+ * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook: see
+ * docs/architecture.md, "Why an own Messenger adapter"). Inbound: an InboundEvent (already verified, de-duplicated and serialized per user)
  * becomes a message activity whose text is the quick-reply / postback payload when there is one.
  * Outbound: activities go through the shared Send API client; a Graph failure is thrown as a
  * GraphError carrying its code and subcode (never swallowed).

@@ -34,7 +34,10 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     const route = routes[name];
     const t = turnOf(bot, message, args);
     await s.handover.understood(t.psid);
-    if (!route) return say(bot, help(t.admin !== null));
+    if (!route) {
+      s.logger.info({ psid: t.psid, payload: payload.slice(0, 100) }, 'unknown payload; answered with help');
+      return say(bot, help(t.admin !== null));
+    }
     await route(t);
   }
 

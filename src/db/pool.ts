@@ -44,7 +44,8 @@ function pinSession(conn: RawConnection, offset: string): void {
   conn.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '${offset}'`, (err) => {
     if (!err || failed) return;
     failed = true;
-    throw new SessionPinError(`could not pin the session's sql_mode and time zone: ${err.message}`);
+    // the cause keeps the driver's code: a connection lost here is an outage (src/db/outage.ts), retried
+    throw new SessionPinError(`could not pin the session's sql_mode and time zone: ${err.message}`, { cause: err });
   });
 }
 

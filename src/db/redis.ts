@@ -52,7 +52,7 @@ export function createRedis(url: string, opts: CreateRedisOptions = {}): RedisCl
 export function redisUnavailable(url: string, err: unknown): RedisUnavailableError {
   const cluster = isClusterUrl(url);
   return new RedisUnavailableError(
-    `Redis ${cluster ? 'Cluster' : ''} at ${redisHosts(url)} is not answering (${(err as Error)?.message ?? err}). ` +
+    `Redis${cluster ? ' Cluster' : ''} at ${redisHosts(url)} is not answering (${(err as Error)?.message ?? err}). ` +
       (cluster
         ? 'Check that every master is up and the cluster state is ok (redis-cli -c -p PORT cluster info).\n'
         : 'Start it with:\n  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n') +

@@ -1,4 +1,4 @@
-import { formatPeso } from '../orders/money.js';
+import { formatMoney } from '../orders/money.js';
 import { P } from '../bot/payloads.js';
 import type { OutgoingMessage, Rendered } from './notification-messages.js';
 
@@ -39,11 +39,11 @@ export function holdTime(minutes: number): string {
   return `${Math.max(1, Math.round(minutes * 60))} s`;
 }
 
-const item = (l: { code: string; name: string; price: string; quantity?: number }) =>
-  `${l.code} ${l.name} ${formatPeso(l.price)}${l.quantity && l.quantity > 1 ? ` ×${l.quantity}` : ''}`;
+const item = (l: { code: string; name: string; price: string; quantity?: number }, currency: string) =>
+  `${l.code} ${l.name} ${formatMoney(l.price, currency)}${l.quantity && l.quantity > 1 ? ` ×${l.quantity}` : ''}`;
 
-function lineText(l: Line, minutes: number): string {
-  if (l.outcome === 'held') return `You got ${item(l)} 🎉 Reply here to check out within ${holdTime(minutes)}.`;
+function lineText(l: Line, minutes: number, currency: string): string {
+  if (l.outcome === 'held') return `You got ${item(l, currency)} 🎉 Reply here to check out within ${holdTime(minutes)}.`;
   if (l.outcome === 'waitlisted')
     return `${l.code} ${l.name} is sold out — you are #${l.position ?? 1} on the waitlist. If one frees up it is yours and we tell you here.`;
   return `${l.code}: at most ${l.limit ?? 1} per buyer, and you have claimed that many already.`;
@@ -53,12 +53,12 @@ function withButton(text: string, title: string, payload: string): OutgoingMessa
   return { attachment: { type: 'template', payload: { template_type: 'button', text: text.slice(0, 640), buttons: [{ type: 'postback', title, payload }] } } };
 }
 
-function reply(p: Record<string, unknown>): OutgoingMessage {
+function reply(p: Record<string, unknown>, currency: string): OutgoingMessage {
   const minutes = Number(p.hold_minutes ?? 30);
   const example = String(p.example_code ?? 'M1');
   if (p.kind === 'price_question') {
     const info = (p.codes as CodeInfo[]) ?? [];
-    const lines = info.map((c) => `${item(c)} — ${c.available > 0 ? `${c.available} left` : 'sold out (comment to join the waitlist)'}`);
+    const lines = info.map((c) => `${item(c, currency)} — ${c.available > 0 ? `${c.available} left` : 'sold out (comment to join the waitlist)'}`);
     return { text: `${lines.join('\n')}\nTo claim, comment "mine ${info[0]?.code ?? example}".` };
   }
   if (p.kind === 'unclear') {
@@ -67,7 +67,7 @@ function reply(p: Record<string, unknown>): OutgoingMessage {
     return { text: `${none}To claim, comment "mine ${example}" (or "mine ${example} x2" for two).` };
   }
   const lines = (p.lines as Line[]) ?? [];
-  const text = lines.map((l) => lineText(l, minutes)).join('\n');
+  const text = lines.map((l) => lineText(l, minutes, currency)).join('\n');
   const claimId = Number(p.claim_id);
   if (!Number.isInteger(claimId) || claimId <= 0) return { text };
   const anyHeld = lines.some((l) => l.outcome === 'held');
@@ -83,12 +83,13 @@ function tallyLines(codes: Tally[], final: boolean): string {
     .join('\n');
 }
 
-export function renderLive(type: string, p: Record<string, unknown>): Rendered {
+/** `currency`: the shop's ISO code (config CURRENCY), as every other notification's amounts */
+export function renderLive(type: string, p: Record<string, unknown>, currency: string): Rendered {
   switch (type) {
     case 'live_reply':
-      return { ok: true, audience: 'customer', parts: [reply(p)] };
+      return { ok: true, audience: 'customer', parts: [reply(p, currency)] };
     case 'live_promoted': {
-      const text = `Good news! ${item(p as unknown as Line)} freed up and it is yours 🎉 Check out within ${holdTime(Number(p.hold_minutes ?? 30))}.`;
+      const text = `Good news! ${item(p as unknown as Line, currency)} freed up and it is yours 🎉 Check out within ${holdTime(Number(p.hold_minutes ?? 30))}.`;
       return { ok: true, audience: 'customer', parts: [{ text, quick_replies: [{ content_type: 'text', title: '🛒 Check out', payload: P.liveClaim(Number(p.claim_id)) }] }] };
     }
     case 'live_tally':

@@ -1,4 +1,4 @@
-import { formatPeso } from '../orders/money.js';
+import { formatMoney } from '../orders/money.js';
 import { paymentLabel } from '../orders/payment-methods.js';
 import type { OrderDetail, Product } from '../orders/types.js';
 import type { QuickReply, SendRequest } from '../bot/send-api.js';
@@ -74,8 +74,8 @@ function str(payload: Record<string, unknown>, ...keys: string[]): string | null
   return null;
 }
 
-export function orderReceivedText(order: Pick<OrderDetail, 'order_number' | 'total_amount'>): string {
-  return `✅ Order ${order.order_number} received! Total: ${formatPeso(order.total_amount)}`;
+export function orderReceivedText(order: Pick<OrderDetail, 'order_number' | 'total_amount'>, currency: string): string {
+  return `✅ Order ${order.order_number} received! Total: ${formatMoney(order.total_amount, currency)}`;
 }
 
 function receiptTemplate(order: OrderDetail, shop: RenderInput['shop']): OutgoingMessage {
@@ -116,7 +116,8 @@ function receiptTemplate(order: OrderDetail, shop: RenderInput['shop']): Outgoin
 }
 
 function paymentInstructions(order: OrderDetail, shop: RenderInput['shop']): string | null {
-  const total = formatPeso(order.total_amount);
+  const { currency } = shop;
+  const total = formatMoney(order.total_amount, currency);
   if (order.payment_method === 'gcash')
     return `💳 Please send ${total} by GCash to ${shop.gcashNumber} (${shop.gcashName}) and send us a photo of the receipt here.`;
   if (order.payment_method === 'bank_transfer')
@@ -124,15 +125,15 @@ function paymentInstructions(order: OrderDetail, shop: RenderInput['shop']): str
   return null;
 }
 
-function newOrderAdminText(order: OrderDetail, payload: Record<string, unknown>): string {
+function newOrderAdminText(order: OrderDetail, payload: Record<string, unknown>, currency: string): string {
   const lines = [
-    `🛒 New order ${order.order_number} — ${formatPeso(order.total_amount)}`,
+    `🛒 New order ${order.order_number} — ${formatMoney(order.total_amount, currency)}`,
     `Customer: ${order.customer.name}${order.customer.phone ? ` (${order.customer.phone})` : ''}`,
     'Items:',
-    ...order.items.slice(0, 20).map((i) => `• ${i.quantity} × ${i.product_name} — ${formatPeso(i.line_total)}`),
+    ...order.items.slice(0, 20).map((i) => `• ${i.quantity} × ${i.product_name} — ${formatMoney(i.line_total, currency)}`),
     ...(order.items.length > 20 ? [`• … and ${order.items.length - 20} more`] : []),
-    `Subtotal ${formatPeso(order.subtotal)}, shipping ${formatPeso(order.shipping_fee)}` +
-      (Number(order.discount_amount) > 0 ? `, discount −${formatPeso(order.discount_amount)}` : ''),
+    `Subtotal ${formatMoney(order.subtotal, currency)}, shipping ${formatMoney(order.shipping_fee, currency)}` +
+      (Number(order.discount_amount) > 0 ? `, discount −${formatMoney(order.discount_amount, currency)}` : ''),
     `Payment: ${paymentLabel(order.payment_method)}`,
     `Ship to: ${order.recipient_name}, ${order.shipping_address}, ${order.city}, ${order.province} ${order.postal_code}`,
   ];
@@ -180,7 +181,7 @@ function lowStockText(payload: Record<string, unknown>, product: Product | null 
 
 export function renderNotification(input: RenderInput): Rendered {
   const { type, payload, order, shop } = input;
-  if (type.startsWith('live_')) return renderLive(type, payload);
+  if (type.startsWith('live_')) return renderLive(type, payload, shop.currency);
   if (type === 'low_stock') return { ok: true, audience: 'admin', parts: [{ text: lowStockText(payload, input.product) }] };
   const ref = order ?? orderRefFromPayload(type, payload);
   if (ref && STATUS_UPDATES.has(type)) {
@@ -190,7 +191,7 @@ export function renderNotification(input: RenderInput): Rendered {
   if (!order) return { ok: false, reason: `no order found for this ${type} notification` };
 
   if (type === 'order_received') {
-    const parts: OutgoingMessage[] = [receiptTemplate(order, shop), { text: orderReceivedText(order) }];
+    const parts: OutgoingMessage[] = [receiptTemplate(order, shop), { text: orderReceivedText(order, shop.currency) }];
     const pay = paymentInstructions(order, shop);
     if (pay) parts.push({ text: pay });
     return { ok: true, audience: 'customer', parts };
@@ -199,13 +200,13 @@ export function renderNotification(input: RenderInput): Rendered {
     return {
       ok: true,
       audience: 'admin',
-      parts: [{ text: newOrderAdminText(order, payload), quick_replies: adminOrderQuickReplies(order.id) }],
+      parts: [{ text: newOrderAdminText(order, payload, shop.currency), quick_replies: adminOrderQuickReplies(order.id) }],
     };
   if (type === 'payment_proof') {
     // the stored copy (sent as an upload by the processor): Messenger's attachment URL expires
     const mediaId = Number(payload.media_id ?? order.payment_proof_media_id);
     if (!Number.isSafeInteger(mediaId) || mediaId <= 0) return { ok: false, reason: `payment_proof for ${order.order_number} has no stored image` };
-    const text = `🧾 Payment proof for ${order.order_number} (${formatPeso(order.total_amount)}, ${paymentLabel(order.payment_method)}) from ${order.customer.name}`;
+    const text = `🧾 Payment proof for ${order.order_number} (${formatMoney(order.total_amount, shop.currency)}, ${paymentLabel(order.payment_method)}) from ${order.customer.name}`;
     return {
       ok: true,
       audience: 'admin',

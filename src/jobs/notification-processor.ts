@@ -48,8 +48,12 @@ async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage
   return { message: { ...part, attachment: { ...part.attachment!, payload: rest } }, filedata: { bytes: stored.bytes, contentType: stored.content_type } };
 }
 
-/** How long a row waits before looking again whether the recipient's earlier rows are settled. */
+/**
+ * How long a row waits before looking again whether the recipient's earlier rows are settled: 250 ms, doubling
+ * with each look up to 5 s, so rows held behind a row in a long backoff (Graph down) do not poll hot.
+ */
 const WAIT_FOR_EARLIER_MS = 250;
+const WAIT_FOR_EARLIER_MAX_MS = 5000;
 
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
@@ -168,7 +172,8 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     // same PSID still open (waiting, retrying) goes first, so a status never arrives before an older one.
     if (row.recipient_psid !== null && (await store.earlierOpenFor(db, row.recipient_psid, row.id)) !== null) {
       if (!token) throw new Error(`an earlier notification for this recipient is still open`);
-      await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_MS, token);
+      const looks = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+      await job.moveToDelayed(Date.now() + Math.min(WAIT_FOR_EARLIER_MS * 2 ** Math.min(looks, 10), WAIT_FOR_EARLIER_MAX_MS), token);
       throw new DelayedError();
     }
 

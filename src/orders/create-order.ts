@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import { errorCodeOf, publishAfterCommit, recordError, type EngineContext } from './engine-context.js';
 import { PromoUsedUp, writeOrder, type WrittenOrder } from './create-order-batch.js';
+import type { GroupCommit } from './group-commit.js';
 import { stockMessage } from './order-checks.js';
 import { priceOrder } from './price-order.js';
 import { toPesos } from './money.js';
@@ -20,7 +21,13 @@ import type { CreateOrderContext, CreateOrderResult, ErrorCode, OrderStatus, Val
 const ORDER_NUMBER_ATTEMPTS = 8;
 const IDEMPOTENCY_KEY_FORMAT = /^[\x21-\x7e]{1,64}$/;
 
-export async function createOrder(ctx: EngineContext, data: unknown, context: CreateOrderContext = {}): Promise<CreateOrderResult> {
+/**
+ * The engine context plus the group commit, which only createOrder uses. Kept out of EngineContext so that
+ * engine-context.ts does not import group-commit.ts, which imports it back (an import cycle).
+ */
+export type CreateOrderEngine = EngineContext & { groupCommit: GroupCommit };
+
+export async function createOrder(ctx: CreateOrderEngine, data: unknown, context: CreateOrderContext = {}): Promise<CreateOrderResult> {
   const t0 = performance.now();
   if (context.idempotency_key !== undefined && !IDEMPOTENCY_KEY_FORMAT.test(context.idempotency_key)) {
     throw new TypeError('createOrder: context.idempotency_key must be 1-64 printable ASCII characters (pass a hash)');

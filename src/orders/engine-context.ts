@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { ServerTraits } from '../db/server-traits.js';
-import type { GroupCommit } from './group-commit.js';
 import type { orderInputSchema } from './schemas.js';
 import type { OutboxPublisher, OutboxRows } from './types.js';
 
@@ -24,8 +23,6 @@ export interface EngineContext {
   nextOrderNumber: () => string;
   /** asked once, on first use */
   serverTraits: () => Promise<ServerTraits>;
-  /** concurrent createOrder writes coalesced into one transaction (group-commit.ts) */
-  groupCommit: GroupCommit;
 }
 
 /** How long a committed order waits for its outbox publish before answering anyway. */

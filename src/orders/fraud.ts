@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
-import { formatPeso, toCentavos, type Centavos } from './money.js';
+import { formatMoney, toCentavos, type Centavos } from './money.js';
 import type { Warning } from './types.js';
 
 /** Pure fraud rules: facts in, warnings and a score out. Thresholds come from config (FRAUD_*). */
@@ -22,7 +22,7 @@ export interface FraudVerdict {
 
 type FraudConfig = Pick<
   Config,
-  'FRAUD_HIGH_VALUE' | 'FRAUD_COD_LIMIT' | 'FRAUD_MAX_ORDERS_PER_HOUR' | 'FRAUD_DUPLICATE_WINDOW_MINUTES' | 'FRAUD_VERIFY_SCORE'
+  'FRAUD_HIGH_VALUE' | 'FRAUD_COD_LIMIT' | 'FRAUD_MAX_ORDERS_PER_HOUR' | 'FRAUD_DUPLICATE_WINDOW_MINUTES' | 'FRAUD_VERIFY_SCORE' | 'CURRENCY'
 >;
 
 export const FRAUD_POINTS = { HIGH_VALUE: 30, COD_ABOVE_LIMIT: 30, HIGH_ORDER_RATE: 30, DUPLICATE_ORDER: 25 } as const;
@@ -36,9 +36,9 @@ export function assessFraud(f: FraudFacts, c: FraudConfig): FraudVerdict {
   };
   const highValue = toCentavos(c.FRAUD_HIGH_VALUE) ?? Number.MAX_SAFE_INTEGER;
   const codLimit = toCentavos(c.FRAUD_COD_LIMIT) ?? Number.MAX_SAFE_INTEGER;
-  if (f.total >= highValue) flag('HIGH_VALUE', `High-value order (${formatPeso(f.total, 'centavos')})`);
+  if (f.total >= highValue) flag('HIGH_VALUE', `High-value order (${formatMoney(f.total, c.CURRENCY, 'centavos')})`);
   if (f.payment_method === 'cod' && f.total > codLimit) {
-    flag('COD_ABOVE_LIMIT', `Cash on delivery above ${formatPeso(codLimit, 'centavos')}`);
+    flag('COD_ABOVE_LIMIT', `Cash on delivery above ${formatMoney(codLimit, c.CURRENCY, 'centavos')}`);
   }
   if (f.orders_last_hour >= c.FRAUD_MAX_ORDERS_PER_HOUR) {
     flag('HIGH_ORDER_RATE', `${f.orders_last_hour + 1} orders from this customer within an hour`);

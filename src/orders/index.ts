@@ -6,6 +6,6 @@
 export * from './types.js';
 export type { FaultHook, OrderObserver, OrderService, OrderServiceDeps } from './service-api.js';
 export { createOrderService } from './order-service.js';
-export { formatPeso } from './money.js';
+export { formatMoney } from './money.js';
 export { PAYMENT_LABELS, paymentLabel } from './payment-methods.js';
 export { ORDER_TRANSITIONS, canTransition } from './order-states.js';

@@ -41,14 +41,24 @@ export function toPesos(c: Centavos): number {
   return c / 100;
 }
 
-/** '₱2,100.00' for people. Accepts centavos (integer), a DECIMAL string or a number of pesos. */
-export function formatPeso(amount: string | number, unit: 'pesos' | 'centavos' = 'pesos'): string {
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/**
+ * The one way money is shown to people: in the shop's CURRENCY (config), with its own symbol and
+ * decimals: '₱2,100.00' for PHP, '$2,100.00' for USD. Accepts a DECIMAL string or a number of whole
+ * units, or integer minor units with unit 'centavos'. The amount is formatted from its exact decimal
+ * string, never through floating-point arithmetic.
+ */
+export function formatMoney(amount: string | number, currency: string, unit: 'pesos' | 'centavos' = 'pesos'): string {
   const c = unit === 'centavos' ? Number(amount) : toCentavos(amount);
-  if (c === null || !Number.isFinite(c)) return `₱${String(amount)}`;
-  const sign = c < 0 ? '-' : '';
-  const abs = Math.abs(c);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}₱${whole}.${String(abs % 100).padStart(2, '0')}`;
+  if (c === null || !Number.isSafeInteger(c)) return `${currency} ${String(amount)}`;
+  let f = formatters.get(currency);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' });
+    formatters.set(currency, f);
+  }
+  // a numeric string is formatted exactly (Intl.NumberFormat v3); the lib's type knows only number | bigint
+  return f.format(toDecimal(c) as unknown as number);
 }
 
 /** percent of an amount, rounded half-up to the centavo (percent may have 2 decimals, e.g. 12.5). */

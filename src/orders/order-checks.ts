@@ -3,7 +3,7 @@ import type { EngineContext } from './engine-context.js';
 import { SqlBatch } from '../db/sql-batch.js';
 import { canonicalPhone } from './checkout-fields.js';
 import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
-import { MAX_ORDER_AMOUNT, formatPeso, toCentavos, type Centavos } from './money.js';
+import { MAX_ORDER_AMOUNT, formatMoney, toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
 import { mergeLines, type OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
@@ -80,7 +80,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
     } else if (num(p.available) < line.quantity) {
       errors.push({ field: `${at}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(p.name as string, num(p.available)) });
     } else if (cents(p.price) * line.quantity > MAX_ORDER_AMOUNT) {
-      errors.push({ field: `${at}.quantity`, code: 'OUT_OF_RANGE', message: overLimitMessage(`${line.quantity} × ${p.name as string}`) });
+      errors.push({ field: `${at}.quantity`, code: 'OUT_OF_RANGE', message: overLimitMessage(`${line.quantity} × ${p.name as string}`, config.CURRENCY) });
     } else {
       const unit = cents(p.price);
       priced.push({ ...line, name: p.name as string, sku: (p.sku as string | null) ?? null, unit_price: unit, line_total: unit * line.quantity });
@@ -100,16 +100,16 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
   let promo: CheckedOrder['promo'] = null;
   if (promoCode) {
     const row = promoRow![0];
-    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoUses![0]?.n ?? 0));
+    const outcome = promoDiscount(row ? toPromo(row) : null, promoCode, subtotal, ctx.clock(), num(promoUses![0]?.n ?? 0), config.CURRENCY);
     if (!outcome.ok) return fail('INVALID_PROMO', 'promo_code', outcome.message);
     discount = outcome.discount;
     promo = { id: num(row!.id), code: row!.code as string, per_user_limit: row!.per_user_limit === null ? null : num(row!.per_user_limit) };
   }
   const totals = computeTotals(subtotal, shipping, discount);
   if (totals.subtotal > MAX_ORDER_AMOUNT || totals.total_amount > MAX_ORDER_AMOUNT) {
-    return fail('OUT_OF_RANGE', 'items', overLimitMessage('This order'));
+    return fail('OUT_OF_RANGE', 'items', overLimitMessage('This order', config.CURRENCY));
   }
-  const mismatches = checkClientTotals(input, totals);
+  const mismatches = checkClientTotals(input, totals, config.CURRENCY);
   if (mismatches.length) return { ok: false, code: 'TOTAL_MISMATCH', errors: mismatches };
 
   const fraud = assessFraud(
@@ -138,8 +138,8 @@ export function stockMessage(name: string, available: number): string {
   return available > 0 ? `Only ${available} left of ${name}` : `${name} is out of stock`;
 }
 
-function overLimitMessage(what: string): string {
-  return `${what} comes to more than one order can hold (${formatPeso(MAX_ORDER_AMOUNT, 'centavos')}); please order less`;
+function overLimitMessage(what: string, currency: string): string {
+  return `${what} comes to more than one order can hold (${formatMoney(MAX_ORDER_AMOUNT, currency, 'centavos')}); please order less`;
 }
 
 function fail(code: ErrorCode, field: string, message: string): CheckOutcome {

@@ -42,13 +42,13 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
-    groupCommit: { write: async () => null },
   };
-  ctx.groupCommit = createGroupCommit(ctx);
+  // concurrent createOrder writes coalesced into one transaction (group-commit.ts)
+  const writer = { ...ctx, groupCommit: createGroupCommit(ctx) };
   const guard = (id: number, run: () => Promise<ActionResult>) => (validId(id) ? run() : Promise.resolve(notFound(id)));
 
   return {
-    createOrder: (data, context) => createOrder(ctx, data, context),
+    createOrder: (data, context) => createOrder(writer, data, context),
     quoteOrder: (data, cartId) => quoteOrder(ctx, data, cartId ?? null),
     confirmOrder: (id, notes, actor = 'admin') =>
       guard(id, () =>

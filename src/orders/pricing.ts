@@ -1,4 +1,4 @@
-import { formatPeso, percentOf, type Centavos } from './money.js';
+import { formatMoney, percentOf, type Centavos } from './money.js';
 import type { ValidationError } from './types.js';
 
 /** Pure pricing: every amount is integer centavos; prices come from the database, never the client. */
@@ -35,12 +35,12 @@ export const promoPerUserMessage = (code: string) => `You have already used prom
 export type PromoOutcome = { ok: true; discount: Centavos } | { ok: false; message: string };
 
 /** Whether the promo applies to this order and how much it takes off (never more than the subtotal). */
-export function promoDiscount(promo: Promo | null, code: string, subtotal: Centavos, now: Date, usesByUser: number): PromoOutcome {
+export function promoDiscount(promo: Promo | null, code: string, subtotal: Centavos, now: Date, usesByUser: number, currency: string): PromoOutcome {
   if (!promo || !promo.is_active) return { ok: false, message: `Promo code ${code} does not exist or is no longer active` };
   if (promo.starts_at && now < promo.starts_at) return { ok: false, message: `Promo code ${code} is not valid yet` };
   if (promo.ends_at && now >= promo.ends_at) return { ok: false, message: `Promo code ${code} has expired` };
   if (subtotal < promo.min_spend) {
-    return { ok: false, message: `Promo code ${code} needs a minimum spend of ${formatPeso(promo.min_spend, 'centavos')}` };
+    return { ok: false, message: `Promo code ${code} needs a minimum spend of ${formatMoney(promo.min_spend, currency, 'centavos')}` };
   }
   if (promo.usage_limit !== null && promo.times_used >= promo.usage_limit) {
     return { ok: false, message: promoLimitMessage(code) };
@@ -65,7 +65,7 @@ export function computeTotals(subtotal: Centavos, shipping: Centavos, discount: 
 }
 
 /** The client's totals, if it sent any, must equal ours; a difference is TOTAL_MISMATCH naming the field. */
-export function checkClientTotals(given: Partial<Record<keyof Totals, Centavos | undefined>>, ours: Totals): ValidationError[] {
+export function checkClientTotals(given: Partial<Record<keyof Totals, Centavos | undefined>>, ours: Totals, currency: string): ValidationError[] {
   const errors: ValidationError[] = [];
   for (const key of ['subtotal', 'shipping_fee', 'discount_amount', 'total_amount'] as const) {
     const g = given[key];
@@ -73,7 +73,7 @@ export function checkClientTotals(given: Partial<Record<keyof Totals, Centavos |
       errors.push({
         field: key,
         code: 'TOTAL_MISMATCH',
-        message: `${key} is ${formatPeso(ours[key], 'centavos')} at the shop's current prices, not ${formatPeso(g, 'centavos')}`,
+        message: `${key} is ${formatMoney(ours[key], currency, 'centavos')} at the shop's current prices, not ${formatMoney(g, currency, 'centavos')}`,
       });
     }
   }

@@ -1,22 +1,23 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { checkField } from './checkout-fields.js';
-import { MAX_ORDER_AMOUNT, MAX_PRICE, formatPeso, toCentavos, type Centavos } from './money.js';
+import { MAX_ORDER_AMOUNT, MAX_PRICE, toCentavos, toDecimal, type Centavos } from './money.js';
 import type { CheckoutField, ErrorCode, ValidationError } from './types.js';
 
 /** Whole pesos too many to parse as an amount at all (more than 10 digits): too big, not malformed. */
 const tooBig = (v: number | string) => (typeof v === 'number' ? Number.isFinite(v) && v >= 1e10 : /^\s*\d{11,}(\.\d{1,2})?\s*$/.test(v));
 
-/** A peso amount (number or DECIMAL string, ≤ 2 decimals, 0 to max) parsed into centavos. */
+/** A money amount in the shop's CURRENCY (number or DECIMAL string, ≤ 2 decimals, 0 to max) parsed into centavos.
+ * The schemas are built without config, so their messages name amounts without a currency symbol. */
 export const moneyUpTo = (max: Centavos) =>
   z.union([z.number(), z.string()]).transform((v, ctx): Centavos => {
     const c = toCentavos(v);
     if (tooBig(v) || (c !== null && c > max)) {
-      ctx.addIssue({ code: 'custom', message: `must be at most ${formatPeso(max, 'centavos')}`, params: { code: 'OUT_OF_RANGE' } });
+      ctx.addIssue({ code: 'custom', message: `must be at most ${toDecimal(max)}`, params: { code: 'OUT_OF_RANGE' } });
       return z.NEVER;
     }
     if (c === null || c < 0) {
-      ctx.addIssue({ code: 'custom', message: 'must be an amount in pesos (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
+      ctx.addIssue({ code: 'custom', message: 'must be an amount of money (0 or more, at most 2 decimals)', params: { code: 'INVALID_FORMAT' } });
       return z.NEVER;
     }
     return c;

@@ -107,7 +107,7 @@ export interface OutboxPublisher {
 
 // ---------------------------------------------------------------------------------------------
 // Reading orders. Money is a DECIMAL string exactly as stored ('2100.00'); times are ISO-8601 UTC
-// strings. Format money for people with formatPeso() from src/orders/money.ts ('₱2,100.00').
+// strings. Format money for people with formatMoney() from src/orders/money.ts, in the shop's CURRENCY ('₱2,100.00' for PHP).
 
 export type PaymentStatus = 'unpaid' | 'proof_submitted' | 'paid' | 'refunded';
 

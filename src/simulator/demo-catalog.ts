@@ -1,3 +1,5 @@
+import { formatMoney } from '../orders/money.js';
+
 /**
  * The demo shop's catalog and its product pictures. The pictures are drawn here as small SVGs (no
  * downloads, no binary files in the repo) and served by the simulator at /simulator/images/<slug>.svg.
@@ -30,7 +32,8 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
 
 export const DEMO_PROMO = {
   code: 'WELCOME10',
-  description: '10% off your first order (up to ₱200) on ₱500 or more',
+  /** in the shop's CURRENCY */
+  description: (currency: string) => `10% off your first order (up to ${formatMoney(200, currency)}) on ${formatMoney(500, currency)} or more`,
   discountType: 'percent' as const,
   discountValue: '10.00',
   minSpend: '500.00',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Config } from '../config.js';
 import { withTransaction, type Conn, type Db } from '../db/pool.js';
-import { hashKey } from '../admins/admin-service.js';
+import { DEMO_KEY_PREFIX, hashKey } from '../admins/admin-service.js';
 import { DEMO_PRODUCTS, DEMO_PROMO, DEMO_SHIPPING_RATES, demoImageUrl } from './demo-catalog.js';
 import { SIMULATOR_ADMIN_PSID } from './identities.js';
 
@@ -44,7 +44,7 @@ async function count(conn: Conn, sql: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function seedCatalog(conn: Conn, baseUrl: string): Promise<Pick<SeedReport, 'products' | 'promoCodes'>> {
+async function seedCatalog(conn: Conn, baseUrl: string, currency: string): Promise<Pick<SeedReport, 'products' | 'promoCodes'>> {
   if ((await count(conn, COUNT_PRODUCTS)) > 0) return { products: 0, promoCodes: 0 };
   let products = 0;
   for (const p of DEMO_PRODUCTS) {
@@ -54,7 +54,7 @@ async function seedCatalog(conn: Conn, baseUrl: string): Promise<Pick<SeedReport
     products += (res as { affectedRows: number }).affectedRows;
   }
   const pr = DEMO_PROMO;
-  const [res] = await conn.query(INSERT_PROMO, [pr.code, pr.description, pr.discountType, pr.discountValue, pr.minSpend, pr.maxDiscount]);
+  const [res] = await conn.query(INSERT_PROMO, [pr.code, pr.description(currency), pr.discountType, pr.discountValue, pr.minSpend, pr.maxDiscount]);
   return { products, promoCodes: (res as { affectedRows: number }).affectedRows };
 }
 
@@ -73,16 +73,16 @@ async function seedAdmin(conn: Conn): Promise<number> {
   const [rows] = await conn.query<RowDataPacket[]>(FIND_ADMIN_BY_PSID, [SIMULATOR_ADMIN_PSID]);
   if (rows.length > 0) return 0;
   const unusedKey = `qs_${randomBytes(32).toString('base64url')}`;
-  const [res] = await conn.query(INSERT_ADMIN, ['Demo admin', hashKey(unusedKey), 'qs_demo', SIMULATOR_ADMIN_PSID]);
+  const [res] = await conn.query(INSERT_ADMIN, ['Demo admin', hashKey(unusedKey), DEMO_KEY_PREFIX, SIMULATOR_ADMIN_PSID]);
   return (res as { affectedRows: number }).affectedRows;
 }
 
-export async function seedDemoShop(db: Db, config: Pick<Config, 'publicUrl' | 'ADMIN_PSIDS'>): Promise<SeedReport> {
+export async function seedDemoShop(db: Db, config: Pick<Config, 'publicUrl' | 'ADMIN_PSIDS' | 'CURRENCY'>): Promise<SeedReport> {
   const lockConn = await db.getConnection();
   try {
     await lockConn.query("SELECT GET_LOCK(CONCAT('quicksell_demo_seed_', DATABASE()), 30)");
     return await withTransaction(db, async (conn) => {
-      const catalog = await seedCatalog(conn, config.publicUrl);
+      const catalog = await seedCatalog(conn, config.publicUrl, config.CURRENCY);
       const shippingRates = await seedShipping(conn);
       // the simulator's admin pane always chats as its own PSID (never a real one from ADMIN_PSIDS)
       const admins = await seedAdmin(conn);

@@ -26,6 +26,8 @@ export interface Simulator {
   adminPsid: string;
   fakeGraph: FakeGraph;
   hub: Hub;
+  /** The demo admin key the page shows (to loopback visitors only) as the queues dashboard's password. */
+  showDemoAdminKey(key: string): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
   );
   const hub = createHub();
   const adminPsid = SIMULATOR_ADMIN_PSID;
+  let demoAdminKey: string | null = null;
 
   // Every process publishes chat items; every process's hub (the web ones serve pages) listens.
   const relay = await createRelay({
@@ -80,11 +83,12 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     // real admins' PSIDs: nobody on the page (it has no login) may chat as them or read their chat
     reservedPsids: new Set(config.ADMIN_PSIDS),
     logger,
-    session: () => ({
+    session: (fromLoopback) => ({
       shopName: config.SHOP_NAME,
       adminPsid,
       dashboardUrl: '/admin/queues',
       ...profileSession(fakeGraph),
+      ...(fromLoopback && demoAdminKey ? { demoAdminKey } : {}),
     }),
   });
   logger.debug({ graphApiUrl: fakeGraph.url }, 'simulator: fake Graph API listening');
@@ -95,6 +99,9 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     adminPsid,
     fakeGraph,
     hub,
+    showDemoAdminKey(key) {
+      demoAdminKey = key;
+    },
     async close() {
       fakeGraph.events.off('message', onMessage);
       hub.closeAll();

@@ -20,6 +20,8 @@ export interface SessionInfo {
   dashboardUrl: string;
   getStarted: { title: string; payload: string };
   menu: Array<{ type: 'postback' | 'web_url'; title: string; payload?: string; url?: string }>;
+  /** the queues dashboard's password in demo mode; only ever sent to a visitor on this machine */
+  demoAdminKey?: string;
 }
 
 export interface RoutesDeps {
@@ -31,7 +33,7 @@ export interface RoutesDeps {
   /** PSIDs the page may not act as or listen to (the configured, real admins) */
   reservedPsids: ReadonlySet<string>;
   logger: Logger;
-  session(): SessionInfo;
+  session(fromLoopback: boolean): SessionInfo;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -41,6 +43,10 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 const psidQuery = z.object({ psid: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'psid must be 1-64 letters, digits, _ or -') });
+
+export function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address));
+}
 
 function describeEvent(event: UserEvent): string {
   return event.type === 'image' ? 'a photo' : event.type === 'postback' ? `"${event.title}"` : `"${event.text}"`;
@@ -87,7 +93,8 @@ export function simulatorRoutes(deps: RoutesDeps): FastifyPluginAsync {
 
     registerFontRoutes(app, fonts);
 
-    app.get('/simulator/session', async () => deps.session());
+    // the socket's address, not req.ip: a forwarded-for header must not make a remote visitor local
+    app.get('/simulator/session', async (req) => deps.session(isLoopback(req.socket.remoteAddress)));
 
     const reserved = (psid: string, reply: FastifyReply) =>
       deps.reservedPsids.has(psid) ? reply.code(403).send({ error: 'that PSID is a configured admin: the simulator chats only as its own people' }) : null;

@@ -36,14 +36,14 @@ export function adminRoutes(s: BotServices): Record<string, RouteHandler> {
 
   return {
     ADMIN_MENU: guard(async (t) => say(t.bot, m.adminMenu())),
-    ADMIN_PENDING: guard(async (t) => say(t.bot, m.adminOrdersCarousel(await listByStatus(['pending']), 'No pending orders. 🎉'))),
+    ADMIN_PENDING: guard(async (t) => say(t.bot, m.adminOrdersCarousel(await listByStatus(['pending']), 'No pending orders. 🎉', s.config.CURRENCY))),
     ADMIN_TO_SHIP: guard(async (t) =>
-      say(t.bot, m.adminOrdersCarousel(await listByStatus(['confirmed', 'processing', 'shipped']), 'Nothing to ship or deliver.')),
+      say(t.bot, m.adminOrdersCarousel(await listByStatus(['confirmed', 'processing', 'shipped']), 'Nothing to ship or deliver.', s.config.CURRENCY)),
     ),
     ADMIN_LOW_STOCK: guard(async (t) => say(t.bot, m.lowStockText((await s.orders.reportSummary()).inventory_alerts))),
     ADMIN_DETAILS: guard(async (t) => {
       const order = await loadOrder(t);
-      if (order) await say(t.bot, m.adminOrderDetails(order));
+      if (order) await say(t.bot, m.adminOrderDetails(order, s.config.CURRENCY));
     }),
     ADMIN_CONFIRM: guard(async (t, admin) => {
       const order = await loadOrder(t);

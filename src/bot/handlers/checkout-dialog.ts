@@ -9,6 +9,7 @@ import { say, turnOf } from '../turn.js';
 import { P } from '../payloads.js';
 import * as m from '../messages-shop.js';
 import { paymentLabel } from '../../orders/payment-methods.js';
+import { formatMoney } from '../../orders/money.js';
 
 /**
  * The checkout questions as one BotkitConversation. Threads: default (saved address?) → name (the six
@@ -88,7 +89,7 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
     const key = `${quote.province}|${quote.fee}`;
     if (convo.vars.fee_for === key) return;
     convo.setVar('fee_for', key);
-    await say(bot, { text: `Delivery to ${quote.province}: ${quote.is_free ? 'FREE 🎉' : m.formatFee(quote.fee)}` });
+    await say(bot, { text: `Delivery to ${quote.province}: ${quote.is_free ? 'FREE 🎉' : formatMoney(quote.fee, s.config.CURRENCY)}` });
   }));
   d.addQuestion(
     { text: [m.paymentQuestion(s.config.PAYMENT_METHODS).text!], quick_replies: m.paymentQuestion(s.config.PAYMENT_METHODS).quick_replies! },
@@ -146,7 +147,7 @@ export async function sendSummary(s: BotServices, bot: BotWorker, userId: number
     return say(bot, { text: 'A few delivery details are still missing.', quick_replies: [{ title: '✅ Checkout', payload: P.CHECKOUT }] });
   }
   const quote = await s.orders.quoteOrder(orderRequestFrom(userId, view), view.cart_id);
-  if (quote.success) return say(bot, checkoutSummary(view, quote));
+  if (quote.success) return say(bot, checkoutSummary(view, quote, s.config.CURRENCY));
   // named before "Place order": the shopper changes the code (or drops it) and sees the new summary
   if (quote.code === 'INVALID_PROMO') return say(bot, promoRefused(quote.validation_errors[0]?.message ?? quote.error));
   await say(bot, { text: explainOrderFailure(quote), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });

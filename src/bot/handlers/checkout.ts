@@ -27,7 +27,7 @@ export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
     if (!r.success) {
       if (r.code === 'TOTAL_MISMATCH' && shown !== null) {
         const quote = await s.orders.quoteOrder(orderRequestFrom(t.customer.id, view), view.cart_id);
-        if (quote.success) return say(t.bot, totalChanged(shown, quote), checkoutSummary(view, quote));
+        if (quote.success) return say(t.bot, totalChanged(shown, quote, s.config.CURRENCY), checkoutSummary(view, quote, s.config.CURRENCY));
       }
       if (r.code === 'CART_ALREADY_ORDERED') return say(t.bot, { text: 'This cart was already ordered.', quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });
       return say(t.bot, { text: explainOrderFailure(r), quick_replies: [{ title: '🛒 Cart', payload: P.CART }, { title: '✏️ Edit', payload: P.EDIT }] });

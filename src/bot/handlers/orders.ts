@@ -22,11 +22,11 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
   return {
     MY_ORDERS: async (t) => {
       const page = await s.orders.listOrders({ user_id: t.customer.id, limit: 10 });
-      await say(t.bot, m.ordersCarousel(page.orders, s.config.SHOP_TIMEZONE));
+      await say(t.bot, m.ordersCarousel(page.orders, s.config.SHOP_TIMEZONE, s.config.CURRENCY));
     },
     ORDER: async (t) => {
       const order = await ownOrder(t);
-      if (order) await say(t.bot, m.customerOrderDetails(order));
+      if (order) await say(t.bot, m.customerOrderDetails(order, s.config.CURRENCY));
     },
     CANCEL_ORDER: async (t) => {
       const order = await ownOrder(t);
@@ -34,7 +34,7 @@ export function orderRoutes(s: BotServices): Record<string, RouteHandler> {
       if (order.order_status !== 'pending') {
         return say(t.bot, { text: `${order.order_number} is ${order.order_status} and can no longer be cancelled here. Please message the shop.` });
       }
-      await say(t.bot, m.cancelConfirmQuestion(order));
+      await say(t.bot, m.cancelConfirmQuestion(order, s.config.CURRENCY));
     },
     CANCEL_ORDER_YES: async (t) => {
       const order = await ownOrder(t);

@@ -9,7 +9,7 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
   const isAdmin = (t: Turn) => t.admin !== null;
 
   async function showCart(t: Turn): Promise<void> {
-    await say(t.bot, ...m.cartMessages(await s.carts.view(t.customer.id)));
+    await say(t.bot, ...m.cartMessages(await s.carts.view(t.customer.id), s.config.CURRENCY));
   }
 
   /** The product when it can go into a cart; otherwise the shopper is told why and null comes back. */
@@ -22,14 +22,14 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
 
   async function askQuantity(t: Turn, productId: number | null): Promise<void> {
     const p = await sellable(t, productId);
-    if (p) await say(t.bot, m.quantityQuestion(p));
+    if (p) await say(t.bot, m.quantityQuestion(p, s.config.CURRENCY));
   }
 
   /** One page (10) of a category or of the products without one; "More ▶" pays out the next page. */
   async function showProducts(t: Turn, query: { category?: string; uncategorized?: boolean; cursor?: string }, more: (cursor: string) => string): Promise<void> {
     const page = await s.orders.listProducts({ ...query, limit: 10 });
     if (!page.products.length) return say(t.bot, { text: 'Nothing in that category right now.', quick_replies: m.menuReplies() });
-    await say(t.bot, m.productPage(page.products, page.next_cursor ? more(page.next_cursor) : null));
+    await say(t.bot, m.productPage(page.products, page.next_cursor ? more(page.next_cursor) : null, s.config.CURRENCY));
   }
 
   async function showShop(t: Turn): Promise<void> {
@@ -109,7 +109,7 @@ export async function searchByText(s: BotServices, t: Turn, text: string): Promi
   const query = text.trim().slice(0, 100);
   const page = query.length >= 2 ? await s.orders.listProducts({ search: query, limit: 10 }) : { products: [] };
   if (page.products.length) {
-    await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productCarousel(page.products));
+    await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productCarousel(page.products, s.config.CURRENCY));
     return true;
   }
   await say(t.bot, m.didNotUnderstand(query, t.admin !== null));

@@ -2,7 +2,7 @@ import type { RedisClient } from '../../db/redis.js';
 import type { Logger } from 'pino';
 import type { AdminService } from '../../admins/admin-service.js';
 import type { CartService, Customer } from '../../orders/cart-service.js';
-import { formatPeso } from '../../orders/money.js';
+import { formatMoney } from '../../orders/money.js';
 import type { InboundEvent } from '../events.js';
 import type { QuickReply, SendApi } from '../send-api.js';
 import { P } from '../payloads.js';
@@ -23,6 +23,8 @@ export interface HandoverDeps {
   carts: CartService;
   logger: Logger;
   shopName: string;
+  /** the shop's ISO currency (config CURRENCY) */
+  currency: string;
   appId: string;
   inboxAppId: string;
   timeoutHours: number;
@@ -52,7 +54,7 @@ export function createHandover(deps: HandoverDeps) {
   async function cartLine(customer: Customer): Promise<string> {
     const view = await deps.carts.view(customer.id);
     if (!view.lines.length) return 'empty';
-    return `${view.lines.map((l) => `${l.quantity}× ${l.name}`).join(', ')} (${formatPeso(view.subtotal)})`;
+    return `${view.lines.map((l) => `${l.quantity}× ${l.name}`).join(', ')} (${formatMoney(view.subtotal, deps.currency)})`;
   }
 
   /** The bot's thread again: Graph first (take_thread_control), then our record. */

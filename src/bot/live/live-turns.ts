@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Customer } from '../../orders/cart-service.js';
 import type { LiveSales } from '../../orders/live/live-sales.js';
-import { formatPeso } from '../../orders/money.js';
+import { formatMoney } from '../../orders/money.js';
 import type { InboundEvent } from '../events.js';
 import type { SendApi } from '../send-api.js';
 import { P } from '../payloads.js';
@@ -11,7 +11,7 @@ import { P } from '../payloads.js';
  * live-sale service. Before any customer turn, the buyer's held claims join their cart (the PSID links
  * them through the Private Reply Graph answered with it), and they are told once what they have.
  */
-export function createLiveTurns(deps: { live: LiveSales; sendApi: SendApi; logger: Logger; timeZone: string }) {
+export function createLiveTurns(deps: { live: LiveSales; sendApi: SendApi; logger: Logger; timeZone: string; currency: string }) {
   const { live, logger } = deps;
 
   /** A comment: an outage is thrown to the turn runner, which keeps it at the head of the post's inbox and retries. */
@@ -29,7 +29,7 @@ export function createLiveTurns(deps: { live: LiveSales; sendApi: SendApi; logge
   async function beforeTurn(ev: InboundEvent, customer: Customer): Promise<void> {
     const carted = await live.attachHolds(ev.psid, customer.id);
     if (!carted.length) return;
-    const lines = carted.map((h) => `${h.code} ${h.name} ${formatPeso(h.price)}${h.quantity > 1 ? ` ×${h.quantity}` : ''} — held for you until ${timeOf(h.hold_expires_at)}`);
+    const lines = carted.map((h) => `${h.code} ${h.name} ${formatMoney(h.price, deps.currency)}${h.quantity > 1 ? ` ×${h.quantity}` : ''} — held for you until ${timeOf(h.hold_expires_at)}`);
     await deps.sendApi.send({
       recipient: { id: ev.psid },
       messaging_type: 'RESPONSE',

@@ -214,6 +214,11 @@ async function main() {
   document.getElementById('shop-name').textContent = session.shopName;
   document.title = `${session.shopName} · Messenger simulator`;
   document.getElementById('dashboard-link').href = session.dashboardUrl;
+  if (session.demoAdminKey) {
+    // demo mode, seen from this machine: the demo admin key opens the dashboard (any user name)
+    const key = el('code', 'demo-key', session.demoAdminKey);
+    document.getElementById('dashboard-key').replaceChildren('use the demo key ', key, ' (any user name)');
+  }
   const root = document.getElementById('panes');
   const badge = document.getElementById('admin-badge');
   const adminSwitch = document.getElementById('admin-switch');

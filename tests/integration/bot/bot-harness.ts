@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { buildApp, type App } from '../../../src/app.js';
 import { startFakeGraph, type FakeGraph, type RecordedMessage } from '../../../src/simulator/fake-graph.js';
 import { signBody } from '../../../src/bot/signature.js';
@@ -18,7 +19,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; ownDatabase?: boolean; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string; mediaExtraCa?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { adminPsids?: string[]; workers?: boolean; ownDatabase?: boolean; logger?: Logger; overrides?: Record<string, string>; graph?: FakeGraph; queuePrefix?: string; mediaExtraCa?: string } = {}): Promise<Harness> {
   const graph = opts.graph ?? (await startFakeGraph());
   // an app running workers delivers every unpublished outbox row of its database: give it its own
   // (so does a test that needs to know the whole catalog)
@@ -33,7 +34,7 @@ export async function startHarness(opts: { adminPsids?: string[]; workers?: bool
     ...(opts.queuePrefix ? { QUEUE_PREFIX: opts.queuePrefix } : {}),
     ...opts.overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? false, web: true, mediaExtraCa: opts.mediaExtraCa });
+  const app = await buildApp(config, { workers: opts.workers ?? false, web: true, mediaExtraCa: opts.mediaExtraCa, ...(opts.logger ? { logger: opts.logger } : {}) });
   await app.start();
   return {
     app,

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { Chat, events, newPsid, startHarness, type Harness } from './bot-harness.js';
 import { shopRoutes } from '../../../src/bot/handlers/shop.js';
 import { checkoutRoutes } from '../../../src/bot/handlers/checkout.js';
@@ -64,5 +66,30 @@ describe('a payload whose argument is garbage', () => {
     expect(await answersTo(chat, 'QTY_OTHER:abc', 'postback')).toEqual(['Sorry, that button is out of date. Here is the menu:']);
     expect(await answersTo(chat, 'SETQTY_OTHER:', 'postback')).toEqual(['Sorry, that button is out of date. Here is the menu:']);
     expect(await answersTo(chat, 'QTY_OTHER:987654321', 'postback')).toEqual(['Sorry, that product is no longer available.']);
+  });
+});
+
+describe('a payload the bot cannot use', () => {
+  it('leaves a log line naming it (QTY_OTHER:abc, SETQTY_OTHER:, an unknown name)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logged = await startHarness({ logger: pino({ level: 'info' }, sink) });
+    try {
+      const chat = new Chat(logged);
+      for (const payload of ['QTY_OTHER:abc', 'SETQTY_OTHER:', 'NO_SUCH_PAYLOAD:1']) await chat.postback(payload);
+      const mine = lines.filter((l) => l.psid === chat.psid).map((l) => [l.msg, l.payload]);
+      expect(mine).toEqual([
+        ['payload with an unusable argument', 'QTY_OTHER:abc'],
+        ['payload with an unusable argument', 'SETQTY_OTHER:'],
+        ['unknown payload; answered with help', 'NO_SUCH_PAYLOAD:1'],
+      ]);
+    } finally {
+      await logged.close();
+    }
   });
 });

@@ -33,6 +33,8 @@ describe('a Send API failure', () => {
     try {
       const err = await fail(graph.url, 300);
       expect(err).toMatchObject({ status: 0, isTemporary: false, deliveryUnknown: true });
+      // Graph did get it: the late answer is recorded (and takes no failure scripted for the next tests)
+      await graph.waitFor(() => graph.sentTo('psid-delivery').length === 1);
     } finally {
       graph.setDelay(0);
     }

@@ -38,6 +38,8 @@ export { privateDatabase };
 export interface StartOptions {
   graph?: FakeGraph;
   workers?: boolean;
+  /** build the HTTP server and the bot (default true) */
+  web?: boolean;
   /** an existing database (e.g. shared by two apps of one test); default: a private one */
   databaseUrl?: string;
   /** trust this CA for payment-proof downloads (a fake CDN's self-signed certificate) */
@@ -53,7 +55,7 @@ export async function startJobsApp(overrides: Record<string, string> = {}, opts:
     ...FAST_JOBS,
     ...overrides,
   });
-  const app = await buildApp(config, { workers: opts.workers ?? true, mediaExtraCa: opts.mediaExtraCa });
+  const app = await buildApp(config, { workers: opts.workers ?? true, web: opts.web ?? true, mediaExtraCa: opts.mediaExtraCa });
   await app.start();
   return {
     app,

@@ -20,7 +20,8 @@ describe('a ROLE=worker process', () => {
   beforeAll(async () => {
     graph = await startFakeGraph();
     database = await privateDatabase();
-    producer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url, workers: false });
+    // neither web nor worker: it only publishes (a web app would drain the chat inbox below itself)
+    producer = await startJobsApp({ QUEUE_PREFIX: prefix }, { graph, databaseUrl: database.url, workers: false, web: false });
     port = await freePort();
     const env = {
       ...process.env, ...FAST_JOBS, NODE_ENV: 'test', ROLE: 'worker', WORKER_HTTP_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',

@@ -21,7 +21,8 @@ import {
  * Real processes: `node --import tsx src/main.ts` (the production entry point) as a worker, killed with
  * SIGKILL or stopped with SIGTERM while the fake Graph API is slow to answer.
  */
-describe('worker processes', () => {
+// each test starts `node --import tsx src/main.ts`, which takes many seconds on a busy machine
+describe('worker processes', { timeout: 90_000 }, () => {
   let graph: FakeGraph;
   let database: { url: string; drop(): Promise<void> };
   let producer: JobsTestApp;

@@ -46,7 +46,7 @@ export async function rows<T = RowDataPacket>(db: Db, sql: string, params: unkno
   return r as T[];
 }
 
-/** DESIGN.md's invariant for one product: on hand − reserved ≥ 0 and Σ reserved rows = reserved_quantity. */
+/** The inventory invariant (docs/architecture.md) for one product: on hand − reserved ≥ 0 and Σ reserved rows = reserved_quantity. */
 export async function inventoryOf(db: Db, productId: number) {
   const [p] = await rows(db, 'SELECT stock_quantity, reserved_quantity FROM products WHERE id = ?', [productId]);
   const [s] = await rows(db, `SELECT COALESCE(SUM(quantity), 0) AS held FROM inventory_reservations WHERE product_id = ? AND status = 'reserved'`, [productId]);

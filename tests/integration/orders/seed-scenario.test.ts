@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
-import { formatPeso } from '../../../src/orders/index.js';
+import { formatMoney } from '../../../src/orders/index.js';
 import { engineFixture, rows, type EngineFixture } from './engine-fixture.js';
 
 /**
@@ -35,7 +35,7 @@ describe('the seed quick start, step 5', () => {
   it('Test 1: the payload succeeds unchanged with the expected output shape, and the chat line reads ₱2,100.00', async () => {
     const order = await f.orders.getOrder(orderId);
     expect(order).toMatchObject({ order_number: orderNumber, order_status: 'pending', subtotal: '2000.00', shipping_fee: '100.00', total_amount: '2100.00' });
-    expect(`✅ Order ${orderNumber} received! Total: ${formatPeso(order!.total_amount)}`).toBe(`✅ Order ${orderNumber} received! Total: ₱2,100.00`);
+    expect(`✅ Order ${orderNumber} received! Total: ${formatMoney(order!.total_amount, 'PHP')}`).toBe(`✅ Order ${orderNumber} received! Total: ₱2,100.00`);
   });
 
   it('Test 2: the reservation exists and the stock is held (on hand stays, available drops by 2)', async () => {

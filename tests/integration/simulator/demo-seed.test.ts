@@ -7,7 +7,7 @@ import { SIMULATOR_ADMIN_PSID } from '../../../src/simulator/identities.js';
 import { createAdminService } from '../../../src/admins/admin-service.js';
 import { ownDatabase, useOwnDatabase } from './own-database.js';
 
-const config = { publicUrl: 'http://localhost:3000', ADMIN_PSIDS: [] as string[] };
+const config = { publicUrl: 'http://localhost:3000', ADMIN_PSIDS: [] as string[], CURRENCY: 'PHP' };
 
 async function rows(db: Db, sql: string): Promise<RowDataPacket[]> {
   const [r] = await db.query<RowDataPacket[]>(sql);

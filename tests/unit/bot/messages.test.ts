@@ -38,14 +38,14 @@ describe('payloads', () => {
 
 describe('message builders', () => {
   it('shows a product card with price, stock hint and Add to cart', () => {
-    const msg = productCarousel([product()]);
+    const msg = productCarousel([product()], 'PHP');
     const el = (msg.attachment!.payload.elements as Array<Record<string, unknown>>)[0]!;
     expect(el.subtitle).toBe('₱1,999.50 · Only 3 left');
     expect(el.buttons).toEqual([{ type: 'postback', title: 'Add to cart', payload: 'ADD:7' }]);
   });
 
   it('offers quantities 1 to 5 but never more than are available, plus Other', () => {
-    expect(quantityQuestion(product()).quick_replies!.map((q) => q.title)).toEqual(['1', '2', '3', 'Other']);
+    expect(quantityQuestion(product(), 'PHP').quick_replies!.map((q) => q.title)).toEqual(['1', '2', '3', 'Other']);
   });
 
   it('totals the cart and the summary exactly', () => {
@@ -53,12 +53,12 @@ describe('message builders', () => {
       cart_id: 4, subtotal: '3999.00', item_count: 2, checkout: { name: 'Juan', phone: '09171234567', address: '1 St', city: 'Manila', province: 'Metro Manila', postal_code: '1000', payment_method: 'gcash' },
       lines: [{ product_id: 7, name: 'Rice cooker', unit_price: '1999.50', quantity: 2, line_total: '3999.00', available: 3, active: true, image_url: null }],
     };
-    expect(cartMessages(view)[1]!.text).toBe('Subtotal: ₱3,999.00 (2 items)');
+    expect(cartMessages(view, 'PHP')[1]!.text).toBe('Subtotal: ₱3,999.00 (2 items)');
     const quote = {
       success: true as const, subtotal: 3999, shipping_fee: 100, discount_amount: 399.9, total_amount: 3699.1, promo_code: 'SAVE10', warnings: [],
       items: [{ product_id: 7, name: 'Rice cooker', quantity: 2, unit_price: 1999.5, line_total: 3999 }],
     };
-    const summary = checkoutSummary(view, quote);
+    const summary = checkoutSummary(view, quote, 'PHP');
     expect(summary.text).toContain('Subtotal: ₱3,999.00\nPromo SAVE10: −₱399.90\nDelivery fee: ₱100.00\nTotal: ₱3,699.10');
     expect(summary.text).toContain('Payment: GCash');
     expect(summary.quick_replies![0]).toEqual({ title: '✅ Place order', payload: 'PLACE_ORDER:4:369910' });
@@ -83,6 +83,7 @@ describe('the customer’s orders', () => {
         { ...base, id: 2, order_number: 'ORD-2', order_status: 'shipped' },
       ] as OrderSummary[],
       'Asia/Manila',
+      'PHP',
     );
     const els = msg.attachment!.payload.elements as Array<{ title: string; subtitle: string; buttons: Array<{ title: string }> }>;
     expect(els[0]).toMatchObject({ title: 'ORD-1 · ₱2,100.00', subtitle: '🕒 Waiting for confirmation · Nov 26, 2026' });

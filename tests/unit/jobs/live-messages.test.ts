@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { holdTime, renderLive } from '../../../src/jobs/live-messages.js';
+import { holdTime, renderLive as render } from '../../../src/jobs/live-messages.js';
+
+const renderLive = (type: string, p: Record<string, unknown>) => render(type, p, 'PHP');
 import { renderNotification } from '../../../src/jobs/notification-messages.js';
 
 const shop = { name: 'Shop', currency: 'PHP', gcashNumber: '0917', gcashName: 'Shop', bankDetails: 'BDO' };

@@ -80,7 +80,7 @@ describe('order received message', () => {
   });
 
   it('formats large totals with thousands separators', () => {
-    expect(orderReceivedText({ order_number: 'ORD-1', total_amount: '1234567.5' })).toBe('✅ Order ORD-1 received! Total: ₱1,234,567.50');
+    expect(orderReceivedText({ order_number: 'ORD-1', total_amount: '1234567.5' }, 'PHP')).toBe('✅ Order ORD-1 received! Total: ₱1,234,567.50');
   });
 
   it('shows a promo discount as a receipt adjustment', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessFraud, itemsSignature } from '../../../src/orders/fraud.js';
-import { formatPeso, percentOf, toCentavos, toDecimal } from '../../../src/orders/money.js';
+import { formatMoney, percentOf, toCentavos, toDecimal } from '../../../src/orders/money.js';
 import { orderNumber } from '../../../src/orders/order-number.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo } from '../../../src/orders/pricing.js';
 
@@ -27,8 +27,18 @@ describe('money in centavos', () => {
     [2100, '₱2,100.00'],
     ['1234567.5', '₱1,234,567.50'],
     ['0.00', '₱0.00'],
-  ] as const)('formatPeso(%j) = %s', (amount, text) => {
-    expect(formatPeso(amount)).toBe(text);
+    ['-15.5', '-₱15.50'],
+  ] as const)('formatMoney(%j, PHP) = %s', (amount, text) => {
+    expect(formatMoney(amount, 'PHP')).toBe(text);
+  });
+
+  it.each([
+    ['USD', 2100, '$2,100.00'],
+    ['USD', '1234567.5', '$1,234,567.50'],
+    ['EUR', '0.1', '€0.10'],
+    ['PHP', 999999999999, '₱9,999,999,999.99'],
+  ] as const)('formats in the configured currency: %s %j', (currency, amount, text) => {
+    expect(formatMoney(amount, currency, typeof amount === 'number' && amount > 1e9 ? 'centavos' : 'pesos')).toBe(text);
   });
 
   it('rounds a percentage half-up to the centavo', () => {
@@ -59,24 +69,24 @@ describe('pricing', () => {
     ['used up', promo({ usage_limit: 5, times_used: 5 }), 200000, { ok: false }],
     ['inactive', promo({ is_active: false }), 200000, { ok: false }],
   ] as const)('%s', (_name, p, subtotal, expected) => {
-    expect(promoDiscount(p, 'SAVE10', subtotal, now, 0)).toMatchObject(expected);
+    expect(promoDiscount(p, 'SAVE10', subtotal, now, 0, 'PHP')).toMatchObject(expected);
   });
 
   it('refuses a promo the user already used up to its per-user limit', () => {
-    expect(promoDiscount(promo({ per_user_limit: 1 }), 'SAVE10', 200000, now, 1)).toMatchObject({ ok: false });
+    expect(promoDiscount(promo({ per_user_limit: 1 }), 'SAVE10', 200000, now, 1, 'PHP')).toMatchObject({ ok: false });
   });
 
   it('flags each client total that differs from the shop prices as TOTAL_MISMATCH', () => {
     const ours = computeTotals(200000, 10000, 0);
-    expect(checkClientTotals({ subtotal: 200000, total_amount: 210000 }, ours)).toEqual([]);
-    const errors = checkClientTotals({ subtotal: 190000, total_amount: 200000 }, ours);
+    expect(checkClientTotals({ subtotal: 200000, total_amount: 210000 }, ours, 'PHP')).toEqual([]);
+    const errors = checkClientTotals({ subtotal: 190000, total_amount: 200000 }, ours, 'USD');
     expect(errors.map((e) => [e.field, e.code])).toEqual([['subtotal', 'TOTAL_MISMATCH'], ['total_amount', 'TOTAL_MISMATCH']]);
-    expect(errors[0]!.message).toContain('₱2,000.00');
+    expect(errors[0]!.message).toBe("subtotal is $2,000.00 at the shop's current prices, not $1,900.00");
   });
 });
 
 describe('fraud rules', () => {
-  const cfg = { FRAUD_HIGH_VALUE: 50000, FRAUD_COD_LIMIT: 20000, FRAUD_MAX_ORDERS_PER_HOUR: 5, FRAUD_DUPLICATE_WINDOW_MINUTES: 10, FRAUD_VERIFY_SCORE: 50 };
+  const cfg = { FRAUD_HIGH_VALUE: 50000, FRAUD_COD_LIMIT: 20000, FRAUD_MAX_ORDERS_PER_HOUR: 5, FRAUD_DUPLICATE_WINDOW_MINUTES: 10, FRAUD_VERIFY_SCORE: 50, CURRENCY: 'PHP' };
   const base = { total: 210000, payment_method: 'cod', orders_last_hour: 0, same_items_minutes_ago: null };
 
   it('gives an ordinary order no warnings', () => {
