@@ -167,3 +167,44 @@ describe('when the buyer checks out', () => {
     expect(res.map((r) => [r.order_id === null ? 'hold' : 'order', r.status])).toEqual([['hold', 'released'], ['order', 'reserved']]);
   });
 });
+
+describe('when many buyers check out held units at once', () => {
+  it('adopts each cart’s holds inside createOrder’s group commit: every order keeps its unit, none oversold', async () => {
+    const { live: l } = live();
+    const buyers = 10;
+    const p = await makeProduct(fx.db, { stock: buyers, price: '350.00' });
+    const postId = post();
+    await l.createSale({ post_id: postId, items: [{ code: 'G1', product_id: p }] }, 'test');
+    const carts: Array<{ userId: number; cartId: number }> = [];
+    for (let i = 0; i < buyers; i++) {
+      const out = await l.handleComment(comment(postId, 'mine G1', `group-buyer-${i}`));
+      const psid = `psid-${randomUUID().slice(0, 8)}`;
+      await fx.db.query('UPDATE notification_queue SET recipient_psid = ? WHERE id = ?', [psid, (out as { replyId: number }).replyId]);
+      const userId = await makeUser(fx.db, { psid });
+      expect(await l.attachHolds(psid, userId)).toHaveLength(1);
+      const [cart] = await rows(fx.db, `SELECT id FROM carts WHERE user_id = ? AND status = 'open'`, [userId]);
+      carts.push({ userId, cartId: Number(cart!.id) });
+    }
+    expect(await inventoryOf(fx.db, p)).toEqual({ stock: buyers, reserved: buyers, held: buyers });
+    // sold out to everyone else: only the holds' own carts may order it
+    const results = await Promise.all(
+      carts.map(({ userId, cartId }) =>
+        fx.orders.createOrder(
+          {
+            user_id: userId,
+            items: [{ product_id: p, quantity: 1 }],
+            payment_method: 'cod',
+            shipping_address: { recipient_name: 'Ana', phone: '09171234567', address: '1 Rizal St', city: 'Manila', province: 'Metro Manila', postal_code: '1000' },
+          },
+          { cart_id: cartId },
+        ),
+      ),
+    );
+    expect(results.map((r) => r.success)).toEqual(Array(buyers).fill(true));
+    expect(await inventoryOf(fx.db, p)).toEqual({ stock: buyers, reserved: buyers, held: buyers });
+    const res = await rows(fx.db, `SELECT order_id IS NULL AS hold, status, COUNT(*) AS n FROM inventory_reservations WHERE product_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, [p]);
+    expect(res.map((r) => [Number(r.hold) ? 'hold' : 'order', r.status, Number(r.n)])).toEqual([['order', 'reserved', buyers], ['hold', 'released', buyers]]);
+    const claims = await rows(fx.db, `SELECT status, COUNT(*) AS n FROM live_claims WHERE product_id = ? GROUP BY status`, [p]);
+    expect(claims.map((r) => [r.status, Number(r.n)])).toEqual([['checked_out', buyers]]);
+  });
+});
