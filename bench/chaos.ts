@@ -16,12 +16,12 @@ import { runScenario, type Fault, type ScenarioResult } from './chaos/scenario.j
 import type { GraphFaults } from './chaos/chaos-graph.js';
 
 const num = (key: string, def: number) => (process.env[key] ? Number(process.env[key]) : def);
-const DURATION_S = num('CHAOS_DURATION_S', 280);
+const DURATION_S = num('CHAOS_DURATION_S', 300);
 const CUSTOMERS = num('CHAOS_CUSTOMERS', 300);
-const CONCURRENCY = num('CHAOS_CONCURRENCY', 60);
+const CONCURRENCY = num('CHAOS_CONCURRENCY', 30);
 const API_ORDERS = num('CHAOS_API_ORDERS', 30);
 const runDir = process.env.CHAOS_DIR ?? join(tmpdir(), `quicksell-chaos-${process.pid}`);
-const GRAPH: GraphFaults = { flakyShare: num('CHAOS_FLAKY_SHARE', 0.2), slow: 0.1, error: 0.1, throttle: 0.03, slowMs: 2500 };
+const GRAPH: GraphFaults = { flakyShare: num('CHAOS_FLAKY_SHARE', 0.2), slow: 0.1, error: 0.1, throttle: 0.03, slowMs: 7000 };
 const log = (line: string) => console.log(line);
 
 function scaleOutFaults(redis: RedisServers, db: MariaDbServer | null, loadS: number, prefix: () => string): Fault[] {
@@ -72,9 +72,10 @@ async function main(): Promise<number> {
   log(`own MariaDB :${db?.port ?? '-'}, Redis Cluster ${cluster.url}, single Redis ${single.url}`);
   const results: ScenarioResult[] = [];
   try {
-    const loadS = Math.max(30, Math.floor(DURATION_S * 0.3));
+    // the budget: 35% load + 8% drain for the scale-out run, 20% + 8% for the baseline, the rest for start-ups
+    const loadS = Math.max(30, Math.floor(DURATION_S * 0.35));
     let prefix = '';
-    const common = { runDir, mysqlServerUrl, customers: CUSTOMERS, concurrency: CONCURRENCY, apiOrders: API_ORDERS, lowStockProducts: 3, lowStock: 5, graphFaults: GRAPH, loadBudgetS: loadS, drainS: Math.floor(DURATION_S * 0.12), log };
+    const common = { runDir, mysqlServerUrl, customers: CUSTOMERS, concurrency: CONCURRENCY, apiOrders: API_ORDERS, lowStockProducts: 3, lowStock: 3, graphFaults: GRAPH, loadBudgetS: loadS, drainS: Math.max(20, Math.floor(DURATION_S * 0.08)), log };
     if (process.env.CHAOS_ONLY !== 'baseline') results.push(
       await runScenario({
         ...common,
@@ -88,7 +89,7 @@ async function main(): Promise<number> {
     );
     if (results[0]) report(results[0]);
     if (process.env.CHAOS_ONLY !== 'scale-out') {
-      results.push(await runScenario({ ...common, label: 'baseline', webs: 1, workers: 1, redis: single, faults: [] }));
+      results.push(await runScenario({ ...common, loadBudgetS: Math.max(20, Math.floor(DURATION_S * 0.2)), label: 'baseline', webs: 1, workers: 1, redis: single, faults: [] }));
       report(results.at(-1)!);
     }
   } finally {

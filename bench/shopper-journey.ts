@@ -106,9 +106,10 @@ export function eventFor(psid: string, step: Step, msgs: RecordedMessage[]): unk
  * One shopper through the journey; `perStep[i]` messages are expected in answer to step i. `pace` is
  * awaited before each tap (the half-capacity run's rate limit). Returns each step's tap→reply ms.
  */
-export async function walk(opts: { url: string; secret: string; inbox: Inboxes; psid: string; perStep: number[]; pace?: () => Promise<void> }): Promise<number[]> {
+export async function walk(opts: { url: string; secret: string; inbox: Inboxes; psid: string; perStep: number[]; pace?: () => Promise<void>; times?: number[] }): Promise<number[]> {
   const { url, secret, inbox, psid, perStep } = opts;
-  const times: number[] = [];
+  // filled as the shopper goes, so a caller that stops it early keeps the taps answered so far
+  const times: number[] = opts.times ?? [];
   let expected = 0;
   for (const [i, step] of JOURNEY.entries()) {
     await opts.pace?.();

@@ -12,7 +12,8 @@
  *     answer is there: turns/s and tap→reply p50/p99.
  *  4. the same journey at half the capacity measured in (3) (taps paced across all shoppers):
  *     tap→reply p50/p99, target p99 < 100 ms.
- * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (50), BENCH_SHOPPERS (200), BENCH_DRAIN_SECONDS (60);
+ * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (50), BENCH_SHOPPERS (200), BENCH_JOURNEY_SECONDS (20, each
+ * journey phase), BENCH_DRAIN_SECONDS (60);
  * BENCH_CPU_PROF=<dir> writes a CPU profile of the server process there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,8 @@ import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.j
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 200);
+/** each journey phase stops taking new taps after this long (shoppers still on their way just stop) */
+const JOURNEY_SECONDS = Number(process.env.BENCH_JOURNEY_SECONDS ?? 20);
 const USERS = 200;
 const SECRET = `bench-${randomUUID()}`;
 
@@ -72,24 +75,29 @@ function next<T>(child: ChildProcess, cmd: string): Promise<T> {
   });
 }
 
-/** Every shopper through the journey at once; `rate` (taps/s over all shoppers) paces them when set. */
+class TimeUp extends Error {}
+
+/** Every shopper through the journey at once (for at most BENCH_JOURNEY_SECONDS); `rate` (taps/s over all shoppers) paces them when set. */
 async function journeys(url: string, inbox: Inboxes, perStep: number[], rate?: number) {
   let nextSlot = performance.now();
-  const pace = rate
-    ? async () => {
-        const at = (nextSlot = Math.max(nextSlot + 1000 / rate, performance.now()));
-        const wait = at - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-    : undefined;
+  const deadline = performance.now() + JOURNEY_SECONDS * 1000;
+  const pace = async () => {
+    if (rate) {
+      const at = (nextSlot = Math.max(nextSlot + 1000 / rate, performance.now()));
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    if (performance.now() > deadline) throw new TimeUp();
+  };
   const start = performance.now();
   let stuck = 0;
+  const shopperTimes: number[][] = [];
   const times = await Promise.all(
     Array.from({ length: SHOPPERS }, (_, i) =>
-      walk({ url, secret: SECRET, inbox, psid: `shopper-${i}-${randomUUID().slice(0, 8)}`, perStep, pace }).catch((err: Error) => {
-        // a shopper whose answer never came (or came otherwise) stops there; counted, first one shown
-        if (stuck++ === 0) console.log(`  a shopper stopped: ${err.message}`);
-        return [] as number[];
+      walk({ url, secret: SECRET, inbox, psid: `shopper-${i}-${randomUUID().slice(0, 8)}`, perStep, pace, times: (shopperTimes[i] = []) }).catch((err: Error) => {
+        // time is up: the taps answered so far count; an answer that never came (or came otherwise) is counted
+        if (!(err instanceof TimeUp) && stuck++ === 0) console.log(`  a shopper stopped: ${err.message}`);
+        return shopperTimes[i]!;
       }),
     ),
   );

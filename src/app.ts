@@ -110,12 +110,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // the simulator's own photo uploads (plain http on this server): nothing else is fetched over http
     httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
   };
-  const images = createProductImages({ media, orders, publicUrl: config.publicUrl });
+  const images = createProductImages({ media, orders, publicUrl: config.publicUrl, policy: downloadPolicy });
   const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy, live: () => live });
   jobsRef = jobs;
   // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
   // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
-  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics }) : null;
+  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics, images }) : null;
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);

@@ -45,7 +45,7 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
 }
 
 export async function startAppProcess(opts: { name: string; role: 'web' | 'worker'; env: Record<string, string>; logDir: string }): Promise<AppProcess> {
-  const port = opts.role === 'web' ? await freeTcpPort() : 0;
+  let port = opts.role === 'web' ? await freeTcpPort() : 0;
   const log: WriteStream = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: 'a' });
   let proc: ChildProcess | null = null;
   let started = false;
@@ -55,13 +55,15 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
    * once when MySQL or Redis is not answering, and a fault may be under way.
    */
   async function start(): Promise<void> {
-    const until = Date.now() + 90_000;
+    const until = Date.now() + 180_000;
     for (;;) {
       try {
         return await startOnce(Math.max(1000, until - Date.now()));
       } catch (err) {
         if (!(err instanceof ExitedEarly) || Date.now() > until) throw err;
         log.write(`[chaos] ${opts.name} exited while starting; starting it again in 1 s\n`);
+        // the port may have been taken meanwhile (EADDRINUSE): the load balancer learns the new one
+        if (opts.role === 'web') port = await freeTcpPort();
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -81,12 +83,17 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
       if (/QuickSell (worker started|\(\w+\) listening)/.test(d.toString())) started = true;
     });
     p.stderr!.on('data', (d: Buffer) => log.write(d));
+    // a process that does not come up in time is not left behind (it would serve a stale port)
+    const giveUp = (err: unknown) => {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      throw err;
+    };
     await waitUntil(`${opts.name} to start`, async () => {
       if (p.exitCode !== null) throw new ExitedEarly(`${opts.name} exited with ${p.exitCode} (see ${opts.name}.log)`);
       if (opts.role === 'worker') return started;
       const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
       return Boolean(res?.ok);
-    }, timeoutMs);
+    }, timeoutMs).catch(giveUp);
   }
 
   async function signal(sig: NodeJS.Signals, graceMs: number): Promise<void> {
@@ -103,7 +110,9 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
   const handle: AppProcess = {
     name: opts.name,
     role: opts.role,
-    url: `http://127.0.0.1:${port}`,
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
     restarts: 0,
     kill: () => signal('SIGKILL', 0),
     async start() {

@@ -25,6 +25,8 @@ export interface CheckInput {
   /** PSIDs of the simulated customers */
   customerPsids: string[];
   api: ApiOrderResult[];
+  /** when each user posted events: the same message twice with no event of theirs between is a re-send */
+  postedAt: Map<string, number[]>;
   /** a reservation may be past its expiry for at most this long (the expiry sweep's interval and margin) */
   expiryGraceSeconds: number;
 }
@@ -119,8 +121,12 @@ export async function runChecks(input: CheckInput): Promise<Check[]> {
   );
   const counts = new Map<string, Arrival[]>();
   for (const a of delivered) counts.set(`${a.psid}\u0000${a.key}`, [...(counts.get(`${a.psid}\u0000${a.key}`) ?? []), a]);
-  const twice = [...counts.values()].filter((l) => l.length > 1).map((l) => `${l[0]!.psid} ×${l.length}: ${(l[0]!.message.text ?? '[template]').slice(0, 60)}`);
-  out.push(check('no one saw the same message twice', twice, `${delivered.length} messages delivered, each once`, 'duplicates'));
+  // The same text answering two different events of a user (two apologies) is not a re-send; the same
+  // message again with no event of that user posted in between is.
+  const resent = (l: Arrival[]) =>
+    l.some((a, i) => i > 0 && !(input.postedAt.get(a.psid) ?? []).some((t) => t > l[i - 1]!.at && t <= a.at));
+  const twice = [...counts.values()].filter((l) => l.length > 1 && resent(l)).map((l) => `${l[0]!.psid} ×${l.length}: ${(l[0]!.message.text ?? '[template]').slice(0, 60)}`);
+  out.push(check('no one saw the same message twice', twice, `${delivered.length} messages delivered, none re-sent`, 'duplicates'));
   const rowByMessage = new Map(notes.filter((n) => n.message_id).map((n) => [String(n.message_id), n]));
   const reordered: string[] = [];
   const lastRank = new Map<string, number>();

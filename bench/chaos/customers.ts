@@ -29,6 +29,8 @@ export interface LoadStats {
 export class WebhookClient {
   private next = 0;
   readonly stats: LoadStats = { eventsPosted: 0, eventsAccepted: 0, postRetries: 0, replyLatencies: [] };
+  /** when each user's events were first posted (epoch ms), to tell a re-sent reply from an answer to a new event */
+  readonly postedAt = new Map<string, number[]>();
   constructor(
     private readonly webUrls: () => string[],
     private readonly appSecret: string,
@@ -39,6 +41,8 @@ export class WebhookClient {
     const body = JSON.stringify({ object: 'page', entry: [{ id: 'PAGE', time: Date.now(), messaging: [event] }] });
     const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, this.appSecret) };
     this.stats.eventsPosted += 1;
+    const psid = (event as { sender?: { id?: string } }).sender?.id ?? '';
+    this.postedAt.set(psid, [...(this.postedAt.get(psid) ?? []), Date.now()]);
     for (let attempt = 0; attempt < 60; attempt++) {
       const urls = this.webUrls();
       const url = urls[this.next++ % urls.length]!;
@@ -90,9 +94,12 @@ export class ChatUser {
     readonly psid: string,
     private readonly graph: ChaosGraph,
     private readonly client: WebhookClient,
+    /** no wait goes past this time (epoch ms): the run is bounded */
+    private readonly hardStop = Infinity,
   ) {}
 
   async act(event: unknown, wait: Wait): Promise<Arrival[] | null> {
+    if (Date.now() >= this.hardStop) return null;
     const from = this.graph.deliveredTo(this.psid).length;
     const sentAt = Date.now();
     let firstSeen = false;
@@ -112,7 +119,7 @@ export class ChatUser {
         const msgs = since();
         if (wait.done(msgs)) finish(msgs);
       };
-      const timer = setTimeout(() => finish(null), wait.timeoutMs);
+      const timer = setTimeout(() => finish(null), Math.max(0, Math.min(wait.timeoutMs, this.hardStop - Date.now())));
       this.graph.events.on('delivered', onDelivered);
       this.client.post(event).catch((err) => {
         clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mysql, { type ResultSetHeader } from 'mysql2/promise';
 import { Queue } from 'bullmq';
 import { migrate } from '../../src/db/migrate.js';
@@ -124,16 +125,18 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     NODE_ENV: 'development', LOG_LEVEL: 'warn', SIMULATOR: 'off', DEMO_SEED: 'false',
     DATABASE_URL: dbUrl, REDIS_URL: o.redis.url, QUEUE_PREFIX: prefix, DB_POOL_SIZE: '20',
     FB_PAGE_ACCESS_TOKEN: 'chaos-page-token', FB_APP_SECRET: APP_SECRET, FB_VERIFY_TOKEN: 'chaos-verify', GRAPH_API_URL: graph.url,
-    SEND_API_TIMEOUT_MS: '1000', JOB_BACKOFF_MS: '500', RATE_LIMIT_BACKOFF_MS: '1000', SEND_API_RATE_PER_SECOND: '300', NOTIFICATION_CONCURRENCY: '20',
+    SEND_API_TIMEOUT_MS: '5000', JOB_BACKOFF_MS: '500', RATE_LIMIT_BACKOFF_MS: '1000', SEND_API_RATE_PER_SECOND: '300', NOTIFICATION_CONCURRENCY: '20',
     OUTBOX_RELAY_INTERVAL_MS: '1000', OUTBOX_REPUBLISH_AFTER_MS: '15000', WORKER_LOCK_MS: '10000', WORKER_STALLED_INTERVAL_MS: '5000',
     EXPIRY_SWEEP_INTERVAL_MS: '5000', SHUTDOWN_TIMEOUT_MS: '5000', ADMIN_PSIDS: admins.join(','), ADMIN_API_KEY: API_KEY, API_RATE_LIMIT: '0',
     FRAUD_MAX_ORDERS_PER_HOUR: '1000', FRAUD_DUPLICATE_WINDOW_MINUTES: '0', FRAUD_COD_LIMIT: '1000000',
     ...o.env,
   };
-  const webs: AppProcess[] = [];
-  const workers: AppProcess[] = [];
-  for (let i = 0; i < o.webs; i++) webs.push(await startAppProcess({ name: `${o.label}-web-${i + 1}`, role: 'web', env, logDir: o.runDir }));
-  for (let i = 0; i < o.workers; i++) workers.push(await startAppProcess({ name: `${o.label}-worker-${i + 1}`, role: 'worker', env, logDir: o.runDir }));
+  // one process migrates (the others would wait on its GET_LOCK anyway), then all start at once
+  const start = (role: 'web' | 'worker', i: number) => startAppProcess({ name: `${o.label}-${role}-${i + 1}`, role, env, logDir: o.runDir });
+  const [webs, workers] = await Promise.all([
+    Promise.all(Array.from({ length: o.webs }, (_, i) => start('web', i))),
+    Promise.all(Array.from({ length: o.workers }, (_, i) => start('worker', i))),
+  ]);
   const webUrls = () => webs.map((w) => w.url);
   const client = new WebhookClient(webUrls, APP_SECRET);
   const desk = startAdminDesk(graph, client, admins);
@@ -162,7 +165,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     if (Date.now() > deadline) return { psid: psids[i]!, outcome: 'stuck', step: 'not started (load budget spent)' };
     // half the customers race for a few low-stock products
     const product = i % 2 === 0 ? products.low[i % products.low.length]! : products.names[i % products.names.length]!;
-    return shopperJourney(new ChatUser(psids[i]!, graph, client), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
+    return shopperJourney(new ChatUser(psids[i]!, graph, client, deadline + 60_000), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
   });
   const restBody = {
     user_id: products.restUser,
@@ -170,12 +173,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     subtotal: 500, shipping_fee: 100, discount_amount: 0, total_amount: 600, payment_method: 'cod',
     shipping_address: { recipient_name: 'REST Buyer', phone: '09170000000', address: '1 API Street, Brgy. Uno', city: 'Manila', province: 'Metro Manila', postal_code: '1000' },
   };
-  const api = pool<ApiOrderResult>(o.apiOrders, 4, async (i) => {
+  const api = pool<ApiOrderResult>(o.apiOrders, o.apiOrders, async (i) => {
     await new Promise((r) => setTimeout(r, (i * o.loadBudgetS * 500) / Math.max(1, o.apiOrders)));
     return apiOrderWithRetries(webUrls, API_KEY, restBody);
   });
-  const [results, apiResults] = await Promise.all([customers, api]);
+  const results = await customers;
   const loadSeconds = (Date.now() - started) / 1000;
+  const apiResults = await api;
   await Promise.all(faultRuns);
   await Promise.race([desk.idle(), new Promise((r) => setTimeout(r, 60_000))]);
   desk.stop();
@@ -194,7 +198,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const after = await o.redis.commandCounts();
   await db.end(); // its connections may predate a database restart
   db = mysql.createPool({ uri: dbUrl, connectionLimit: 4 });
-  const checks = await runChecks({ db, redis, prefix, queues, graph, customerPsids: psids, api: apiResults, expiryGraceSeconds: 30 });
+  const checks = await runChecks({ db, redis, prefix, queues, graph, customerPsids: psids, api: apiResults, postedAt: client.postedAt, expiryGraceSeconds: 30 });
+  writeFileSync(join(o.runDir, `${o.label}-graph.jsonl`), graph.arrivals.map((a) => JSON.stringify(a)).join('\n'));
 
   const stuckSamples = results
     .filter((r) => r.outcome !== 'ordered')

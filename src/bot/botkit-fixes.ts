@@ -24,8 +24,32 @@ interface BotkitInternals {
   _events: Record<string, EventHandler[] | undefined>;
 }
 
+const PROMPT_SEND_ERROR = Symbol('quicksell.promptSendError');
+const BOTKIT_PROMPT_FAILED = /^Failed to start prompt /;
+
+/**
+ * BotkitConversation catches any error of sending a question (a Graph outage or timeout), sends the user
+ * "Failed to start prompt <id>" and moves the dialog on as if the question were answered. Here that text
+ * never goes out: sending it rethrows the send's own error, so the failure reaches the turn runner like
+ * any other Graph failure and the dialog state is not saved past the question.
+ */
+function rethrowFailedPrompts(context: TurnContext): void {
+  context.onSendActivities(async (ctx, activities, next) => {
+    if (activities.some((a) => typeof a.text === 'string' && BOTKIT_PROMPT_FAILED.test(a.text))) {
+      throw ctx.turnState.get(PROMPT_SEND_ERROR) ?? new Error('Botkit could not send a dialog question');
+    }
+    try {
+      return await next();
+    } catch (err) {
+      ctx.turnState.set(PROMPT_SEND_ERROR, err);
+      throw err;
+    }
+  });
+}
+
 export class QuickSellBotkit extends Botkit {
   override async handleTurn(turnContext: TurnContext): Promise<void> {
+    rethrowFailedPrompts(turnContext);
     const activity = turnContext.activity;
     const message = {
       ...activity.channelData,

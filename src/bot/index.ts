@@ -19,6 +19,7 @@ import { createTurnMetrics } from './turn-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
+import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
 import { createHandover } from './handover/handover.js';
@@ -34,6 +35,7 @@ export interface BotDeps {
   live: LiveSales;
   logger: Logger;
   metrics: Metrics;
+  images: ProductImages;
 }
 
 export interface Bot {
@@ -55,7 +57,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS));
+  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS), (err) =>
+    log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again'),
+  );
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
@@ -75,7 +79,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     inboxAppId: config.FB_PAGE_INBOX_APP_ID,
     timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), live: deps.live, handover });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images, live: deps.live, handover });
   const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
 
   const sayToUser = (psid: string, text: string) =>
@@ -99,8 +103,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   async function runTurn(ev: InboundEvent): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
     try {
-      const customer = await carts.ensureCustomer(ev.psid);
-      const admin = await deps.admins.findByPsid(ev.psid);
+      // two independent reads: one round trip's wait, not two
+      const [customer, admin] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid)]);
       if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
       await liveTurns.beforeTurn(ev, customer);
       await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
@@ -127,6 +131,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     turnTimeoutMs: config.TURN_TIMEOUT_MS,
     retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
     outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
+    maxConcurrent: config.TURN_MAX_CONCURRENT,
   });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,

@@ -1,6 +1,6 @@
 import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
-import type { QuickReply, SendApi, SendRequest } from './send-api.js';
+import { GraphError, type QuickReply, type SendApi, type SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
@@ -82,6 +82,8 @@ export class MessengerAdapter extends BotAdapter {
     private readonly sendApi: SendApi,
     /** replies already sent for an inbound event (a re-run turn skips them); none: every reply is sent */
     private readonly ledger?: ReplyLedger,
+    /** a reply whose delivery is unknown (see GraphError.deliveryUnknown): logged by the caller */
+    private readonly onDeliveryUnknown?: (err: GraphError) => void,
   ) {
     super();
   }
@@ -120,7 +122,18 @@ export class MessengerAdapter extends BotAdapter {
     context.turnState.set(REPLY_PART, part + 1);
     const key = this.ledger.key(inboundId, part, req.message);
     if (await this.ledger.wasSent(key)) return '';
-    const res = await this.sendApi.send(req);
+    let res;
+    try {
+      res = await this.sendApi.send(req);
+    } catch (err) {
+      if (!(err instanceof GraphError && err.deliveryUnknown)) throw err;
+      // Graph may have shown it (a timeout after the request went out): never sent again. It counts as
+      // sent (a re-run of this turn skips it) and the turn goes on, instead of apologising for a reply
+      // the customer has most likely seen; the caller records it.
+      await this.ledger.markSent(key);
+      this.onDeliveryUnknown?.(err);
+      return '';
+    }
     await this.ledger.markSent(key);
     return res.message_id ?? '';
   }

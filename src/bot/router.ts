@@ -13,6 +13,8 @@ import { liveRoutes, registerLiveWords } from './handlers/live.js';
 import { buildLiveSaleDialog } from './handlers/live-dialog.js';
 import { handoverRoutes } from './handover/handover-routes.js';
 import { attachmentDuringQuestion, attachmentKind } from './messages-attachments.js';
+import { adminCatalogRoutes, buildAddProductDialog } from './handlers/admin-catalog.js';
+import { adminStockRoutes, buildStockDialogs } from './handlers/admin-stock.js';
 
 /**
  * Wires everything into Botkit. Commands (every payload except ANSWER:…, typed "menu"/"cancel", photos,
@@ -23,9 +25,12 @@ const STOP_WORDS = /^(menu|cancel|stop|start over|quit|exit)$/i;
 const HELP_WORDS = /^(help|\?|tulong)$/i;
 
 export function registerBot(controller: Botkit, s: BotServices): void {
-  const routes: Record<string, RouteHandler> = { ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s) };
+  const routes: Record<string, RouteHandler> = {
+    ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s), ...adminCatalogRoutes(s), ...adminStockRoutes(s),
+  };
   Object.assign(routes, liveRoutes(s, routes.CART!), handoverRoutes(s));
-  for (const d of [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s), buildLiveSaleDialog(controller, s)]) {
+  const dialogs = [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s), buildLiveSaleDialog(controller, s)];
+  for (const d of [...dialogs, buildAddProductDialog(controller, s), ...buildStockDialogs(controller, s)]) {
     controller.addDialog(d);
   }
 
@@ -43,7 +48,9 @@ export function registerBot(controller: Botkit, s: BotServices): void {
 
   const isCommand = async (message: BotkitMessage) => {
     const m = message as QuickSellMessage;
-    if (m.kind === 'attachment' || m.kind === 'referral') return true;
+    // an admin's photo answers the question being asked (➕ Add product's photo); without one it is handled below
+    if (m.kind === 'attachment') return !(m.admin && m.attachments.some((a) => a.type === 'image' && a.url));
+    if (m.kind === 'referral') return true;
     if (m.payload) return !m.payload.startsWith('ANSWER:');
     return STOP_WORDS.test((m.text ?? '').trim()) || HELP_WORDS.test((m.text ?? '').trim());
   };
@@ -81,6 +88,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     s.guard.handler(async (bot, message) => {
       const m = message as QuickSellMessage;
       const t = turnOf(bot, m);
+      if (m.kind === 'attachment') return receiveAttachment(s, t);
       if (m.payload?.startsWith('ANSWER:')) {
         return say(bot, { text: 'That question is already closed. What would you like to do?', quick_replies: menuReplies(t.admin !== null) });
       }

@@ -27,6 +27,9 @@ export const OUTAGE_APOLOGY =
  */
 export function isTurnOutage(err: unknown): boolean {
   if (err instanceof GraphError) return err.isTemporary;
+  // botbuilder wraps what a dialog throws (a failed question send, see botkit-fixes.ts) in a DialogContextError
+  const wrapped = err as { name?: unknown; error?: unknown } | null;
+  if (wrapped?.name === 'DialogContextError' && wrapped.error instanceof Error) return isTurnOutage(wrapped.error);
   return isOutage(err);
 }
 

@@ -166,13 +166,16 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     renew.unref();
     try {
       let failures = 0;
+      // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
+      let head: string | null | undefined;
       while (!closed && !lost) {
-        const raw = await redis.lindex(inboxKey(psid), 0);
+        const raw = head === undefined ? await redis.lindex(inboxKey(psid), 0) : head;
+        head = undefined;
         if (raw === null) break;
         const outcome = await attempt(psid, raw, JSON.parse(raw) as InboundEvent);
         if (outcome !== 'retry') {
           // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
-          if (outcome === 'done') await scripts.popHead(inboxKey(psid), raw);
+          if (outcome === 'done') head = (await scripts.popHead(inboxKey(psid), raw)) as string | null;
           if (failures > 0 && outcome === 'done') await redis.del(outageKey(psid));
           failures = 0;
           continue;

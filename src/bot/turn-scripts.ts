@@ -24,8 +24,10 @@ end
 return out`;
 // KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-// KEYS: inbox. ARGV: the event expected at the head. Pops it only if it is still there.
-const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) return 1 end return 0`;
+// KEYS: inbox. ARGV: the event expected at the head. Pops it only if it is still there; returns the head
+// after that (the next event to run, or nil), so the drainer needs no LINDEX of its own per turn.
+const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) end
+return redis.call('lindex', KEYS[1], 0)`;
 // KEYS: inbox, dead-letter list, outage marker. ARGV: the head event, the dead-letter entry.
 const DEAD_LETTER = `if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 0 end
 redis.call('lpop', KEYS[1])

@@ -7,6 +7,7 @@ import type { CartService, Customer } from '../orders/cart-service.js';
 import { menuReplies, type BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
+import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import type { Handover } from './handover/handover.js';
 
@@ -18,6 +19,8 @@ export interface BotServices {
   admins: AdminService;
   logger: Logger;
   guard: Guards;
+  /** product photos (the admin's Add product dialog) */
+  images: ProductImages;
   live: LiveSales;
   handover: Handover;
 }

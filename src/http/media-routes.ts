@@ -5,6 +5,8 @@ import type { OrderService } from '../orders/index.js';
 import { HttpFailure, sendEngineFailure } from './errors.js';
 import { idParams } from './schemas.js';
 import type { ZodTypeProvider } from './validation.js';
+import { z } from 'zod';
+import { failure, imageBytes, imageStored, withFailures } from './response-schemas.js';
 
 /**
  * Images: a product photo upload and an order's payment proof under /api (admin key), and the public
@@ -38,13 +40,13 @@ export function mediaApiRoutes(deps: { orders: OrderService; media: MediaStore; 
     const bodyLimit = deps.media.maxBytes + 64 * 1024;
     app.addContentTypeParser(/^(image\/[\w.+-]+|multipart\/form-data)/, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
-    app.post('/api/products/:id/image', { schema: { params: idParams }, bodyLimit }, async (request, reply) => {
+    app.post('/api/products/:id/image', { schema: { params: idParams, response: withFailures({ 200: imageStored }, 404, 413, 415) }, bodyLimit }, async (request, reply) => {
       const result = await deps.images.setImage(request.params.id, await uploadedBytes(request));
       if (!result.success) return sendEngineFailure(reply, result);
       return reply.send({ success: true, image_url: result.image_url });
     });
 
-    app.get('/api/orders/:id/payment-proof', { schema: { params: idParams } }, async (request, reply) => {
+    app.get('/api/orders/:id/payment-proof', { schema: { params: idParams, response: withFailures({ 200: imageBytes }, 404) } }, async (request, reply) => {
       const order = await deps.orders.getOrder(request.params.id);
       if (!order) return reply.code(404).send({ success: false, error: 'Order not found', code: 'ORDER_NOT_FOUND' });
       const proof = order.payment_proof_media_id ? await deps.media.load(order.payment_proof_media_id) : null;
@@ -65,7 +67,13 @@ function sendImage(reply: FastifyReply, m: { bytes: Buffer; content_type: string
 /** Public product photos: immutable (a new photo gets a new URL), with an ETag for revalidation. */
 export function publicMediaRoutes(media: MediaStore): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: { name: string } }>('/media/:name', async (request, reply) => {
+    // outside /api: plain JSON schema for Fastify's own validator; answers are sent as they are
+    const schema = {
+      params: { type: 'object', properties: { name: { type: 'string', description: '<32 hex>.<jpg|png|webp|gif>' } }, required: ['name'] },
+      response: { 200: imageBytes, 304: { description: 'not modified (If-None-Match)' }, 404: z.toJSONSchema(failure, { target: 'openapi-3.0' }) },
+    };
+    const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
+    app.get<{ Params: { name: string } }>('/media/:name', { schema, serializerCompiler }, async (request, reply) => {
       const m = await media.loadPublic(request.params.name);
       if (!m) return reply.code(404).send({ success: false, error: 'No such image', code: 'NOT_FOUND' });
       if (request.headers['if-none-match'] === `"${m.sha256}"`) return reply.code(304).header('etag', `"${m.sha256}"`).send();

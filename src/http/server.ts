@@ -20,6 +20,14 @@ import { productRoutes } from './product-routes.js';
 import { liveSaleRoutes } from './live-routes.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
+import { registerOpenApi } from './openapi.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** every route as registered (method, url): tests check the OpenAPI document covers /api */
+    routeList: { method: string; url: string }[];
+  }
+}
 import { mediaApiRoutes, publicMediaRoutes } from './media-routes.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { ProductImages } from '../media/product-images.js';
@@ -51,6 +59,8 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
   return async (app) => {
     // zod route schemas here only: other features' routes keep Fastify's JSON-schema validation
     useZodValidation(app);
+    // responses are documented with zod (OpenAPI) but sent as they are: no response filtering
+    app.setSerializerCompiler(() => (data) => JSON.stringify(data));
     const limits = await registerApiLimits(app, {
       redis: deps.redis,
       perMinute: deps.config.API_RATE_LIMIT,
@@ -95,6 +105,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     deps.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
   useQueueDepths(deps.metrics, deps.jobs);
+  await registerOpenApi(app, '0.1.0');
+  app.decorate('routeList', [] as { method: string; url: string }[]);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) app.routeList.push({ method, url: r.url });
+  });
   await app.register(healthRoutes(deps));
   await app.register(apiPlugin(deps));
   await app.register(publicMediaRoutes(deps.media));

@@ -9,6 +9,7 @@ import { orderRefFromPayload, renderNotification, type OutgoingMessage, type Ren
 import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
+import { createPartRecorder } from './part-recorder.js';
 
 /**
  * The notifications processor: one notification_queue row per job. Admin broadcast rows fan out into one
@@ -73,6 +74,7 @@ function privateReplyComment(row: store.NotificationRow): string | null {
 
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   const { db, logger } = deps;
+  const parts = createPartRecorder(db);
 
   async function fanOutBroadcast(row: store.NotificationRow): Promise<NotificationResult> {
     await store.markStarted(db, 'notification_queue', row.id);
@@ -155,7 +157,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         await store.releasePart(db, row.id); // Graph answered "not done" (or the call never left): nothing was sent
         throw err;
       }
-      await store.recordPartSent(db, row.id, part, res.message_id, last);
+      await parts.record(row.id, part, res.message_id, last);
       if (commentId && res.recipient_id) await store.recordRecipient(db, row.id, res.recipient_id);
       lastId = res.message_id;
     }
@@ -170,7 +172,8 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
     // One recipient's messages go out in the order of the events that caused them: an earlier row for the
     // same PSID still open (waiting, retrying) goes first, so a status never arrives before an older one.
-    if (row.recipient_psid !== null && (await store.earlierOpenFor(db, row.recipient_psid, row.id)) !== null) {
+    // the row's own load told whether an earlier row of this recipient is still open (one round trip)
+    if (row.recipient_psid !== null && row.earlier_open !== null) {
       if (!token) throw new Error(`an earlier notification for this recipient is still open`);
       const looks = Math.max(0, (job.attemptsStarted ?? 1) - 1);
       await job.moveToDelayed(Date.now() + Math.min(WAIT_FOR_EARLIER_MS * 2 ** Math.min(looks, 10), WAIT_FOR_EARLIER_MAX_MS), token);

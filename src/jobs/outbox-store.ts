@@ -26,6 +26,8 @@ export interface NotificationRow {
   sending_for_ms: number | null;
   /** whether recipient_psid wrote to the Page within 24 hours (null: no such user) */
   in_window: boolean | null;
+  /** the oldest earlier row for the same recipient that is not settled yet (see earlierOpenFor), or null */
+  earlier_open: number | null;
 }
 
 export interface ProcessingRow {
@@ -57,7 +59,10 @@ function parsePayload(v: unknown): Record<string, unknown> {
 const SELECT_NOTIFICATION = `
   SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
          message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms,
-         (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window
+         (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window,
+         (SELECT e.id FROM notification_queue e
+           WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
+           ORDER BY e.id LIMIT 1) AS earlier_open
   FROM notification_queue nq WHERE id = ?`;
 
 export async function loadNotification(db: Db, id: number): Promise<NotificationRow | null> {
@@ -78,6 +83,7 @@ export async function loadNotification(db: Db, id: number): Promise<Notification
     parts_sent: Number(r.parts_sent),
     sending_for_ms: r.sending_for_ms === null ? null : Number(r.sending_for_ms),
     in_window: r.in_window === null ? null : Number(r.in_window) === 1,
+    earlier_open: r.earlier_open === null || r.earlier_open === undefined ? null : Number(r.earlier_open),
   };
 }
 
@@ -155,18 +161,6 @@ export async function claimPart(db: Db, id: number, part: number, start: boolean
     [id, part],
   );
   return res.affectedRows === 1;
-}
-
-/** Graph accepted part `part`: record its message id; after the last part the row is sent for good. */
-export async function recordPartSent(db: Db, id: number, part: number, messageId: string, last: boolean): Promise<void> {
-  const done = last ? ", status = 'completed', message_id = ?, sent_at = NOW()" : '';
-  await db.query(
-    `UPDATE notification_queue
-     SET parts_sent = parts_sent + 1, sending_started_at = NULL,
-         message_ids = IF(message_ids IS NULL, ?, CONCAT(message_ids, ' ', ?))${done}
-     WHERE id = ? AND parts_sent = ?`,
-    last ? [messageId, messageId, messageId, id, part] : [messageId, messageId, id, part],
-  );
 }
 
 /**

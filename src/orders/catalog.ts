@@ -42,6 +42,13 @@ const patchSchema = z
   .partial()
   .strict();
 
+/** The engine's rule for one field of a new product, for a dialog that asks them one at a time. */
+export type ProductField = 'name' | 'price' | 'stock_quantity' | 'category';
+export function checkProductField(field: ProductField, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  const r = parseWith(z.object({ [field]: productFields[field] }), { [field]: value });
+  return r.ok ? { ok: true, value: (r.value as Record<string, unknown>)[field] } : { ok: false, message: r.errors[0]!.message };
+}
+
 export function toProduct(r: RowDataPacket): Product {
   const stock = Number(r.stock_quantity);
   const reserved = Number(r.reserved_quantity);

@@ -9,3 +9,5 @@ export { createOrderService } from './order-service.js';
 export { formatMoney } from './money.js';
 export { PAYMENT_LABELS, paymentLabel } from './payment-methods.js';
 export { ORDER_TRANSITIONS, canTransition } from './order-states.js';
+export type { DaySummary } from './day-summary.js';
+export type { ProductField } from './catalog.js';

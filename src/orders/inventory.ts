@@ -62,6 +62,25 @@ export async function changeStock(ctx: EngineContext, id: number, change: StockC
   return { success: true, product: (await getProduct(ctx, id))! };
 }
 
+/**
+ * Hide a product from the shop (inactive) or show it again, recorded in the same history as stock
+ * changes (delta 0, the stock unchanged, the reason says which).
+ */
+export async function setVisibility(ctx: EngineContext, id: number, visible: boolean, actor = 'admin'): Promise<ProductResult> {
+  if (!Number.isSafeInteger(id) || id <= 0) return notFound(id);
+  const found = await runTx(ctx.db, async (conn) => {
+    const [[row]] = await conn.query<RowDataPacket[]>(q.LOCK_PRODUCT, [id]);
+    if (!row) return false;
+    const status = visible ? 'active' : 'inactive';
+    if (row.status === status) return true;
+    await conn.query(q.SET_PRODUCT_STATUS, [status, id]);
+    const stock = Number(row.stock_quantity);
+    await conn.query(q.INSERT_ADJUSTMENT, [id, 0, stock, stock, visible ? 'shown in the shop' : 'hidden from the shop', actor.slice(0, 100)]);
+    return true;
+  });
+  return found ? { success: true, product: (await getProduct(ctx, id))! } : notFound(id);
+}
+
 function notFound(id: number): ProductResult {
   return { success: false, code: 'PRODUCT_NOT_FOUND', error: `Product ${id} does not exist`, validation_errors: [] };
 }

@@ -1,6 +1,7 @@
 import type { OrderService, OrderServiceDeps } from './service-api.js';
 import * as catalog from './catalog.js';
-import { changeStock } from './inventory.js';
+import { changeStock, setVisibility } from './inventory.js';
+import { daySummary } from './day-summary.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
 import { createGroupCommit } from './group-commit.js';
@@ -84,6 +85,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     adjustStock: (id, delta, reason, actor) => changeStock(ctx, id, { delta }, reason, actor),
     setStock: (id, stock, reason, actor) => changeStock(ctx, id, { set: stock }, reason, actor),
     listCategories: () => catalog.listCategories(ctx),
+    setVisibility: (id, visible, actor) => setVisibility(ctx, id, visible, actor),
+    checkProductField: (field, value) => catalog.checkProductField(field, value),
+    daySummary: () => daySummary(ctx.db),
     quoteShipping: (province, subtotal) => catalog.quoteShipping(ctx, province, subtotal),
     validateCheckoutField: (field, value) => checkField(field, value),
     reportSummary: () => reportSummary(ctx.db),

@@ -27,6 +27,8 @@ import type {
   ShipOrderInput,
   ShippingQuote,
 } from './types.js';
+import type { ProductField } from './catalog.js';
+import type { DaySummary } from './day-summary.js';
 
 export interface OrderObserver {
   orderCreated(durationMs: number): void;
@@ -96,6 +98,10 @@ export interface OrderService {
   /** a count: stock on hand becomes `stock`; the same rule and history as adjustStock (inventory.ts) */
   setStock(productId: number, stock: number, reason: string, actor?: string): Promise<ProductResult>;
   listCategories(): Promise<CategorySummary[]>;
+  /** hide (inactive) or show (active) a product; recorded in inventory_adjustments like a stock change */
+  setVisibility(productId: number, visible: boolean, actor?: string): Promise<ProductResult>;
+  /** one field of a new product checked by createProduct's own rule (the chat asks them one by one) */
+  checkProductField(field: ProductField, value: unknown): { ok: true; value: unknown } | { ok: false; message: string };
 
   // --- checkout helpers -----------------------------------------------------------------------
   quoteShipping(province: string, subtotal: number | string): Promise<ShippingQuote>;
@@ -104,4 +110,6 @@ export interface OrderService {
 
   // --- reports ----------------------------------------------------------------------------------
   reportSummary(): Promise<ReportSummary>;
+  /** the shop's day: orders by status and revenue from vw_daily_order_summary, best sellers, low stock */
+  daySummary(): Promise<DaySummary>;
 }

@@ -13,16 +13,20 @@ import { answerValue } from './checkout-dialog.js';
  */
 export const actorOf = adminActor;
 
+/** A route only admins may run; anyone else is refused and nothing changes. */
+export const adminOnly =
+  (s: BotServices) =>
+  (fn: (t: Turn, admin: Admin) => Promise<void>): RouteHandler =>
+  async (t) => {
+    if (!t.admin) {
+      s.logger.warn({ psid: t.psid, payload: t.message.payload }, 'admin payload from a non-admin refused');
+      return say(t.bot, { text: 'Sorry, that action is only for the shop’s admins.', quick_replies: [{ title: '🛍️ Shop', payload: P.SHOP }] });
+    }
+    await fn(t, t.admin);
+  };
+
 export function adminRoutes(s: BotServices): Record<string, RouteHandler> {
-  const guard =
-    (fn: (t: Turn, admin: Admin) => Promise<void>): RouteHandler =>
-    async (t) => {
-      if (!t.admin) {
-        s.logger.warn({ psid: t.psid, payload: t.message.payload }, 'admin payload from a non-admin refused');
-        return say(t.bot, { text: 'Sorry, that action is only for the shop’s admins.', quick_replies: [{ title: '🛍️ Shop', payload: P.SHOP }] });
-      }
-      await fn(t, t.admin);
-    };
+  const guard = adminOnly(s);
 
   async function loadOrder(t: Turn) {
     const id = idArg(t.args[0]);

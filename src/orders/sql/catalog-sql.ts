@@ -32,3 +32,6 @@ export const ADJUST_STOCK = `UPDATE products SET stock_quantity = stock_quantity
 export const INSERT_ADJUSTMENT = `INSERT INTO inventory_adjustments (product_id, delta, stock_before, stock_after, reason, actor)
   VALUES (?, ?, ?, ?, ?, ?)`;
 
+
+/** ? 'active' | 'inactive', ? product id */
+export const SET_PRODUCT_STATUS = `UPDATE products SET status = ? WHERE id = ?`;

@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
-import { childRows, eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+import { childRows, eventually, finishedJob, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
 
 describe('admin broadcast rows', () => {
   let t: JobsTestApp;
@@ -45,10 +45,8 @@ describe('admin broadcast rows', () => {
 
     await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
     await t.app.jobs.relayOnce();
-    const job = await eventually(async () => {
-      const j = await t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-      return (await j?.getState()) === 'completed' && j;
-    });
+    const job = await finishedJob(t.app.jobs.queues[QUEUES.notifications], jobIds.notification(id));
+    expect(await job.getState()).toBe('completed');
     expect(job.attemptsStarted).toBe(1);
     // a later alert still arrives, and the earlier one was not sent again before it
     const later = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Later Rice') });

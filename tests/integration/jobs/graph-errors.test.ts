@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
-import { eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+import { eventually, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, finishedJob, type JobsTestApp } from './jobs-harness.js';
 
 /** A row addressed to one admin PSID, sent through the real worker to the fake Graph API. */
 describe('Graph API errors while sending', () => {
@@ -16,13 +16,8 @@ describe('Graph API errors while sending', () => {
     return { psid, id };
   }
   const publish = (id: number) => t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
-  const job = (id: number) => t.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
   /** The job once BullMQ has finished it (the row is marked a moment before the job is). */
-  const finishedJob = (id: number) =>
-    eventually(async () => {
-      const j = await job(id);
-      return j && ['completed', 'failed'].includes(await j.getState()) && j;
-    });
+  const finishedJobOf = (id: number) => finishedJob(t.app.jobs.queues[QUEUES.notifications], jobIds.notification(id));
   const settled = (id: number) =>
     eventually(async () => {
       const r = await notificationRow(t.db, id);
@@ -38,7 +33,7 @@ describe('Graph API errors while sending', () => {
     expect(row.status).toBe('completed');
     expect(row.attempts).toBe(2);
     expect(t.graph.sentTo(psid)).toHaveLength(1);
-    const finished = await finishedJob(id);
+    const finished = await finishedJobOf(id);
     expect(await finished.getState()).toBe('completed');
     // two runs of the job: the failed try and the one that succeeded. attemptsStarted, not attemptsMade:
     // on a loaded machine BullMQ may count the failed try as a stall (lock lost while it was failing),
@@ -57,7 +52,7 @@ describe('Graph API errors while sending', () => {
     });
     expect(row.attempts).toBe(1);
     expect(row.last_error).toContain('delivery of part 1 unknown');
-    const j = await finishedJob(id);
+    const j = await finishedJobOf(id);
     expect(await j.getState()).toBe('failed'); // visible on the dashboard; a retry there is the operator's call
     expect(j.attemptsMade).toBe(1);
     expect(t.graph.sentTo(psid)).toHaveLength(0); // the fake Graph dropped it; a real one may have delivered it
@@ -72,10 +67,8 @@ describe('Graph API errors while sending', () => {
     expect(row.last_error).toBe('Graph code 100/2018001: No matching user found');
     expect(row.attempts).toBe(1);
     expect(row.message_id).toBeNull();
-    const j = await eventually(async () => {
-      const found = await job(id);
-      return (await found?.getState()) === 'failed' && found;
-    });
+    const j = await finishedJobOf(id);
+    expect(await j.getState()).toBe('failed');
     expect(j.attemptsMade).toBe(1);
     expect(j.failedReason).toContain('2018001');
     expect(t.graph.sentTo(psid)).toHaveLength(0);
@@ -114,6 +107,6 @@ describe('Graph API errors while sending', () => {
     expect(row.status).toBe('completed');
     expect(row.last_error).toContain('code 613');
     expect(t.graph.sentTo(psid)).toHaveLength(1);
-    expect((await finishedJob(id)).attemptsMade).toBe(1); // only the try that succeeded counts
+    expect((await finishedJobOf(id)).attemptsMade).toBe(1); // only the try that succeeded counts
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Job, Queue } from 'bullmq';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { buildApp, type App } from '../../../src/app.js';
 import type { Config } from '../../../src/config.js';
@@ -108,6 +109,18 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A job as BullMQ left it once finished (completed or failed), read in one go after it finished. A Job
+ * fetched while still active keeps the attemptsMade and returnvalue of that moment even if its state,
+ * asked a moment later, reads finished: a loaded machine loses that race (attemptsMade 0, no returnvalue).
+ */
+export function finishedJob(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
+  return eventually(async () => {
+    const j = await queue.getJob(jobId);
+    return j?.finishedOn ? j : false;
+  }, timeoutMs, `job ${jobId} finished`);
 }
 
 export const lowStockPayload = (name: string) => ({ name, available_quantity: 2, low_stock_threshold: 5 });

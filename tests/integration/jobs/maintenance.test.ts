@@ -4,7 +4,7 @@ import { buildApp } from '../../../src/app.js';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { testConfig } from '../../helpers/test-config.js';
-import { eventually, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
+import { eventually, finishedJob, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
 
 describe('scheduled maintenance', () => {
   let t: JobsTestApp;
@@ -18,12 +18,9 @@ describe('scheduled maintenance', () => {
 
   /** Run one maintenance task now through the real queue and worker; resolves with its result. */
   async function runTask(task: string): Promise<unknown> {
-    const job = await maintenance().add(task, { task });
-    return eventually(async () => {
-      const j = await maintenance().getJob(job.id!);
-      if ((await j?.getState()) === 'failed') throw new Error(j!.failedReason);
-      return (await j?.getState()) === 'completed' && (j!.returnvalue ?? true);
-    });
+    const job = await finishedJob(maintenance(), (await maintenance().add(task, { task })).id!);
+    if ((await job.getState()) === 'failed') throw new Error(job.failedReason);
+    return job.returnvalue ?? true;
   }
 
   it('declares the relay, the expiry sweeper and the two cleanup jobs as job schedulers', async () => {

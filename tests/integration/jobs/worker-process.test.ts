@@ -8,6 +8,7 @@ import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories
 import {
   eventually,
   FAST_JOBS,
+  finishedJob,
   insertNotification,
   lowStockPayload,
   notificationRow,
@@ -21,7 +22,7 @@ import {
  * Real processes: `node --import tsx src/main.ts` (the production entry point) as a worker, killed with
  * SIGKILL or stopped with SIGTERM while the fake Graph API is slow to answer.
  */
-// each test starts `node --import tsx src/main.ts`, which takes many seconds on a busy machine
+// each test starts tsx child processes: on a loaded machine one start alone can take ten seconds or more
 describe('worker processes', { timeout: 90_000 }, () => {
   let graph: FakeGraph;
   let database: { url: string; drop(): Promise<void> };
@@ -42,7 +43,7 @@ describe('worker processes', { timeout: 90_000 }, () => {
     await database.drop();
   });
 
-  function startProcess(role: 'worker' | 'all', extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  function startProcess(role: 'worker' | 'all', extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null>; ready: Promise<void> } {
     const env = {
       ...process.env,
       ...FAST_JOBS,
@@ -50,7 +51,7 @@ describe('worker processes', { timeout: 90_000 }, () => {
       ROLE: role,
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info', // its 'listening' / 'worker started' line tells the test it is up
       DATABASE_URL: database.url,
       REDIS_URL: producer.config.REDIS_URL,
       QUEUE_PREFIX: prefix,
@@ -66,7 +67,12 @@ describe('worker processes', { timeout: 90_000 }, () => {
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, output: () => out, exited };
+    // its shutdown handler is installed once it says it is up; a signal before that would just kill it
+    const ready = new Promise<void>((resolve) => {
+      const check = () => /QuickSell (\(\w+\) listening|worker started)/.test(out) && resolve();
+      child.stdout?.on('data', check);
+    });
+    return { child, output: () => out, exited, ready };
   }
 
   async function queueAlert(name: string, psid: string): Promise<number> {
@@ -76,7 +82,8 @@ describe('worker processes', { timeout: 90_000 }, () => {
   }
 
   /** SIGTERM, then the exit code, or 'timeout' when the process is still running after 10 s. */
-  async function sigterm(proc: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null | 'timeout'> {
+  async function sigterm(proc: { child: ChildProcess; exited: Promise<number | null>; ready: Promise<void> }): Promise<number | null | 'timeout'> {
+    await proc.ready;
     proc.child.kill('SIGTERM');
     return Promise.race([proc.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
   }
@@ -92,10 +99,7 @@ describe('worker processes', { timeout: 90_000 }, () => {
         const r = await notificationRow(producer.db, id);
         return (r.status === 'failed' || r.status === 'completed' || r.status === 'unknown') && r;
       }, 30_000, 'row settled');
-      const job = await eventually(async () => {
-        const j = await producer.app.jobs.queues[QUEUES.notifications].getJob(jobIds.notification(id));
-        return ['failed', 'completed'].includes((await j?.getState()) ?? '') && j;
-      });
+      const job = await finishedJob(producer.app.jobs.queues[QUEUES.notifications], jobIds.notification(id));
       return { row, job };
     } finally {
       await rescuer.close();

@@ -45,10 +45,7 @@ beforeAll(() => {
     },
   });
 });
-afterAll(async () => {
-  await db.end();
-  await batchDb.end();
-});
+afterAll(async () => void (await Promise.all([db.end(), batchDb.end()])));
 
 const oneUnit = (userId: number, productId: number) => ({ ...seedOrderPayload(userId, productId, 1), subtotal: 1000, total_amount: 1100 });
 
