@@ -37,7 +37,7 @@ export class Inboxes {
   private readonly waiters = new Map<string, { count: number; resolve(): void }>();
   constructor(graph: FakeGraph, only: (psid: string) => boolean) {
     graph.events.on('message', (m: RecordedMessage) => {
-      const psid = m.body.recipient.id;
+      const psid = m.psid;
       if (!only(psid)) return;
       const list = this.byPsid.get(psid) ?? [];
       list.push(m);

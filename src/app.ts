@@ -15,6 +15,7 @@ import { buildInternalServer, metricsRoute } from './http/internal-server.js';
 import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
+import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
 import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
 import type { DownloadPolicy } from './media/safe-download.js';
@@ -48,6 +49,7 @@ export interface App {
   sendApi: SendApi;
   metrics: Metrics;
   jobs: Jobs;
+  live: LiveSales;
   /** the Messenger bot and its turn runner: only where the webhook is (ROLE=web|all), see docs/operations.md */
   bot: Bot | null;
   simulator: Simulator | null;
@@ -94,6 +96,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
   });
+  const live = createLiveSales({
+    db,
+    batchDb,
+    config,
+    logger: logger.child({ component: 'live' }),
+    outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
+    holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
+  });
   const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
   const downloadPolicy: DownloadPolicy = {
     allowedHosts: config.MEDIA_ALLOWED_HOSTS,
@@ -105,19 +115,19 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
   };
   const images = createProductImages({ media, orders, publicUrl: config.publicUrl, policy: downloadPolicy });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy });
+  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy, live: () => live });
   jobsRef = jobs;
   // queue depths at scrape time, in every role (a worker's metrics show them too)
   useQueueDepths(metrics, jobs);
   // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
   // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
-  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, logger, metrics, images }) : null;
+  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics, images }) : null;
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
   const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, media, images, plugins }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, media, images, plugins }) : null;
   const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
 
   const internalHttp = await buildInternalServer({
@@ -139,6 +149,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     sendApi,
     metrics,
     jobs,
+    live,
     bot,
     simulator,
     http,

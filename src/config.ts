@@ -132,6 +132,14 @@ export const configSchema = z
     METRICS_RETENTION_DAYS: int(90, 1),
     SHUTDOWN_TIMEOUT_MS: int(9000, 100),
 
+    // --- live selling and human handover (src/orders/live, src/bot/live) ---
+    LIVE_CLAIM_WORDS: csv,
+    LIVE_HOLD_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(30),
+    LIVE_TALLY_INTERVAL_SECONDS: int(15, 0, 3600),
+    FB_APP_ID: z.string().regex(/^\d*$/, 'must be the numeric app id').default(''),
+    FB_PAGE_INBOX_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric app id').default('263902037430900'),
+    HANDOVER_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+
     TURN_LOCK_MS: int(5000, 300, 120_000),
     TURN_SWEEP_MS: int(2000, 50, 60_000),
     TURN_TIMEOUT_MS: int(25_000, 100),

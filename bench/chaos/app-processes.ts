@@ -74,7 +74,7 @@ export async function startAppProcess(opts: { name: string; role: 'web' | 'worke
     const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       // a worker says "started" at info level; a web process is polled on /healthz (its request logs stay off)
-      env: { ...process.env, ...opts.env, ROLE: opts.role, PORT: String(port), HOST: '127.0.0.1', WORKER_HTTP_PORT: '0', ...(opts.role === 'worker' ? { LOG_LEVEL: 'info' } : {}) },
+      env: { ...process.env, ...opts.env, ROLE: opts.role, PORT: String(port), HOST: '127.0.0.1', WORKER_HTTP_PORT: '0', METRICS_PORT: '0', ...(opts.role === 'worker' ? { LOG_LEVEL: 'info' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc = p;

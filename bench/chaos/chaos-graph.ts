@@ -93,7 +93,7 @@ export async function startChaosGraph(): Promise<ChaosGraph> {
     } catch {
       return json(400, { error: { message: 'Invalid JSON', code: 100 } });
     }
-    const psid = parsed.recipient?.id;
+    const psid = (parsed.recipient as { id?: string } | undefined)?.id;
     if (!psid) return json(400, { error: { message: 'recipient is required', code: 100 } });
     if (!parsed.message) return json(200, { recipient_id: psid }); // sender actions (typing) are not messages
     seq += 1;

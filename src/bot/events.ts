@@ -1,9 +1,12 @@
+import type { FeedComment } from '../orders/live/live-types.js';
+import { parseFeedEntry } from './feed-events.js';
+
 /**
  * Messenger webhook events → the one shape the bot works with. Pure: no I/O, unit-tested.
  * Only what a customer or admin did becomes an InboundEvent; echoes, delivery and read receipts,
  * standby (handover) entries and unknown kinds are dropped here.
  */
-export type InboundKind = 'text' | 'quick_reply' | 'postback' | 'attachment' | 'referral';
+export type InboundKind = 'text' | 'quick_reply' | 'postback' | 'attachment' | 'referral' | 'comment' | 'handover';
 
 export interface InboundAttachment {
   /** 'image' | 'video' | 'audio' | 'file' | …; a sticker (thumbs-up) is an image with a sticker id: 'sticker' here */
@@ -22,6 +25,18 @@ export interface InboundEvent {
   /** quick reply / postback payload, or a referral's ref */
   payload: string | null;
   attachments: InboundAttachment[];
+  /** kind 'comment': a live-sale post's comment; `psid` is then the post's inbox key (live:<post id>) */
+  comment?: FeedComment;
+  /** arrived in `standby` (another app owns the thread): never answered unless the bot takes it back */
+  standby?: boolean;
+}
+
+/** Comments of one post share an inbox: handled one at a time, in the order Facebook sent them. */
+export const commentInboxKey = (postId: string) => `live:${postId}`;
+
+function commentEvent(c: FeedComment, pageId: string): InboundEvent {
+  const timestamp = c.created_time ? c.created_time * 1000 : Date.now();
+  return { kind: 'comment', psid: commentInboxKey(c.post_id), pageId, timestamp, dedupeKey: `c:${c.comment_id}`, text: c.message, payload: null, attachments: [], comment: c };
 }
 
 type Json = Record<string, unknown>;
@@ -70,6 +85,14 @@ export function parseMessagingEvent(raw: unknown): InboundEvent | null {
     return { ...base, kind: 'postback', dedupeKey, text: str(postback.title) ?? '', payload, ...(referralRef ? { text: referralRef } : {}) };
   }
 
+  // Handover Protocol (messaging_handovers): payload 'pass:<new owner app id>' / 'take:<previous owner app id>'
+  const pass = obj(ev.pass_thread_control);
+  const take = obj(ev.take_thread_control);
+  if (pass || take) {
+    const payload = pass ? `pass:${str(pass.new_owner_app_id) ?? String(pass.new_owner_app_id ?? '')}` : `take:${str(take!.previous_owner_app_id) ?? String(take!.previous_owner_app_id ?? '')}`;
+    return { ...base, kind: 'handover', dedupeKey: `h:${psid}:${timestamp}:${payload}`, payload };
+  }
+
   const referral = obj(ev.referral);
   if (referral) {
     return { ...base, kind: 'referral', dedupeKey: `r:${psid}:${timestamp}`, payload: str(referral.ref) };
@@ -77,17 +100,27 @@ export function parseMessagingEvent(raw: unknown): InboundEvent | null {
   return null; // delivery, read, reaction, optin, … : not a turn
 }
 
-/** A whole webhook body → events in arrival order. `standby` entries (another app owns the thread) are ignored. */
+/** A whole webhook body → events in arrival order: messages, handover events, standby messages (flagged), feed comments. */
 export function parseWebhookBody(body: unknown): InboundEvent[] {
   const root = obj(body);
   if (!root || root.object !== 'page' || !Array.isArray(root.entry)) return [];
   const out: InboundEvent[] = [];
   for (const entry of root.entry) {
+    for (const c of parseFeedEntry(entry)) out.push(commentEvent(c, str(obj(entry)?.id) ?? ''));
     const messaging = obj(entry)?.messaging;
-    if (!Array.isArray(messaging)) continue;
-    for (const m of messaging) {
-      const ev = parseMessagingEvent(m);
-      if (ev) out.push(ev);
+    if (Array.isArray(messaging)) {
+      for (const m of messaging) {
+        const ev = parseMessagingEvent(m);
+        if (ev) out.push(ev);
+      }
+    }
+    // the thread is with another app (the Page Inbox): seen, never answered (see bot/handover)
+    const standby = obj(entry)?.standby;
+    if (Array.isArray(standby)) {
+      for (const m of standby) {
+        const ev = parseMessagingEvent(m);
+        if (ev && ev.kind !== 'handover') out.push({ ...ev, standby: true });
+      }
     }
   }
   return out;

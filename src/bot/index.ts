@@ -20,6 +20,9 @@ import type { Metrics } from '../observability/metrics.js';
 import { registerBot } from './router.js';
 import type { InboundEvent } from './events.js';
 import type { ProductImages } from '../media/product-images.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
+import { createLiveTurns } from './live/live-turns.js';
+import { createHandover } from './handover/handover.js';
 
 export interface BotDeps {
   config: Config;
@@ -29,6 +32,7 @@ export interface BotDeps {
   admins: AdminService;
   sendApi: SendApi;
   jobs: Jobs;
+  live: LiveSales;
   logger: Logger;
   metrics: Metrics;
   images: ProductImages;
@@ -62,16 +66,47 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     disable_webserver: true,
     disable_console: true,
   });
-  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images });
+  const handover = createHandover({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    sendApi,
+    admins: deps.admins,
+    carts,
+    logger: log,
+    shopName: config.SHOP_NAME,
+    currency: config.CURRENCY,
+    appId: config.FB_APP_ID,
+    inboxAppId: config.FB_PAGE_INBOX_APP_ID,
+    timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
+  });
+  registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images, live: deps.live, handover });
+  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
 
   const sayToUser = (psid: string, text: string) =>
     sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });
 
+  /**
+   * A live-sale post's comment, not a chat turn (its inbox key is live:<post id>, never a PSID): an outage
+   * is thrown to the runner like a chat turn's (kept at the head of the post's inbox, retried in order),
+   * a bug is logged and the comment dropped (nobody to apologise to).
+   */
+  async function commentTurn(ev: InboundEvent): Promise<void> {
+    try {
+      await liveTurns.comment(ev);
+    } catch (err) {
+      if (isTurnOutage(err)) throw err;
+      log.error({ err, commentId: ev.comment?.comment_id, postId: ev.comment?.post_id }, 'live comment could not be handled');
+    }
+  }
+
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent): Promise<void> {
+    if (ev.kind === 'comment') return commentTurn(ev);
     try {
       // two independent reads: one round trip's wait, not two
       const [customer, admin] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid)]);
+      if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
+      await liveTurns.beforeTurn(ev, customer);
       await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
       if (isTurnOutage(err)) throw err;
@@ -87,6 +122,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     runTurn,
     isRetryable: isTurnOutage,
     onDeadLetter: async (ev) => {
+      if (ev.kind === 'comment') return; // no customer to tell: the comment stays in the dead-letter list
       await sayToUser(ev.psid, OUTAGE_APOLOGY);
     },
     observer: createTurnMetrics(deps.metrics, () => runner.deadLetterCount()),

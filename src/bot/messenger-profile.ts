@@ -24,7 +24,7 @@ export function adminPersistentMenu(psid: string): Record<string, unknown> {
 
 /**
  * The Page's Messenger Profile: Get Started button, greeting and the persistent menu
- * (Shop / Cart / My orders / Help). Pure: `npm run messenger:setup` posts it.
+ * (Shop / Cart / My orders / Help / Talk to a person). Pure: `npm run messenger:setup` posts it.
  */
 export function messengerProfile(shopName: string): Record<string, unknown> {
   return {
@@ -44,6 +44,7 @@ export function messengerProfile(shopName: string): Record<string, unknown> {
           { type: 'postback', title: '🛒 Cart', payload: P.CART },
           { type: 'postback', title: '📦 My orders', payload: P.ORDERS },
           { type: 'postback', title: '❓ Help', payload: P.HELP },
+          { type: 'postback', title: '💬 Talk to a person', payload: P.TALK_TO_PERSON },
         ],
       },
     ],

@@ -50,6 +50,11 @@ export const P = {
   adminShip: (orderId: number) => `ADMIN_SHIP:${orderId}`,
   adminDeliver: (orderId: number) => `ADMIN_DELIVER:${orderId}`,
   answer: (value: string) => `ANSWER:${value}`,
+  /** live selling: the private reply's button (the claim); the admin's live-sale set-up; handover */
+  liveClaim: (claimId: number) => `LIVE_CLAIM:${claimId}`,
+  LIVE_SALE: 'LIVE_SALE',
+  TALK_TO_PERSON: 'TALK_TO_PERSON',
+  resumeBot: (psid: string) => `RESUME_BOT:${psid}`,
 } as const;
 
 export interface ParsedPayload {

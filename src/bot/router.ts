@@ -9,6 +9,9 @@ import { orderRoutes, receiveAttachment } from './handlers/orders.js';
 import { adminRoutes, buildAdminDialogs } from './handlers/admin.js';
 import { buildCheckoutDialog } from './handlers/checkout-dialog.js';
 import { buildQuantityDialog } from './handlers/quantity-dialog.js';
+import { liveRoutes, registerLiveWords } from './handlers/live.js';
+import { buildLiveSaleDialog } from './handlers/live-dialog.js';
+import { handoverRoutes } from './handover/handover-routes.js';
 import { attachmentDuringQuestion, attachmentKind } from './messages-attachments.js';
 import { adminCatalogRoutes, buildAddProductDialog } from './handlers/admin-catalog.js';
 import { adminStockRoutes, buildStockDialogs } from './handlers/admin-stock.js';
@@ -25,7 +28,8 @@ export function registerBot(controller: Botkit, s: BotServices): void {
   const routes: Record<string, RouteHandler> = {
     ...shopRoutes(s), ...checkoutRoutes(s), ...orderRoutes(s), ...adminRoutes(s), ...adminCatalogRoutes(s), ...adminStockRoutes(s),
   };
-  const dialogs = [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s)];
+  Object.assign(routes, liveRoutes(s, routes.CART!), handoverRoutes(s));
+  const dialogs = [buildCheckoutDialog(controller, s), buildQuantityDialog(controller, s), ...buildAdminDialogs(controller, s), buildLiveSaleDialog(controller, s)];
   for (const d of [...dialogs, buildAddProductDialog(controller, s), ...buildStockDialogs(controller, s)]) {
     controller.addDialog(d);
   }
@@ -34,6 +38,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     const { name, args } = parsePayload(payload);
     const route = routes[name];
     const t = turnOf(bot, message, args);
+    await s.handover.understood(t.psid);
     if (!route) {
       s.logger.info({ psid: t.psid, payload: payload.slice(0, 100) }, 'unknown payload; answered with help');
       return say(bot, help(t.admin !== null));
@@ -76,6 +81,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
   word(/^(orders|my orders|order status)$/i, 'MY_ORDERS');
   word(/^(checkout|check out)$/i, 'CHECKOUT');
   word(/^admin$/i, 'ADMIN_MENU');
+  registerLiveWords(controller, s, routes.LIVE_COMMAND!);
 
   controller.on(
     'message',
@@ -86,7 +92,9 @@ export function registerBot(controller: Botkit, s: BotServices): void {
       if (m.payload?.startsWith('ANSWER:')) {
         return say(bot, { text: 'That question is already closed. What would you like to do?', quick_replies: menuReplies(t.admin !== null) });
       }
-      await searchByText(s, t, m.text ?? '');
+      if (await searchByText(s, t, m.text ?? '')) return s.handover.understood(t.psid);
+      // twice in a row the bot found nothing: a person takes over
+      if (!t.admin && (await s.handover.notUnderstood(t.psid))) await s.handover.talkToPerson(t.psid, t.customer, 'the bot did not understand twice');
     }),
   );
 }

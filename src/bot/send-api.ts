@@ -13,7 +13,8 @@ export interface QuickReply {
 }
 
 export interface SendRequest {
-  recipient: { id: string };
+  /** a PSID, or a Page comment for its one Private Reply (Graph answers with the commenter's PSID) */
+  recipient: { id: string } | { comment_id: string };
   messaging_type?: MessagingType;
   tag?: 'POST_PURCHASE_UPDATE' | 'CONFIRMED_EVENT_UPDATE' | 'ACCOUNT_UPDATE' | 'HUMAN_AGENT';
   message?: {
@@ -86,6 +87,8 @@ export interface SendApiOptions {
 
 export interface SendApi {
   send(req: SendRequest): Promise<SendResult>;
+  /** POST /me/{pass,take}_thread_control (Handover Protocol): the same client, errors and timeout as send */
+  threadControl(action: 'pass_thread_control' | 'take_thread_control', body: Record<string, unknown>): Promise<void>;
   /** POST /me/messenger_profile (Get Started, greeting, persistent menu). */
   setProfile(profile: Record<string, unknown>): Promise<void>;
   /** POST /me/custom_user_settings (one user's own persistent menu) */
@@ -146,6 +149,9 @@ export function createSendApi(opts: SendApiOptions): SendApi {
 
   return {
     send: (req) => post<SendResult>('/me/messages', req),
+    threadControl: async (action, body) => {
+      await post(`/me/${action}`, body);
+    },
     setProfile: async (profile) => {
       await post('/me/messenger_profile', profile);
     },

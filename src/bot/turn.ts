@@ -8,6 +8,8 @@ import { menuReplies, type BotMessage } from './messages-shop.js';
 import type { MessengerChannelData } from './messenger-adapter.js';
 import type { Guards } from './safe.js';
 import type { ProductImages } from '../media/product-images.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
+import type { Handover } from './handover/handover.js';
 
 /** What every handler gets: the services, and the one turn it is answering. */
 export interface BotServices {
@@ -19,6 +21,8 @@ export interface BotServices {
   guard: Guards;
   /** product photos (the admin's Add product dialog) */
   images: ProductImages;
+  live: LiveSales;
+  handover: Handover;
 }
 
 /** Per-turn facts the runner looked up before Botkit saw the message (kept in the activity's channelData). */

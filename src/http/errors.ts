@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProductErrorCode, ValidationError } from '../orders/index.js';
 import type { MediaErrorCode } from '../media/product-images.js';
+import type { LiveErrorCode } from '../orders/live/live-types.js';
 
 /**
  * Every failure the API answers with has one shape: `{ success: false, error, code, validation_errors? }`.
@@ -36,7 +37,9 @@ export class HttpFailure extends Error {
  * NOT_FOUND codes are 404 when the missing thing is the resource in the URL; `httpStatusFor` turns
  * them into 400 when it was named in the body (a product id inside an order: the seed answers 400).
  */
-const STATUS: Record<ProductErrorCode | MediaErrorCode, number> = {
+type ApiErrorCode = ProductErrorCode | MediaErrorCode | LiveErrorCode;
+
+const STATUS: Record<ApiErrorCode, number> = {
   REQUIRED: 400,
   INVALID_FORMAT: 400,
   INVALID_TYPE: 400,
@@ -59,6 +62,9 @@ const STATUS: Record<ProductErrorCode | MediaErrorCode, number> = {
   PAYMENT_NOT_REQUIRED: 409,
   DUPLICATE_SKU: 409,
   STOCK_BELOW_RESERVED: 409,
+  SALE_NOT_FOUND: 404,
+  SALE_ALREADY_LIVE: 409,
+  SALE_NOT_LIVE: 409,
   NOT_AN_IMAGE: 415,
   TOO_LARGE: 413,
   INTERNAL_ERROR: 500,
@@ -66,7 +72,7 @@ const STATUS: Record<ProductErrorCode | MediaErrorCode, number> = {
 
 /** The one map from an engine result code to an HTTP status (an unknown code is a 500: a bug). */
 export function httpStatusFor(code: string, where: 'path' | 'body' = 'path'): number {
-  const status = Object.hasOwn(STATUS, code) ? STATUS[code as ProductErrorCode | MediaErrorCode] : 500;
+  const status = Object.hasOwn(STATUS, code) ? STATUS[code as ApiErrorCode] : 500;
   return status === 404 && where === 'body' ? 400 : status;
 }
 

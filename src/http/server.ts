@@ -16,6 +16,8 @@ import { registerApiLimits } from './rate-limit.js';
 import { createIdempotency } from './idempotency.js';
 import { orderRoutes } from './order-routes.js';
 import { productRoutes } from './product-routes.js';
+import { liveSaleRoutes } from './live-routes.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
 import { REQUEST_ID_HEADER, genReqId } from './request-id.js';
 import { registerOpenApi } from './openapi.js';
 
@@ -38,6 +40,7 @@ export interface HttpDeps {
   admins: AdminService;
   metrics: Metrics;
   jobs: Jobs;
+  live: LiveSales;
   media: MediaStore;
   images: ProductImages;
   /** Routes owned by other features: the webhook, the queue dashboard, the simulator. */
@@ -70,6 +73,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
     app.addHook('onResponse', idempotency.onResponse);
     await app.register(orderRoutes(deps.orders, deps.config));
     await app.register(productRoutes(deps.orders));
+    await app.register(liveSaleRoutes(deps.live));
     await app.register(mediaApiRoutes(deps));
   };
 }

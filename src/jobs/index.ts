@@ -20,6 +20,9 @@ import { Gauge } from 'prom-client';
 import { createProofDownloadProcessor } from './proof-download-processor.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { DownloadPolicy } from '../media/safe-download.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
+import type { HoldScheduler } from '../orders/live/live-types.js';
+import { createHoldScheduler, createLiveHoldProcessor, upsertHoldSweep } from './live-holds.js';
 
 export { QUEUES, QUEUE_NAMES, jobIds } from './queues.js';
 export type { QueueName } from './queues.js';
@@ -36,6 +39,8 @@ export interface JobsDeps {
   media: MediaStore;
   /** how payment proofs are fetched (allowed hosts, limits) */
   downloadPolicy: DownloadPolicy;
+  /** live sales: hold expiry jobs run when given (late-bound: the live service needs the scheduler below) */
+  live?: () => LiveSales;
 }
 
 export type QueueCounts = Record<QueueName, Record<string, number>>;
@@ -56,6 +61,8 @@ export interface Jobs {
   /** One outbox relay pass (also run by the outbox-relay job scheduler). */
   relayOnce(): Promise<{ notifications: number; processing: number }>;
   queues: Record<QueueName, Queue>;
+  /** a delayed expiry job per live-sale hold (never throws: the sweeper is the safety net) */
+  holdScheduler: HoldScheduler;
 }
 
 const PUBLISH_TIMEOUT_MS = 1500;
@@ -192,6 +199,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
 
   return {
     queues,
+    holdScheduler: createHoldScheduler(() => queues[QUEUES.liveHolds], logger),
     publish: publisher.publish,
     relayOnce: publisher.relayOnce,
     dashboardPlugin: createDashboardPlugin(
@@ -240,6 +248,10 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.maintenance, maintenance.processor, 1),
         startWorker(QUEUES.media, proofs, 3),
       ];
+      if (deps.live) {
+        workers.push(startWorker(QUEUES.liveHolds, createLiveHoldProcessor(deps.live()), 5));
+        await upsertHoldSweep(queues[QUEUES.liveHolds], config.EXPIRY_SWEEP_INTERVAL_MS);
+      }
       await upsertSchedulers(queues[QUEUES.maintenance], config);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
     },

@@ -4,6 +4,7 @@ import type { OrderDetail, Product } from '../orders/types.js';
 import type { QuickReply, SendRequest } from '../bot/send-api.js';
 // the payloads the bot parses; plain strings, no botkit behind them
 import { P } from '../bot/payloads.js';
+import { renderLive } from './live-messages.js';
 
 /**
  * Builds the Messenger message(s) for one notification_queue row from its notification_type, its payload
@@ -180,6 +181,7 @@ function lowStockText(payload: Record<string, unknown>, product: Product | null 
 
 export function renderNotification(input: RenderInput): Rendered {
   const { type, payload, order, shop } = input;
+  if (type.startsWith('live_')) return renderLive(type, payload, shop.currency);
   if (type === 'low_stock') return { ok: true, audience: 'admin', parts: [{ text: lowStockText(payload, input.product) }] };
   const ref = order ?? orderRefFromPayload(type, payload);
   if (ref && STATUS_UPDATES.has(type)) {

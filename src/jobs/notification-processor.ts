@@ -66,6 +66,12 @@ class SendInFlight extends Error {
   }
 }
 
+/** The comment a live-sale reply answers privately (until Graph told us the PSID), else null. */
+function privateReplyComment(row: store.NotificationRow): string | null {
+  const id = row.payload.comment_id;
+  return row.notification_type === 'live_reply' && !row.recipient_psid && typeof id === 'string' && id ? id : null;
+}
+
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   const { db, logger } = deps;
   const parts = createPartRecorder(db);
@@ -117,12 +123,15 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         : null;
     const rendered = renderNotification({ type: row.notification_type, payload: row.payload, order, product, shop: deps.shop });
     if (!rendered.ok) throw new UnrecoverableError(rendered.reason);
+    // a live-sale Private Reply goes to the comment; Graph answers with the commenter's PSID
+    const commentId = privateReplyComment(row);
     const psid = row.recipient_psid ?? (row.recipient_type === 'customer' ? (order?.customer.psid ?? null) : null);
-    if (!psid) {
+    if (!psid && !commentId) {
       await store.markCompleted(db, 'notification_queue', row.id, 'not sent: the recipient has no Messenger PSID');
       return { skipped: 'no Messenger PSID' };
     }
-    const fields = await messagingFields(rendered.audience, psid, row);
+    const fields: Pick<SendRequest, 'messaging_type' | 'tag'> = commentId ? { messaging_type: 'RESPONSE' } : await messagingFields(rendered.audience, psid!, row);
+    const recipient: SendRequest['recipient'] = commentId ? { comment_id: commentId } : { id: psid! };
     let lastId: string | null = null;
     for (let part = row.parts_sent; part < rendered.parts.length; part++) {
       const last = part === rendered.parts.length - 1;
@@ -135,7 +144,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       }
       let res;
       try {
-        res = await deps.sendApi.send({ recipient: { id: psid }, ...fields, ...(await withUpload(deps.media, rendered.parts[part]!)) });
+        res = await deps.sendApi.send({ recipient, ...fields, ...(await withUpload(deps.media, rendered.parts[part]!)) });
       } catch (err) {
         if (err instanceof GraphError && err.deliveryUnknown) {
           // Graph may have shown it (a timeout after the request went out): never send this part again.
@@ -149,6 +158,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         throw err;
       }
       await parts.record(row.id, part, res.message_id, last);
+      if (commentId && res.recipient_id) await store.recordRecipient(db, row.id, res.recipient_id);
       lastId = res.message_id;
     }
     return { sent: lastId, parts: rendered.parts.length };

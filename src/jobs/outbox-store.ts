@@ -239,3 +239,8 @@ export async function inMessagingWindow(db: Db, psid: string): Promise<boolean> 
   );
   return Number(rows[0]?.in_window ?? 0) === 1;
 }
+
+/** A Private Reply's recipient: the PSID Graph answered with (the live sale finds the buyer's claims by it). */
+export async function recordRecipient(db: Db, id: number, psid: string): Promise<void> {
+  await db.query('UPDATE notification_queue SET recipient_psid = ? WHERE id = ? AND recipient_psid IS NULL', [psid.slice(0, 64), id]);
+}

@@ -10,6 +10,7 @@ export const QUEUES = {
   fulfillment: 'fulfillment',
   reservationExpiry: 'reservation-expiry',
   maintenance: 'maintenance',
+  liveHolds: 'live-holds',
   /** payment proof downloads (src/media) */
   media: 'media',
 } as const;

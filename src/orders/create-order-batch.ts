@@ -87,7 +87,11 @@ export async function addOrderStatements(ctx: EngineContext, b: SqlBatch, plan: 
   b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
   b.add(q.SET_NEW_ORDER_ID);
   await fault(ctx, b, 'after_order_insert');
-  if (context.cart_id) b.add(q.CHECK_OUT_CART, [context.cart_id, order.user.id]);
+  if (context.cart_id) {
+    b.add(q.CHECK_OUT_CART, [context.cart_id, order.user.id]);
+    // live-sale holds the cart carries become the order's reservations below, with no gap between
+    b.add(q.ADOPT_CART_HOLDS, [context.cart_id]);
+  }
   for (const l of order.lines) b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt]);
   b.add(q.MARK_RESERVED);
   await fault(ctx, b, 'after_reserve');

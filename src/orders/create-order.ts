@@ -37,7 +37,7 @@ export async function createOrder(ctx: CreateOrderEngine, data: unknown, context
   const userId = Number.isSafeInteger(ownerId) ? (ownerId as number) : null;
   const earlier = await findReplay(ctx, context, userId);
   if (earlier) return earlier;
-  const priced = await priceOrder(ctx, data, (err, input) =>
+  const priced = await priceOrder(ctx, data, context.cart_id ?? null, (err, input) =>
     failed(ctx, err, { user_id: input.user_id, details: { stage: 'checks', cart_id: context.cart_id ?? null } }),
   );
   if (!priced.ok) return rejected(ctx, priced.code, priced.errors, priced.error);
@@ -64,7 +64,7 @@ export async function createOrder(ctx: CreateOrderEngine, data: unknown, context
       const lost = signalOf(err);
       if (lost?.code === 'INSUFFICIENT_STOCK') {
         const line = order.lines.find((l) => l.product_id === Number(lost.arg))!;
-        const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [[line.product_id]]);
+        const [rows] = await ctx.db.query<RowDataPacket[]>(q.SELECT_PRODUCTS, [context.cart_id ?? null, [line.product_id]]);
         const available = Number(rows[0]?.available ?? 0);
         return rejected(ctx, 'INSUFFICIENT_STOCK', [
           { field: `items.${line.index}.quantity`, code: 'INSUFFICIENT_STOCK', message: stockMessage(line.name, available) },

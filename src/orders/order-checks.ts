@@ -39,7 +39,7 @@ export type CheckOutcome = { ok: true; order: CheckedOrder } | { ok: false; code
 const num = (v: unknown) => Number(v);
 const cents = (v: unknown): Centavos => toCentavos(String(v)) ?? 0;
 
-export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise<CheckOutcome> {
+export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: number | null = null): Promise<CheckOutcome> {
   const { config } = ctx;
   const lines = mergeLines(input.items);
   const signature = itemsSignatureHash(lines);
@@ -51,7 +51,7 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput): Promise
   const reads = new SqlBatch(ctx.batchDb);
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
   reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
-  reads.select(q.SELECT_PRODUCTS, [productIds]);
+  reads.select(q.SELECT_PRODUCTS, [cartId, productIds]);
   if (promoCode) {
     reads.select(q.SELECT_PROMO, [promoCode]);
     reads.select(q.COUNT_PROMO_USES, [input.user_id, promoCode]);

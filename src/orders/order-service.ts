@@ -50,7 +50,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
 
   return {
     createOrder: (data, context) => createOrder(writer, data, context),
-    quoteOrder: (data) => quoteOrder(ctx, data),
+    quoteOrder: (data, cartId) => quoteOrder(ctx, data, cartId ?? null),
     confirmOrder: (id, notes, actor = 'admin') =>
       guard(id, () =>
         move(ctx, id, { operation: 'confirm', to: 'confirmed', actor, reason: clip(notes, 500) ?? 'Confirmed', params: [actor.slice(0, 100), clip(notes, 5000)], success: 'Order {order} confirmed' }),

@@ -18,13 +18,15 @@ export type PriceOutcome =
 export async function priceOrder(
   ctx: EngineContext,
   data: unknown,
+  /** the chat cart being ordered: its own live-sale holds count as available to it */
+  cartId: number | null,
   onThrow?: (err: unknown, input: OrderInput) => Promise<void>,
 ): Promise<PriceOutcome> {
   const parsed = parseWith(ctx.orderSchema, data);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION_FAILED', errors: parsed.errors, error: 'Validation failed' };
   const input = parsed.value;
   try {
-    const checked = await checkOrder(ctx, input);
+    const checked = await checkOrder(ctx, input, cartId);
     return checked.ok ? { ok: true, input, order: checked.order } : { ok: false, code: checked.code, errors: checked.errors };
   } catch (err) {
     await onThrow?.(err, input);
@@ -33,8 +35,8 @@ export async function priceOrder(
 }
 
 /** quoteOrder: createOrder's checks and totals, nothing written, nothing queued. */
-export async function quoteOrder(ctx: EngineContext, data: unknown): Promise<QuoteResult> {
-  const priced = await priceOrder(ctx, data);
+export async function quoteOrder(ctx: EngineContext, data: unknown, cartId: number | null = null): Promise<QuoteResult> {
+  const priced = await priceOrder(ctx, data, cartId);
   if (!priced.ok) {
     return { success: false, error: priced.error ?? priced.errors[0]?.message ?? priced.code, code: priced.code, validation_errors: priced.errors };
   }

@@ -60,9 +60,10 @@ export interface OrderService {
   createOrder(data: unknown, context?: CreateOrderContext): Promise<CreateOrderResult>;
   /**
    * What createOrder(data) would charge now: the same validation, prices, promo, shipping and client
-   * totals check (same codes, e.g. INVALID_PROMO), and nothing written.
+   * totals check (same codes, e.g. INVALID_PROMO), and nothing written. `cartId`: the chat cart being
+   * quoted (the customer's own), whose live-sale holds count as available to it, as createOrder counts them.
    */
-  quoteOrder(data: unknown): Promise<QuoteResult>;
+  quoteOrder(data: unknown, cartId?: number | null): Promise<QuoteResult>;
   confirmOrder(orderId: number, adminNotes?: string, actor?: string): Promise<ActionResult>;
   /**
    * pending|confirmed → cancelled. Pass expectedStatus when the cancel answers a specific state (the

@@ -13,6 +13,14 @@ export interface RecordedMessage {
   at: number;
   body: SendRequest;
   message_id: string;
+  /** who got it: recipient.id, or for a Private Reply the commenter's PSID (see registerComment) */
+  psid: string;
+}
+
+/** A Handover Protocol call (pass_thread_control / take_thread_control). */
+export interface RecordedHandover {
+  action: 'pass_thread_control' | 'take_thread_control';
+  body: { recipient?: { id?: string }; target_app_id?: string | number; metadata?: string };
 }
 
 export interface ScriptedFailure {
@@ -26,9 +34,12 @@ export interface FakeGraph {
   url: string;
   messages: RecordedMessage[];
   profiles: Record<string, unknown>[];
+  handovers: RecordedHandover[];
   /** Custom User Settings calls (per-user persistent menus), in order */
   userSettings: Record<string, unknown>[];
   events: EventEmitter;
+  /** Who wrote a Page comment: a Private Reply to it answers with this PSID (else one derived from the id). */
+  registerComment(commentId: string, psid: string): void;
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
@@ -84,6 +95,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   events.setMaxListeners(0);
   const messages: RecordedMessage[] = [];
   const profiles: Record<string, unknown>[] = [];
+  const handovers: RecordedHandover[] = [];
+  const commenters = new Map<string, string>();
+  const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let delay = 0;
@@ -117,13 +131,31 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       } catch {
         return json(400, { error: { message: 'Invalid JSON', code: 100, type: 'OAuthException' } });
       }
-      if (!parsed.recipient?.id) return json(400, { error: { message: 'recipient is required', code: 100 } });
+      const to = parsed.recipient as { id?: string; comment_id?: string } | undefined;
+      let psid = to?.id;
+      if (!psid && to?.comment_id) {
+        // Meta allows exactly one Private Reply per comment
+        if (repliedComments.has(to.comment_id)) return json(400, { error: { message: 'Activity already replied to', code: 10900, type: 'OAuthException' } });
+        repliedComments.add(to.comment_id);
+        psid = commenters.get(to.comment_id) ?? `psid-of-${to.comment_id}`;
+      }
+      if (!psid) return json(400, { error: { message: 'recipient is required', code: 100 } });
       seq += 1;
-      const rec: RecordedMessage = { seq, at: Date.now(), body: parsed, message_id: `m_fake_${seq}` };
+      const rec: RecordedMessage = { seq, at: Date.now(), body: parsed, message_id: `m_fake_${seq}`, psid };
       messages.push(rec);
       if (opts.keep !== undefined && messages.length > opts.keep) messages.splice(0, messages.length - opts.keep);
       events.emit('message', rec);
-      return json(200, { recipient_id: parsed.recipient.id, message_id: rec.message_id });
+      return json(200, { recipient_id: psid, message_id: rec.message_id });
+    }
+    const handover = /\/me\/(pass_thread_control|take_thread_control)$/.exec(path);
+    if (req.method === 'POST' && handover) {
+      try {
+        handovers.push({ action: handover[1] as RecordedHandover['action'], body: JSON.parse(body) as RecordedHandover['body'] });
+      } catch {
+        return json(400, { error: { message: 'Invalid JSON', code: 100 } });
+      }
+      events.emit('handover', handovers.at(-1));
+      return json(200, { success: true });
     }
     const settingsCall = /\/me\/custom_user_settings$/.test(path);
     if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
@@ -145,8 +177,12 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     url: `http://127.0.0.1:${port}`,
     messages,
     profiles,
+    handovers,
     userSettings,
     events,
+    registerComment(commentId, psid) {
+      commenters.set(commentId, psid);
+    },
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
@@ -158,7 +194,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       else delayFor.delete(psid);
     },
     sentTo(psid) {
-      return messages.filter((m) => m.body.recipient.id === psid);
+      return messages.filter((m) => m.psid === psid);
     },
     waitFor(predicate, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
@@ -180,6 +216,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     reset() {
       messages.length = 0;
       profiles.length = 0;
+      handovers.length = 0;
+      commenters.clear();
+      repliedComments.clear();
       userSettings.length = 0;
       failures.length = 0;
       delay = 0;

@@ -72,7 +72,7 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     onMessage: (m) => void hub.record(m.psid, m.item),
   });
   const onMessage = (rec: RecordedMessage) =>
-    void relay.publish({ psid: rec.body.recipient.id, item: { from: 'page', request: rec.body, message_id: rec.message_id } });
+    void relay.publish({ psid: rec.psid, item: { from: 'page', request: rec.body, message_id: rec.message_id } });
   fakeGraph.events.on('message', onMessage);
 
   const plugin = simulatorRoutes({

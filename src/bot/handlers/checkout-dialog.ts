@@ -146,7 +146,7 @@ export async function sendSummary(s: BotServices, bot: BotWorker, userId: number
   if (!CHECKOUT_FIELDS.every((f) => c[f]) || !c.payment_method) {
     return say(bot, { text: 'A few delivery details are still missing.', quick_replies: [{ title: '✅ Checkout', payload: P.CHECKOUT }] });
   }
-  const quote = await s.orders.quoteOrder(orderRequestFrom(userId, view));
+  const quote = await s.orders.quoteOrder(orderRequestFrom(userId, view), view.cart_id);
   if (quote.success) return say(bot, checkoutSummary(view, quote, s.config.CURRENCY));
   // named before "Place order": the shopper changes the code (or drops it) and sees the new summary
   if (quote.code === 'INVALID_PROMO') return say(bot, promoRefused(quote.validation_errors[0]?.message ?? quote.error));

@@ -26,7 +26,7 @@ export function checkoutRoutes(s: BotServices): Record<string, RouteHandler> {
     const r = await s.orders.createOrder(request, { actor: `customer:${t.psid}`, order_source: 'messenger', cart_id: view.cart_id });
     if (!r.success) {
       if (r.code === 'TOTAL_MISMATCH' && shown !== null) {
-        const quote = await s.orders.quoteOrder(orderRequestFrom(t.customer.id, view));
+        const quote = await s.orders.quoteOrder(orderRequestFrom(t.customer.id, view), view.cart_id);
         if (quote.success) return say(t.bot, totalChanged(shown, quote, s.config.CURRENCY), checkoutSummary(view, quote, s.config.CURRENCY));
       }
       if (r.code === 'CART_ALREADY_ORDERED') return say(t.bot, { text: 'This cart was already ordered.', quick_replies: [{ title: '📦 My orders', payload: P.ORDERS }] });

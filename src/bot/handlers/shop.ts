@@ -104,12 +104,14 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
 }
 
 /** Typed text that is not a command: search the catalog by name, or say what can be done. */
-export async function searchByText(s: BotServices, t: Turn, text: string): Promise<void> {
+/** true when something was found (the handover counts answers that found nothing) */
+export async function searchByText(s: BotServices, t: Turn, text: string): Promise<boolean> {
   const query = text.trim().slice(0, 100);
   const page = query.length >= 2 ? await s.orders.listProducts({ search: query, limit: 10 }) : { products: [] };
   if (page.products.length) {
     await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productCarousel(page.products, s.config.CURRENCY));
-    return;
+    return true;
   }
   await say(t.bot, m.didNotUnderstand(query, t.admin !== null));
+  return false;
 }

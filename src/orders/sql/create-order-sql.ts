@@ -21,8 +21,13 @@ export const SELECT_BUYER = `SELECT u.id, u.name, u.phone, u.psid, u.is_blocked,
     AND o.order_status NOT IN ('cancelled', 'expired')
   WHERE u.id = ?`;
 
-/** ? list of product ids */
-export const SELECT_PRODUCTS = `SELECT id, sku, name, price, status, stock_quantity - reserved_quantity AS available
+/**
+ * ? cart id (NULL: none), ? list of product ids. `available` counts the cart's own live-sale holds as
+ * available to it: the order's transaction releases them right before it reserves (sp_adopt_cart_holds).
+ */
+export const SELECT_PRODUCTS = `SELECT id, sku, name, price, status, stock_quantity - reserved_quantity
+    + (SELECT COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
+        WHERE r.hold_cart_id = ? AND r.product_id = products.id AND r.status = 'reserved' AND r.order_id IS NULL) AS available
   FROM products WHERE id IN (?)`;
 
 /** ? province — the province's own rate, else the '*' fallback */
@@ -85,6 +90,9 @@ export const USE_PROMO = 'UPDATE promo_codes SET times_used = times_used + 1 WHE
 
 /** ? cart id, ? user id — only the ordering customer's own open cart */
 export const CHECK_OUT_CART = `UPDATE carts SET status = 'checked_out' WHERE id = ? AND user_id = ? AND status = 'open'`;
+
+/** ? cart id — the cart's live-sale holds give their units back inside the order's transaction (migration 060) */
+export const ADOPT_CART_HOLDS = 'CALL sp_adopt_cart_holds(?)';
 
 /**
  * ? validation ms, ? ms from the checks to sending the batch, ? ms from the start to sending it,

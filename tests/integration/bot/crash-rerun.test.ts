@@ -55,7 +55,7 @@ describe('when a web process dies in the middle of a turn', () => {
     let armed = true;
     const killed = new Promise<void>((resolve) => {
       graph.events.on('message', (m: RecordedMessage) => {
-        if (armed && m.body.recipient.id === psid) graph.setDelayFor(psid, 200); // the second reply will be slow
+        if (armed && m.psid === psid) graph.setDelayFor(psid, 200); // the second reply will be slow
       });
       graph.events.on('request', ({ body }: { body: string }) => {
         if (!armed || !body.includes(psid) || graph.sentTo(psid).length !== 1) return;

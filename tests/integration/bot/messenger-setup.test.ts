@@ -26,7 +26,7 @@ describe('npm run messenger:setup', () => {
     };
     expect(profile.get_started.payload).toBe('GET_STARTED');
     expect(profile.greeting[0]!.text).toContain('Tindahan');
-    expect(profile.persistent_menu[0]!.call_to_actions.map((a) => a.payload)).toEqual(['SHOP', 'CART', 'MY_ORDERS', 'HELP']);
+    expect(profile.persistent_menu[0]!.call_to_actions.map((a) => a.payload)).toEqual(['SHOP', 'CART', 'MY_ORDERS', 'HELP', 'TALK_TO_PERSON']);
     // and every admin their own menu
     const admins = graph.userSettings.map((u) => (u as { psid: string }).psid);
     expect(admins).toEqual(expect.arrayContaining(['1111', '2222']));

@@ -51,8 +51,8 @@ describe('payment proofs', () => {
     expect(await order(o.id)).toMatchObject({ payment_status: 'proof_submitted', payment_proof_error: null });
 
     // the admin alert carries the stored bytes as an upload, not Messenger's expiring URL
-    const [image] = await t.graph.waitFor((msgs) => msgs.some((m) => m.body.recipient.id === adminPsid && m.body.message?.attachment?.type === 'image'))
-      .then((msgs) => msgs.filter((m) => m.body.recipient.id === adminPsid && m.body.message?.attachment?.type === 'image'));
+    const [image] = await t.graph.waitFor((msgs) => msgs.some((m) => m.psid === adminPsid && m.body.message?.attachment?.type === 'image'))
+      .then((msgs) => msgs.filter((m) => m.psid === adminPsid && m.body.message?.attachment?.type === 'image'));
     const sentUrl = String(image!.body.message!.attachment!.payload.url);
     expect(sentUrl).toBe(`data:image/png;base64,${PNG_1PX.toString('base64')}`);
     expect(texts(adminPsid).some((x) => x.startsWith(`🧾 Payment proof for ${o.number}`))).toBe(true);

@@ -42,7 +42,7 @@ describe('with no Page token (simulator mode)', () => {
       payload: { psid, event: { type: 'postback', title: 'Get Started', payload: 'GET_STARTED' } },
     });
     expect(res.json()).toMatchObject({ ok: true, webhookStatus: 200 });
-    await app.simulator!.fakeGraph.waitFor((msgs) => msgs.some((m) => m.body.recipient.id === psid && m.body.message?.text));
+    await app.simulator!.fakeGraph.waitFor((msgs) => msgs.some((m) => m.psid === psid && m.body.message?.text));
     await expect.poll(() => app.simulator!.hub.history(psid).filter((i) => i.from === 'page' && i.request.message).length).toBeGreaterThan(0);
   });
 

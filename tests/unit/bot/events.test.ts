@@ -36,7 +36,19 @@ describe('parsing a Messenger webhook body', () => {
     expect(pb!.dedupeKey).toBe('p:u1::1700000000000');
   });
 
-  it('ignores echoes, delivery and read receipts, standby entries and unknown kinds', () => {
+  it('keeps standby messages (another app owns the thread) flagged, and handover events as their own kind', () => {
+    const events = parseWebhookBody(
+      page([{ ...from('u1'), pass_thread_control: { new_owner_app_id: '123', metadata: 'back' } }], {
+        standby: [{ ...from('u2'), message: { mid: 's1', text: 'hello?' } }],
+      }),
+    );
+    expect(events.map((e) => [e.kind, e.psid, e.payload ?? e.text, e.standby ?? false])).toEqual([
+      ['handover', 'u1', 'pass:123', false],
+      ['text', 'u2', 'hello?', true],
+    ]);
+  });
+
+  it('ignores echoes, delivery and read receipts and unknown kinds', () => {
     const events = parseWebhookBody(
       page(
         [
@@ -45,7 +57,6 @@ describe('parsing a Messenger webhook body', () => {
           { ...from('u1'), read: { watermark: 1 } },
           { ...from('u1'), reaction: { reaction: 'love', mid: 'm1' } },
         ],
-        { standby: [{ ...from('u2'), message: { mid: 's1', text: 'handover' } }] },
       ),
     );
     expect(events).toEqual([]);
