@@ -31,8 +31,8 @@ describe('➕ Add product', () => {
     expect(admin.lastText()).toBe('➕ New product. What is it called?');
     await admin.say(name);
     await admin.say('cheap');
-    expect(admin.texts().at(-2)).toMatch(/must be an amount in pesos.*Let's try that again/);
-    expect(admin.lastText()).toBe('Price in pesos? (e.g. 249.50)');
+    expect(admin.texts().at(-2)).toMatch(/must be an amount of money.*Let's try that again/);
+    expect(admin.lastText()).toBe('Price? (e.g. 249.50)');
     await admin.say('₱249.50');
     await admin.say('lots');
     expect(admin.texts().at(-2)).toMatch(/Let's try that again/);
