@@ -159,7 +159,7 @@ describe('the Messenger simulator in a real browser', () => {
     const sent = pane('customer').locator('.row.mine img.photo').last();
     await sent.waitFor();
     expect(await sent.getAttribute('src')).toMatch(/^\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
-    await botSays('customer', new RegExp(`payment proof to ${orderNumber}`, 'i'));
+    await botSays('customer', new RegExp(`payment proof for ${orderNumber}`, 'i'));
 
     if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
     await botSays('admin', new RegExp(`Payment proof for ${orderNumber}`, 'i'));
