@@ -14,6 +14,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
     PORT: '0',
+    METRICS_PORT: '0', // many test apps on one host: none takes the fixed operators' port
     DEMO_SEED: 'false',
     SIMULATOR: 'off',
     ...overrides,

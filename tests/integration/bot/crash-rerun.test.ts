@@ -37,7 +37,7 @@ describe('when a web process dies in the middle of a turn', () => {
   async function startWeb(): Promise<{ port: number; exited: Promise<unknown> }> {
     const port = await freePort();
     const env = {
-      ...process.env, ...turnEnv, NODE_ENV: 'test', ROLE: 'web', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      ...process.env, ...turnEnv, NODE_ENV: 'test', ROLE: 'web', PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn',
       DATABASE_URL: database.url, REDIS_URL: other.app.config.REDIS_URL, QUEUE_PREFIX: prefix, GRAPH_API_URL: graph.url,
       FB_APP_SECRET: APP_SECRET, FB_VERIFY_TOKEN: VERIFY_TOKEN, FB_PAGE_ACCESS_TOKEN: 'test-page-token', SIMULATOR: 'off', DEMO_SEED: 'false',
     };
