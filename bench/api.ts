@@ -7,10 +7,10 @@
  * from other processes on the machine hits both alike. Orders are spread over 1,000 products and
  * 1,000 users. Own database (quicksell_bench_api) and Redis key prefix, removed at the end.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { formatRss, reportSummary, type RssFigures } from './bench-support.js';
+import { formatRss, reportSummary, type RssFigures, next } from './bench-support.js';
 import { orderBody } from './api-orders.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -19,17 +19,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP_SECONDS = 2;
 const TARGET = 0.8;
 
-function next<T>(child: ChildProcess, cmd: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { cmd: string } & T) => {
-      if (msg.cmd !== cmd) return;
-      child.off('message', onMessage);
-      resolve(msg);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-}
 
 interface Ready {
   url: string;

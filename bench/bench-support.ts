@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 /** Small shared pieces for the benchmarks: each bench owns a database and a Redis key prefix and removes both. */
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
@@ -88,4 +89,17 @@ export function reportSummary(rows: SummaryRow[], rss?: RssFigures): void {
 /** Median of a list (used for p50) and a quantile of a sorted list. */
 export function quantile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+
+/** The next IPC message `cmd` from a bench server child process (rejects if the child exits first). */
+export function next<T>(child: ChildProcess, cmd: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: { cmd: string } & T) => {
+      if (msg.cmd !== cmd) return;
+      child.off('message', onMessage);
+      resolve(msg);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
 }

@@ -1,3 +1,4 @@
+import { next } from './bench-support.js';
 /**
  * npm run bench:live — a live-sale burst: BENCH_COMMENTS (default 500) signed Page-feed webhook posts,
  * one "mine M1" comment each from a distinct buyer, on one post whose code M1 has 5 units, sent as fast
@@ -7,7 +8,7 @@
  * and comment → Private Reply latency p50/p99 (send time → the fake Graph receiving the reply). The
  * server runs in its own process (bench/live-server.ts) with its own database and Redis prefix.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -43,17 +44,6 @@ function run(url: string, postId: string, sentAt: Map<string, number> | null): P
   });
 }
 
-function next<T>(child: ChildProcess, cmd: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { cmd: string } & T) => {
-      if (msg.cmd !== cmd) return;
-      child.off('message', onMessage);
-      resolve(msg);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-}
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
 const rate = (r: autocannon.Result) => (r['2xx'] / Math.max(0.001, r.duration)).toFixed(0);

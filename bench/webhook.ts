@@ -16,13 +16,13 @@
  * journey phase), BENCH_DRAIN_SECONDS (60);
  * BENCH_CPU_PROF=<dir> writes a CPU profile of the server process there.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signBody } from '../src/bot/signature.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
-import { formatRss, quantile, reportSummary, type RssFigures } from './bench-support.js';
+import { formatRss, quantile, reportSummary, type RssFigures, next } from './bench-support.js';
 import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -63,17 +63,6 @@ function line(label: string, r: autocannon.Result): string {
   return `${label.padEnd(26)} ${r.requests.average.toFixed(0).padStart(6)} events/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors + r.timeouts}`;
 }
 
-function next<T>(child: ChildProcess, cmd: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { cmd: string } & T) => {
-      if (msg.cmd !== cmd) return;
-      child.off('message', onMessage);
-      resolve(msg);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-}
 
 class TimeUp extends Error {}
 

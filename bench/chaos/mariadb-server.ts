@@ -1,7 +1,7 @@
+import { freeTcpPort } from './app-processes.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import mysql from 'mysql2/promise';
 
 /**
@@ -22,16 +22,6 @@ export function haveMariaDb(): boolean {
   return !spawnSync('mariadb-install-db', ['--help'], { stdio: 'ignore' }).error && spawnSync('mariadbd', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startMariaDb(opts: { dir: string }): Promise<MariaDbServer> {
   rmSync(opts.dir, { recursive: true, force: true });
@@ -44,7 +34,7 @@ export async function startMariaDb(opts: { dir: string }): Promise<MariaDbServer
     { encoding: 'utf8' },
   );
   if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
-  const port = await freePort();
+  const port = await freeTcpPort();
   let proc: ChildProcess | null = null;
 
   function launch(): void {
