@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../helpers/factories.js';
+import { eventually } from '../jobs/jobs-harness.js';
 import { Chat, newPsid, type Harness } from './bot-harness.js';
 import { buttonOf, commentValue, LIVE_KEY, PAGE_ID, newPost, postComments, privateReplies, query, replyTo, startLive, startSale, textOf } from './live-harness.js';
 
@@ -123,6 +124,11 @@ describe('when buyers comment on a live sale post', () => {
     expect(said(/Live! Buyers can comment "mine H1"[\s\S]*H1 Green hat: 0\/2 claimed · 0 waiting/)).toBe(true);
     const [sale] = await query(h.app, 'SELECT id FROM live_sales WHERE post_id = ?', [postId]);
     await postComments(h.app, commentValue({ postId, from: 'fb-hal', message: 'mine H1' }));
+    // the comment is taken in its own turn: ask for the tally once its claim is held, not before
+    await eventually(async () => {
+      const [held] = await query(h.app, "SELECT COUNT(*) AS n FROM live_claims WHERE sale_id = ? AND status = 'held'", [sale!.id]);
+      return Number(held!.n) >= 1;
+    }, 15_000, 'the claim held');
     await admin.say(`live ${sale!.id}`);
     expect(said(/Live sale #\d+ \(live\)[\s\S]*H1 Green hat: 1\/2 claimed/)).toBe(true);
     await admin.say(`live stop ${sale!.id}`);
