@@ -1,5 +1,16 @@
 import { P } from './payloads.js';
 
+/** A persistent menu of postback buttons, one locale, the composer left on. */
+function postbackMenu(items: [title: string, payload: string][]): Record<string, unknown>[] {
+  return [
+    {
+      locale: 'default',
+      composer_input_disabled: false,
+      call_to_actions: items.map(([title, payload]) => ({ type: 'postback', title, payload })),
+    },
+  ];
+}
+
 /**
  * The admins' own persistent menu (Custom User Settings API, per PSID): customers keep the Page menu.
  * Set by `npm run messenger:setup` for every admin and by `npm run admin -- add --psid …`.
@@ -7,18 +18,12 @@ import { P } from './payloads.js';
 export function adminPersistentMenu(psid: string): Record<string, unknown> {
   return {
     psid,
-    persistent_menu: [
-      {
-        locale: 'default',
-        composer_input_disabled: false,
-        call_to_actions: [
-          { type: 'postback', title: '📋 Pending orders', payload: P.ADMIN_PENDING },
-          { type: 'postback', title: '➕ Add product', payload: P.ADMIN_ADD_PRODUCT },
-          { type: 'postback', title: '📦 Stock', payload: P.ADMIN_STOCK },
-          { type: 'postback', title: '🧾 Today', payload: P.ADMIN_TODAY },
-        ],
-      },
-    ],
+    persistent_menu: postbackMenu([
+      ['📋 Pending orders', P.ADMIN_PENDING],
+      ['➕ Add product', P.ADMIN_ADD_PRODUCT],
+      ['📦 Stock', P.ADMIN_STOCK],
+      ['🧾 Today', P.ADMIN_TODAY],
+    ]),
   };
 }
 
@@ -35,18 +40,12 @@ export function messengerProfile(shopName: string): Record<string, unknown> {
         text: `Hi {{user_first_name}}! Shop ${shopName} right here in Messenger: browse, add to cart and check out in a few taps.`.slice(0, 160),
       },
     ],
-    persistent_menu: [
-      {
-        locale: 'default',
-        composer_input_disabled: false,
-        call_to_actions: [
-          { type: 'postback', title: '🛍️ Shop', payload: P.SHOP },
-          { type: 'postback', title: '🛒 Cart', payload: P.CART },
-          { type: 'postback', title: '📦 My orders', payload: P.ORDERS },
-          { type: 'postback', title: '❓ Help', payload: P.HELP },
-          { type: 'postback', title: '💬 Talk to a person', payload: P.TALK_TO_PERSON },
-        ],
-      },
-    ],
+    persistent_menu: postbackMenu([
+      ['🛍️ Shop', P.SHOP],
+      ['🛒 Cart', P.CART],
+      ['📦 My orders', P.ORDERS],
+      ['❓ Help', P.HELP],
+      ['💬 Talk to a person', P.TALK_TO_PERSON],
+    ]),
   };
 }

@@ -1,21 +1,13 @@
 import { formatMoney } from '../orders/money.js';
 import { P } from '../bot/payloads.js';
 import type { OutgoingMessage, Rendered } from './notification-messages.js';
+import type { ReplyLine as Line } from '../orders/live/live-types.js';
 
 /**
  * The words of live selling, built from the notification_queue payloads the live-sale service writes:
  * the one Private Reply to a comment (`live_reply`), a waitlist promotion (`live_promoted`), and the
  * admins' running tally and end-of-sale summary. Pure, unit-tested. A Private Reply is ONE message.
  */
-interface Line {
-  code: string;
-  name: string;
-  price: string;
-  quantity: number;
-  outcome: 'held' | 'waitlisted' | 'limit';
-  position?: number;
-  limit?: number;
-}
 interface CodeInfo {
   code: string;
   name: string;

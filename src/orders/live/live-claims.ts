@@ -7,7 +7,7 @@ import { toCentavos, toDecimal } from '../money.js';
 import { parseComment, type ParsedComment } from './claim-parser.js';
 import { readTally } from './live-tally.js';
 import * as sql from './live-sql.js';
-import type { CommentOutcome, FeedComment, HoldDue, HoldScheduler, LiveSaleSummary } from './live-types.js';
+import type { CommentOutcome, FeedComment, HoldDue, HoldScheduler, LiveSaleSummary, ReplyLine } from './live-types.js';
 
 /**
  * Comments → claims → holds, and holds → expiry → the next buyer on the waitlist. Each comment is one
@@ -26,21 +26,6 @@ export interface LiveClaimsDeps {
   tallyEverySeconds: number;
   publish(notificationIds: number[]): Promise<void>;
   holds: HoldScheduler;
-}
-
-/** One code of a comment, as the private reply tells it. */
-export interface ReplyLine {
-  code: string;
-  name: string;
-  price: string;
-  quantity: number;
-  outcome: 'held' | 'waitlisted' | 'limit';
-  /** waitlisted: place in the queue (1 = next) */
-  position?: number;
-  /** the live_claims row (none when refused: over the limit per buyer) */
-  claimId?: number;
-  available?: number;
-  limit?: number;
 }
 
 type CodeRow = { code_id: number; code: string; product_id: number; limit_per_buyer: number | null; name: string; price: string; available: number };

@@ -75,3 +75,18 @@ export interface CartedHold {
   quantity: number;
   hold_expires_at: string;
 }
+
+/** One code of a comment, as the private reply tells it (the live_reply notification payload's lines). */
+export interface ReplyLine {
+  code: string;
+  name: string;
+  price: string;
+  quantity: number;
+  outcome: 'held' | 'waitlisted' | 'limit';
+  /** waitlisted: place in the queue (1 = next) */
+  position?: number;
+  /** the live_claims row (none when refused: over the limit per buyer) */
+  claimId?: number;
+  available?: number;
+  limit?: number;
+}
