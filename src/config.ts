@@ -128,6 +128,13 @@ export const configSchema = z
     OUTBOX_RELAY_INTERVAL_MS: int(5000, 100),
     EXPIRY_SWEEP_INTERVAL_MS: int(60_000, 1000),
     CLEANUP_CRON: z.string().default('15 3 * * *'),
+    // the admins' daily "🧾 Today" push, HH:MM (24-hour) in SHOP_TIMEZONE; unset = no push
+    DAILY_SUMMARY_AT: z
+      .string()
+      .trim()
+      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 24-hour, in SHOP_TIMEZONE (e.g. 21:00), or unset for no daily summary')
+      .transform((s) => s.padStart(5, '0'))
+      .optional(),
     RETENTION_DAYS: int(30, 1),
     METRICS_RETENTION_DAYS: int(90, 1),
     SHUTDOWN_TIMEOUT_MS: int(9000, 100),

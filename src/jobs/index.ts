@@ -16,7 +16,8 @@ import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
 import { createFailedLoginLimiter } from './failed-login-limiter.js';
 import { countDeliveryUnknown, markFailedIfOpen, type OutboxTable } from './outbox-store.js';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { createDailySummary, dailySummaryCron } from './daily-summary.js';
 import { createProofDownloadProcessor } from './proof-download-processor.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { DownloadPolicy } from '../media/safe-download.js';
@@ -131,6 +132,12 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     },
   });
 
+  const summarySkipped = new Counter({
+    name: 'quicksell_daily_summary_skipped_total',
+    help: "Admins not sent the daily summary because they have not written to the Page within 24 hours (Messenger's messaging window)",
+    registers: [deps.metrics.registry],
+  });
+
   const publisher = createPublisher({
     db,
     logger,
@@ -152,6 +159,14 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
     },
     retentionDays: config.RETENTION_DAYS,
     metricsRetentionDays: config.METRICS_RETENTION_DAYS,
+    dailySummary: createDailySummary({
+      db,
+      orders: deps.orders,
+      admins: deps.admins,
+      publishNotifications: publisher.publishNotifications,
+      logger,
+      onSkipped: (n) => summarySkipped.inc(n),
+    }),
   });
 
   let workerConnection: RedisClient | null = null;
@@ -294,7 +309,7 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   return result;
 }
 
-/** The relay, the expiry sweeper and the seed's two cleanup jobs as BullMQ job schedulers (idempotent). */
+/** The relay, the expiry sweeper, the seed's two cleanup jobs and the daily summary as BullMQ job schedulers (idempotent). */
 async function upsertSchedulers(queue: Queue, config: Config): Promise<void> {
   // A run that fails on an outage (MySQL restarting) is retried with backoff, like every other job: with the
   // defaults (8 attempts from 2 s, doubling) a cron task survives an outage of about 8 minutes.
@@ -313,4 +328,14 @@ async function upsertSchedulers(queue: Queue, config: Config): Promise<void> {
     { name: 'expire-stale-reservations', data: { task: 'expire-stale-reservations' }, opts },
   );
   await queue.upsertJobScheduler('purge-old-rows', { pattern: config.CLEANUP_CRON, tz }, { name: 'purge-old-rows', data: { task: 'purge-old-rows' }, opts });
+  // The admins' daily summary: one scheduler however many processes declare it; gone when the setting is unset.
+  if (config.DAILY_SUMMARY_AT) {
+    await queue.upsertJobScheduler(
+      'daily-summary',
+      { pattern: dailySummaryCron(config.DAILY_SUMMARY_AT), tz },
+      { name: 'daily-summary', data: { task: 'daily-summary' }, opts },
+    );
+  } else {
+    await queue.removeJobScheduler('daily-summary');
+  }
 }

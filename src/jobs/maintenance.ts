@@ -14,7 +14,8 @@ import { parseJobData } from './job-helpers.js';
  *   expiry rows of orders confirmed or cancelled meanwhile;
  * - expire-stale-reservations: the seed's first cleanup job, the same sweep over every such order;
  * - purge-old-rows: the seed's second cleanup job, delete completed outbox rows older than RETENTION_DAYS and
- *   order_metrics older than METRICS_RETENTION_DAYS (failed rows stay for the operators).
+ *   order_metrics older than METRICS_RETENTION_DAYS (failed rows stay for the operators);
+ * - daily-summary: the admins' "🧾 Today" at DAILY_SUMMARY_AT (daily-summary.ts), when set.
  */
 export interface MaintenanceDeps {
   db: Db;
@@ -25,6 +26,8 @@ export interface MaintenanceDeps {
   removeExpiryJob(orderId: number): Promise<boolean>;
   retentionDays: number;
   metricsRetentionDays: number;
+  /** the daily summary run scheduled for `slot` (ms; the same on each retry of that run) */
+  dailySummary(slot: number): Promise<unknown>;
 }
 
 /** ? = how many orders at most */
@@ -124,11 +127,13 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return deleted;
   }
 
-  const tasks: Record<MaintenanceTask, () => Promise<unknown>> = {
+  const tasks: Record<MaintenanceTask, (job: Job) => Promise<unknown>> = {
     'outbox-relay': () => deps.relayOnce(),
     'expiry-sweep': async () => ({ ...(await sweepExpired(200, 'worker:expiry-sweep')), settled: await settleMootExpiries(500) }),
     'expire-stale-reservations': expireStaleReservations,
     'purge-old-rows': purgeOldRows,
+    // a scheduler's run carries its due time (prevMillis); a job added by hand counts from when it was added
+    'daily-summary': (job) => deps.dailySummary(job.opts.prevMillis ?? job.timestamp),
   };
 
   return {
@@ -136,6 +141,6 @@ export function createMaintenance(deps: MaintenanceDeps) {
     settleMootExpiries,
     expireStaleReservations,
     purgeOldRows,
-    processor: async (job: Job): Promise<unknown> => tasks[parseJobData(maintenanceJobSchema, job).task](),
+    processor: async (job: Job): Promise<unknown> => tasks[parseJobData(maintenanceJobSchema, job).task](job),
   };
 }

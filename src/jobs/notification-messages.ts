@@ -5,6 +5,10 @@ import type { QuickReply, SendRequest } from '../bot/send-api.js';
 // the payloads the bot parses; plain strings, no botkit behind them
 import { P } from '../bot/payloads.js';
 import { renderLive } from './live-messages.js';
+// the admin's "🧾 Today" as the chat shows it (a pure builder: no botkit behind it)
+import { daySummaryText } from '../bot/messages-admin-catalog.js';
+import type { BotMessage } from '../bot/messages-shop.js';
+import type { DaySummary } from '../orders/index.js';
 
 /**
  * Builds the Messenger message(s) for one notification_queue row from its notification_type, its payload
@@ -41,7 +45,13 @@ export const CUSTOMER_TYPES = [
   'order_expired',
   'payment_proof_refused',
 ] as const;
-export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof', 'payment_proof_failed'] as const;
+export const ADMIN_TYPES = ['new_order_admin', 'low_stock', 'payment_proof', 'payment_proof_failed', 'daily_summary'] as const;
+/**
+ * Rows no message tag fits: sent only within Messenger's 24-hour window (users.last_message_at), otherwise
+ * settled unsent. The daily summary is queued only for admins in the window; this covers a row that waited
+ * (rate limit, outage) until the window closed.
+ */
+export const WINDOW_ONLY_TYPES: ReadonlySet<string> = new Set(['daily_summary']);
 const STATUS_UPDATES = new Set<string>(CUSTOMER_TYPES.filter((t) => t !== 'order_received'));
 
 /** The order reference a status update's payload carries, or null when the full order must be read. */
@@ -179,9 +189,29 @@ function lowStockText(payload: Record<string, unknown>, product: Product | null 
   return `⚠️ Low stock: ${name}${left !== null ? ` — ${left} left` : ''}${threshold !== null ? ` (alert at ${threshold})` : ''}. Time to restock.`;
 }
 
+/** A chat message built by the bot's builders → the Send API's message (quick replies get their content type). */
+function fromBotMessage(m: BotMessage): OutgoingMessage {
+  return {
+    ...(m.text !== undefined ? { text: clipText(m.text) } : {}),
+    ...(m.attachment ? { attachment: m.attachment } : {}),
+    ...(m.quick_replies?.length ? { quick_replies: m.quick_replies.map((q): QuickReply => ({ content_type: 'text', ...q })) } : {}),
+  };
+}
+
+/** The day summary a daily_summary row carries (written by src/jobs/daily-summary.ts), or null when malformed. */
+function daySummaryOf(p: Record<string, unknown>): DaySummary | null {
+  const ok = typeof p.date === 'string' && typeof p.by_status === 'object' && p.by_status !== null && Array.isArray(p.top_products) && Array.isArray(p.low_stock);
+  return ok ? (p as unknown as DaySummary) : null;
+}
+
 export function renderNotification(input: RenderInput): Rendered {
   const { type, payload, order, shop } = input;
   if (type.startsWith('live_')) return renderLive(type, payload, shop.currency);
+  if (type === 'daily_summary') {
+    const summary = daySummaryOf(payload);
+    if (!summary) return { ok: false, reason: 'daily_summary row without a day summary' };
+    return { ok: true, audience: 'admin', parts: [fromBotMessage(daySummaryText(summary, shop.currency))] };
+  }
   if (type === 'low_stock') return { ok: true, audience: 'admin', parts: [{ text: lowStockText(payload, input.product) }] };
   const ref = order ?? orderRefFromPayload(type, payload);
   if (ref && STATUS_UPDATES.has(type)) {

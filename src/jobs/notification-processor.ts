@@ -5,7 +5,7 @@ import type { AdminService } from '../admins/admin-service.js';
 import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
 import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
-import { orderRefFromPayload, renderNotification, type OutgoingMessage, type RenderInput } from './notification-messages.js';
+import { orderRefFromPayload, renderNotification, WINDOW_ONLY_TYPES, type OutgoingMessage, type RenderInput } from './notification-messages.js';
 import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
@@ -113,6 +113,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
 
   /** `attempt.started` turns true once this attempt is counted on the row (with its first claim). */
   async function send(row: store.NotificationRow, attempt: { started: boolean }): Promise<NotificationResult> {
+    if (WINDOW_ONLY_TYPES.has(row.notification_type) && row.in_window !== true) {
+      const note = "not sent: the recipient has not written to the Page within 24 hours (Messenger's messaging window)";
+      await store.markCompleted(db, 'notification_queue', row.id, note);
+      return { skipped: 'outside the messaging window' };
+    }
     // Status updates render from the payload's snapshot; receipts and admin alerts need the whole order.
     const needOrder = !orderRefFromPayload(row.notification_type, row.payload) || (row.recipient_type === 'customer' && !row.recipient_psid);
     const order = row.order_id && needOrder ? await deps.orders.getOrder(row.order_id) : null;

@@ -233,14 +233,47 @@ export async function fanOut(db: Db, parent: NotificationRow, psids: string[]): 
 
 /** Whether the recipient wrote to the Page within the last 24 hours (Messenger's standard window). */
 export async function inMessagingWindow(db: Db, psid: string): Promise<boolean> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT last_message_at > NOW() - INTERVAL 24 HOUR AS in_window FROM users WHERE psid = ?`,
-    [psid],
-  );
-  return Number(rows[0]?.in_window ?? 0) === 1;
+  return (await psidsInMessagingWindow(db, [psid])).has(psid);
 }
 
 /** A Private Reply's recipient: the PSID Graph answered with (the live sale finds the buyer's claims by it). */
 export async function recordRecipient(db: Db, id: number, psid: string): Promise<void> {
   await db.query('UPDATE notification_queue SET recipient_psid = ? WHERE id = ? AND recipient_psid IS NULL', [psid.slice(0, 64), id]);
+}
+
+// --- rows that stand for one event (migration 070) ---------------------------------------------------
+
+export interface DedupedAdminRow {
+  psid: string;
+  type: string;
+  payload: object;
+  /** names the event: a second write of the same key adds no row */
+  dedupeKey: string;
+}
+
+/**
+ * Admin rows written once per dedupe key (INSERT IGNORE on uq_nq_dedupe): a job run again writes nothing
+ * new. Returns the ids of those rows still to send (a row already sent is not published again).
+ */
+export async function insertDedupedAdminRows(db: Db, rows: DedupedAdminRow[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  await db.query(
+    `INSERT IGNORE INTO notification_queue (recipient_type, recipient_psid, notification_type, payload, dedupe_key) VALUES ?`,
+    [rows.map((r) => ['admin', r.psid, r.type, JSON.stringify(r.payload), r.dedupeKey])],
+  );
+  const [ids] = await db.query<RowDataPacket[]>(
+    `SELECT id FROM notification_queue WHERE dedupe_key IN (?) AND status IN ('pending', 'processing') ORDER BY id`,
+    [rows.map((r) => r.dedupeKey)],
+  );
+  return ids.map((r) => Number(r.id));
+}
+
+/** Of these PSIDs, those who wrote to the Page within the last 24 hours (one query). */
+export async function psidsInMessagingWindow(db: Db, psids: string[]): Promise<Set<string>> {
+  if (psids.length === 0) return new Set();
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT psid FROM users WHERE psid IN (?) AND last_message_at > NOW() - INTERVAL 24 HOUR`,
+    [psids],
+  );
+  return new Set(rows.map((r) => r.psid as string));
 }

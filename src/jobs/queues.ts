@@ -33,7 +33,7 @@ export const orderWorkJobSchema = z.object({ rowId, orderId: rowId });
 export type OrderWorkJob = z.infer<typeof orderWorkJobSchema>;
 
 /** Scheduled maintenance tasks on the maintenance queue (job scheduler ids = task names). */
-export const MAINTENANCE_TASKS = ['outbox-relay', 'expiry-sweep', 'expire-stale-reservations', 'purge-old-rows'] as const;
+export const MAINTENANCE_TASKS = ['outbox-relay', 'expiry-sweep', 'expire-stale-reservations', 'purge-old-rows', 'daily-summary'] as const;
 export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[number];
 export const maintenanceJobSchema = z.object({ task: z.enum(MAINTENANCE_TASKS) });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ConfigError, configSchema, loadConfig } from '../../src/config.js';
 import { parseClusterUrl } from '../../src/db/redis-url.js';
+import { dailySummaryCron } from '../../src/jobs/daily-summary.js';
 
 const ROOT = new URL('../../', import.meta.url);
 /** The operating system's variables, passed on to child processes and the browser: not ours to document. */
@@ -103,6 +104,27 @@ describe('configuration', () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '0.0.0.0', SIMULATOR_PUBLIC: 'true' }).HOST).toBe('0.0.0.0');
     expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 't', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).HOST).toBe('0.0.0.0');
+  });
+
+  describe('DAILY_SUMMARY_AT', () => {
+    it('is off when unset or empty', () => {
+      expect(loadConfig({}).DAILY_SUMMARY_AT).toBeUndefined();
+      expect(loadConfig({ DAILY_SUMMARY_AT: '' }).DAILY_SUMMARY_AT).toBeUndefined();
+    });
+
+    it.each([
+      ['21:00', '21:00', '0 21 * * *'],
+      ['9:05', '09:05', '5 9 * * *'],
+      ['00:00', '00:00', '0 0 * * *'],
+    ])('takes %j as %j (cron %j in the shop time zone)', (given, time, cron) => {
+      const at = loadConfig({ DAILY_SUMMARY_AT: given }).DAILY_SUMMARY_AT!;
+      expect(at).toBe(time);
+      expect(dailySummaryCron(at)).toBe(cron);
+    });
+
+    it.each(['24:00', '21:60', '9pm', '2100', '21:00:00', '0 21 * * *'])('stops start-up on %j with a message naming it and the format', (value) => {
+      expect(() => loadConfig({ DAILY_SUMMARY_AT: value })).toThrow(/DAILY_SUMMARY_AT: must be a time of day as HH:MM, 24-hour, in SHOP_TIMEZONE \(e\.g\. 21:00\)/);
+    });
   });
 
   it('reads comma-separated admin PSIDs', () => {

@@ -175,3 +175,30 @@ describe('rows that cannot be rendered', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('the daily summary row', () => {
+  const summary = {
+    date: '2025-03-01',
+    total_orders: 2,
+    by_status: { pending: 1, confirmed: 1, processing: 0, shipped: 0, delivered: 0, cancelled: 0, expired: 0 },
+    revenue: '2300.00',
+    top_products: [{ name: 'Rice 5kg', units: 3, revenue: '2100.00' }],
+    low_stock: [],
+  };
+
+  it('is the admin menu\'s 🧾 Today message, with the menu as quick replies', () => {
+    const r = renderNotification({ type: 'daily_summary', payload: summary, order: null, shop });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.audience).toBe('admin');
+    expect(r.parts).toHaveLength(1);
+    expect(r.parts[0]?.text).toMatch(/^🧾 Today, 2025-03-01: 2 orders, revenue ₱2,300\.00\n/);
+    expect(r.parts[0]?.text).toContain('• Rice 5kg — 3 sold');
+    expect(r.parts[0]?.quick_replies?.map((q) => [q.content_type, q.title])).toEqual([
+      ['text', '📋 Pending orders'], ['text', '➕ Add product'], ['text', '📦 Stock'], ['text', '🧾 Today'],
+    ]);
+  });
+
+  it('fails a row without a summary instead of sending an empty message', () => {
+    expect(renderNotification({ type: 'daily_summary', payload: { date: '2025-03-01' }, order: null, shop })).toEqual({ ok: false, reason: 'daily_summary row without a day summary' });
+  });
+});
