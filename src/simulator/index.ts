@@ -8,7 +8,7 @@ import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
 import { SIMULATOR_ADMIN_PSID } from './identities.js';
 import { createSendApi } from '../bot/send-api.js';
-import { messengerProfile } from '../bot/messenger-profile.js';
+import { adminPersistentMenu, messengerProfile } from '../bot/messenger-profile.js';
 
 /**
  * The local Messenger simulator, used when no Page token is configured: a built-in fake Graph API
@@ -37,31 +37,45 @@ export { seedDemoShop } from './demo-seed.js';
 
 const DEFAULT_GET_STARTED = { title: 'Get Started', payload: 'GET_STARTED' };
 
-/** Get Started and the persistent menu, as the bot last set them through the Messenger Profile API. */
-function profileSession(fakeGraph: FakeGraph): Pick<SessionInfo, 'getStarted' | 'menu'> {
+type PersistentMenu = Array<{ locale?: string; call_to_actions?: SessionInfo['menu'] }> | undefined;
+
+/** The buttons of a persistent menu (its default locale) that the page can show, or null when none is given. */
+function menuButtons(pm: PersistentMenu): SessionInfo['menu'] | null {
+  const chosen = pm?.find((m) => m.locale === 'default') ?? pm?.[0];
+  return chosen?.call_to_actions ? chosen.call_to_actions.filter((a) => a.type === 'postback' || a.type === 'web_url') : null;
+}
+
+/**
+ * Get Started and the menus, as the bot last set them: the Page's persistent menu (Messenger Profile API),
+ * and one person's own menu (Custom User Settings API) for the admin pane. Like Messenger, a person without
+ * a menu of their own sees the Page's.
+ */
+function profileSession(fakeGraph: FakeGraph, adminPsid: string): Pick<SessionInfo, 'getStarted' | 'menu' | 'adminMenu'> {
   let getStarted = DEFAULT_GET_STARTED;
   let menu: SessionInfo['menu'] = [];
   for (const p of fakeGraph.profiles) {
     const gs = p.get_started as { payload?: unknown } | undefined;
     if (typeof gs?.payload === 'string') getStarted = { title: 'Get Started', payload: gs.payload };
-    const pm = p.persistent_menu as Array<{ locale?: string; call_to_actions?: SessionInfo['menu'] }> | undefined;
-    const chosen = pm?.find((m) => m.locale === 'default') ?? pm?.[0];
-    if (chosen?.call_to_actions) menu = chosen.call_to_actions.filter((a) => a.type === 'postback' || a.type === 'web_url');
+    menu = menuButtons(p.persistent_menu as PersistentMenu) ?? menu;
   }
-  return { getStarted, menu };
+  let adminMenu = menu;
+  for (const u of fakeGraph.userSettings) {
+    if (u.psid === adminPsid) adminMenu = menuButtons(u.persistent_menu as PersistentMenu) ?? adminMenu;
+  }
+  return { getStarted, menu, adminMenu };
 }
 
 export async function createSimulator(deps: { config: Config; logger: Logger }): Promise<Simulator> {
   const { config, logger } = deps;
   if (!config.FB_APP_SECRET) throw new Error('simulator: FB_APP_SECRET is not set (loadConfig supplies one in simulator mode)');
   const fakeGraph = await startFakeGraph({ keep: 1000 });
-  // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
-  // then shows the bot's own Get Started button and persistent menu.
-  await createSendApi({ graphApiUrl: fakeGraph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }).setProfile(
-    messengerProfile(config.SHOP_NAME),
-  );
-  const hub = createHub();
   const adminPsid = SIMULATOR_ADMIN_PSID;
+  // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
+  // then shows the bot's own Get Started button and persistent menu, and the admin pane the admins' own menu.
+  const setup = createSendApi({ graphApiUrl: fakeGraph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined });
+  await setup.setProfile(messengerProfile(config.SHOP_NAME));
+  await setup.setUserSettings(adminPersistentMenu(adminPsid));
+  const hub = createHub();
   let demoAdminKey: string | null = null;
 
   // Every process publishes chat items; every process's hub (the web ones serve pages) listens.
@@ -87,7 +101,7 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
       shopName: config.SHOP_NAME,
       adminPsid,
       dashboardUrl: '/admin/queues',
-      ...profileSession(fakeGraph),
+      ...profileSession(fakeGraph, adminPsid),
       ...(fromLoopback && demoAdminKey ? { demoAdminKey } : {}),
     }),
   });

@@ -19,7 +19,10 @@ export interface SessionInfo {
   adminPsid: string;
   dashboardUrl: string;
   getStarted: { title: string; payload: string };
+  /** the Page's persistent menu (the shopper's pane) */
   menu: Array<{ type: 'postback' | 'web_url'; title: string; payload?: string; url?: string }>;
+  /** the admin's own persistent menu, as set through the Custom User Settings API (else the Page's) */
+  adminMenu: SessionInfo['menu'];
   /** the queues dashboard's password in demo mode; only ever sent to a visitor on this machine */
   demoAdminKey?: string;
 }

@@ -171,4 +171,32 @@ describe('the Messenger simulator in a real browser', () => {
     expect(order?.payment_proof_url).toMatch(/\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("shows the admin's own menu in the admin pane (the shopper keeps the shop's), and 🧾 Today answers with the day's summary", async () => {
+    // what the app set through the Custom User Settings API for the simulator's admin
+    const adminPsid = app.simulator!.adminPsid;
+    const setByApp = app.simulator!.fakeGraph.userSettings.filter((u) => u.psid === adminPsid);
+    expect(setByApp.length).toBeGreaterThan(0);
+
+    await page.goto(`${baseUrl}/simulator`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
+    const menuTitles = async (who: 'customer' | 'admin') => {
+      await pane(who).locator('.menu-btn').click();
+      await pane(who).locator('.menu').waitFor({ state: 'visible' });
+      const titles = (await pane(who).locator('.menu .menu-item').allTextContents()).map((t) => t.trim());
+      await pane(who).locator('.menu-btn').click(); // closed again
+      return titles;
+    };
+    expect(await menuTitles('admin')).toEqual(['📋 Pending orders', '➕ Add product', '📦 Stock', '🧾 Today']);
+    expect(await menuTitles('customer')).toEqual(['🛍️ Shop', '🛒 Cart', '📦 My orders', '❓ Help', '💬 Talk to a person']);
+
+    await pane('admin').locator('.menu-btn').click();
+    await pane('admin').locator('.menu .menu-item', { hasText: '🧾 Today' }).click();
+    // the day's figures as the engine has them, with the admin menu again as quick replies
+    const summary = await app.orders.daySummary();
+    await botSays('admin', new RegExp(`🧾 Today, ${summary.date}: ${summary.total_orders} orders?, revenue ₱[\\d,]+\\.\\d{2}`));
+    await expect(pane('admin').locator('.quick-replies .qr', { hasText: '📦 Stock' }).isVisible()).resolves.toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -184,10 +184,11 @@ function createPane(root, opts) {
     }
   });
 
-  // The persistent menu, as the bot set it through the Messenger Profile API.
+  // The persistent menu, as the bot set it: the Page's (Messenger Profile API), or this person's own
+  // (Custom User Settings API: the admin's).
   const menuBtn = node.querySelector('.menu-btn');
-  menuBtn.hidden = opts.session.menu.length === 0;
-  for (const m of opts.session.menu) {
+  menuBtn.hidden = opts.menu.length === 0;
+  for (const m of opts.menu) {
     const item = el('button', 'menu-item', m.title);
     item.type = 'button';
     item.addEventListener('click', () => {
@@ -228,6 +229,7 @@ async function main() {
     role: 'customer',
     session,
     psid: customerPsid(),
+    menu: session.menu,
     introText: 'Shop by chatting: browse, add to cart and check out without leaving the conversation.',
     describe: (psid) => `You are a shopper · PSID ${psid}`,
   });
@@ -235,6 +237,7 @@ async function main() {
     role: 'admin',
     session,
     psid: session.adminPsid,
+    menu: session.adminMenu ?? session.menu,
     introText: 'New-order alerts arrive here with Confirm / Cancel / Details quick replies.',
     describe: (psid) => `You are the shop's admin · PSID ${psid}`,
     onPageMessage: () => {

@@ -41,6 +41,17 @@ describe('the simulator page', () => {
     expect(after.menu).toEqual([{ type: 'postback', title: 'Shop', payload: 'MENU_SHOP' }]);
   });
 
+  it("gives the admin pane the admin's own menu, as the app set it through the Custom User Settings API", async () => {
+    const before = (await (await fetch(`${h.baseUrl}/simulator/session`)).json()) as Record<string, any>;
+    expect(before.adminMenu.map((m: { title: string }) => m.title)).toEqual(['📋 Pending orders', '➕ Add product', '📦 Stock', '🧾 Today']);
+    const own = (psid: string, title: string) => ({ psid, persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title, payload: 'X' }] }] });
+    await sendApi().setUserSettings(own('7000000000000002', 'Someone else'));
+    await sendApi().setUserSettings(own('9000000000000001', 'Only this'));
+    const after = (await (await fetch(`${h.baseUrl}/simulator/session`)).json()) as Record<string, any>;
+    expect(after.adminMenu).toEqual([{ type: 'postback', title: 'Only this', payload: 'X' }]);
+    expect(after.menu.map((m: { title: string }) => m.title)).not.toContain('Only this');
+  });
+
   it('serves each demo product picture as SVG and 404s an unknown one', async () => {
     const res = await fetch(`${h.baseUrl}/simulator/images/denim-jacket.svg`);
     expect(res.headers.get('content-type')).toMatch(/image\/svg\+xml/);
