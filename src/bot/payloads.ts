@@ -14,6 +14,8 @@ export const P = {
   category: (name: string) => `CATEGORY:${name}`,
   /** the next page of a category's carousel; the name goes last because it may contain ':' */
   categoryPage: (name: string, cursor: string) => `CATEGORY_PAGE:${cursor}:${name}`,
+  /** the next page of a search's results; the words go last because they may contain ':' */
+  searchPage: (query: string, cursor: string) => `SEARCH_PAGE:${cursor}:${query}`,
   /** products without a category (a page of them when a cursor is given) */
   otherProducts: (cursor?: string) => (cursor ? `OTHER_PRODUCTS:${cursor}` : 'OTHER_PRODUCTS'),
   add: (productId: number) => `ADD:${productId}`,
@@ -62,14 +64,14 @@ export interface ParsedPayload {
   args: string[];
 }
 
-/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name (always the last argument) may itself contain ':'. */
+/** 'QTY:12:3' → { name: 'QTY', args: ['12', '3'] }; a category name or search words (always the last argument) may themselves contain ':'. */
 export function parsePayload(payload: string): ParsedPayload {
   const i = payload.indexOf(':');
   if (i < 0) return { name: payload, args: [] };
   const name = payload.slice(0, i);
   const rest = payload.slice(i + 1);
   if (name === 'CATEGORY' || name === 'ANSWER') return { name, args: [rest] };
-  if (name === 'CATEGORY_PAGE') {
+  if (name === 'CATEGORY_PAGE' || name === 'SEARCH_PAGE') {
     const j = rest.indexOf(':');
     return { name, args: j < 0 ? [rest] : [rest.slice(0, j), rest.slice(j + 1)] };
   }

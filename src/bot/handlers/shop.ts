@@ -25,16 +25,10 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     if (p) await say(t.bot, m.quantityQuestion(p, s.config.CURRENCY));
   }
 
-  /** One page (10) of a category or of the products without one; "More ▶" pays out the next page. */
-  async function showProducts(t: Turn, query: { category?: string; uncategorized?: boolean; cursor?: string }, more: (cursor: string) => string): Promise<void> {
-    const page = await s.orders.listProducts({ ...query, limit: 10 });
-    if (!page.products.length) return say(t.bot, { text: 'Nothing in that category right now.', quick_replies: m.menuReplies() });
-    await say(t.bot, m.productPage(page.products, page.next_cursor ? more(page.next_cursor) : null, s.config.CURRENCY));
-  }
 
   async function showShop(t: Turn): Promise<void> {
     const categories = await s.orders.listCategories();
-    if (m.onlyUncategorized(categories)) return showProducts(t, { uncategorized: true }, P.otherProducts);
+    if (m.onlyUncategorized(categories)) return showProducts(s, t, { uncategorized: true }, P.otherProducts);
     await say(t.bot, m.categoriesMessage(categories, Number(t.args[0] ?? 0) || 0));
   }
 
@@ -64,14 +58,19 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
     CATEGORY: async (t) => {
       const name = t.args[0]?.trim();
       if (!name) return showShop({ ...t, args: [] });
-      await showProducts(t, { category: name }, (cursor) => P.categoryPage(name, cursor));
+      await showProducts(s, t, { category: name }, (cursor) => P.categoryPage(name, cursor));
     },
     CATEGORY_PAGE: async (t) => {
       const [cursor, name] = [t.args[0], t.args[1]?.trim()];
       if (!cursor || !name) return sayStaleButton(s, t);
-      await showProducts(t, { category: name, cursor }, (next) => P.categoryPage(name, next));
+      await showProducts(s, t, { category: name, cursor }, (next) => P.categoryPage(name, next));
     },
-    OTHER_PRODUCTS: async (t) => showProducts(t, { uncategorized: true, cursor: t.args[0] || undefined }, P.otherProducts),
+    SEARCH_PAGE: async (t) => {
+      const [cursor, query] = [t.args[0], t.args[1]?.trim().slice(0, MAX_QUERY)];
+      if (!cursor || !query || query.length < 2) return sayStaleButton(s, t);
+      await showProducts(s, t, { search: query, cursor }, (next) => P.searchPage(query, next), `Nothing more found for "${query}".`);
+    },
+    OTHER_PRODUCTS: async (t) => showProducts(s, t, { uncategorized: true, cursor: t.args[0] || undefined }, P.otherProducts),
     ADD: async (t) => askQuantity(t, idArg(t.args[0])),
     QTY: async (t) => changeQuantity(t, 'add'),
     SETQTY: async (t) => changeQuantity(t, 'set'),
@@ -103,13 +102,32 @@ export function shopRoutes(s: BotServices): Record<string, RouteHandler> {
   };
 }
 
+const MAX_QUERY = 100;
+
+/**
+ * One page (10) of a category, of the products without one, or of a search's results; "More ▶" pays out
+ * the next page (its payload carries the cursor and what was asked).
+ */
+async function showProducts(
+  s: BotServices,
+  t: Turn,
+  query: { category?: string; uncategorized?: boolean; search?: string; cursor?: string },
+  more: (cursor: string) => string,
+  empty = 'Nothing in that category right now.',
+): Promise<void> {
+  const page = await s.orders.listProducts({ ...query, limit: 10 });
+  if (!page.products.length) return say(t.bot, { text: empty, quick_replies: m.menuReplies() });
+  await say(t.bot, m.productPage(page.products, page.next_cursor ? more(page.next_cursor) : null, s.config.CURRENCY));
+}
+
 /** Typed text that is not a command: search the catalog by name, or say what can be done. */
 /** true when something was found (the handover counts answers that found nothing) */
 export async function searchByText(s: BotServices, t: Turn, text: string): Promise<boolean> {
-  const query = text.trim().slice(0, 100);
-  const page = query.length >= 2 ? await s.orders.listProducts({ search: query, limit: 10 }) : { products: [] };
+  const query = text.trim().slice(0, MAX_QUERY);
+  const page = query.length >= 2 ? await s.orders.listProducts({ search: query, limit: 10 }) : { products: [], next_cursor: null };
   if (page.products.length) {
-    await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productCarousel(page.products, s.config.CURRENCY));
+    const more = page.next_cursor ? P.searchPage(query, page.next_cursor) : null;
+    await say(t.bot, { text: `Here's what I found for "${query}":` }, m.productPage(page.products, more, s.config.CURRENCY));
     return true;
   }
   await say(t.bot, m.didNotUnderstand(query, t.admin !== null));

@@ -120,3 +120,30 @@ describe('when the shop has no categories at all', () => {
     expect([...reached].sort()).toEqual(await activeProductNames(harness));
   });
 });
+
+describe('when a search finds more than ten products', () => {
+  it('pages the results ten at a time with "More ▶", reaching every match and nothing else', async () => {
+    const harness = await start();
+    const tag = randomUUID().slice(0, 6);
+    // the words contain ':' too (the payload carries them after the cursor)
+    for (let i = 1; i <= 23; i++) await addProduct(harness, `Mug ${tag}: big #${String(i).padStart(2, '0')}`, i % 2 ? 'Kitchen' : undefined);
+    await addProduct(harness, `Plate ${tag} #1`, 'Kitchen');
+
+    const chat = new Chat(harness);
+    await chat.say(`${tag}: big`);
+    const first = chat.replies();
+    expect(chat.texts(first)[0]).toBe(`Here's what I found for "${tag}: big":`);
+    const { titles, pages } = await readAllPages(chat, first);
+    expect(pages).toEqual([10, 10, 3]);
+    expect([...titles].sort()).toEqual((await activeProductNames(harness)).filter((n) => n.startsWith(`Mug ${tag}`)));
+    expect(titles).toHaveLength(new Set(titles).size);
+  });
+
+  it('answers a "More ▶" whose words are gone with the menu, not silence', async () => {
+    const harness = await start();
+    const chat = new Chat(harness);
+    await chat.send(events.quickReply(chat.psid, 'More ▶', 'SEARCH_PAGE:aWQ6MTA:no such thing anywhere'));
+    expect(chat.lastText()).toBe('Nothing more found for "no such thing anywhere".');
+    expect(quickReplies(chat.replies()).map((q) => q.title)).toContain('🛍️ Shop');
+  });
+});

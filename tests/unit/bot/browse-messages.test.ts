@@ -15,6 +15,7 @@ describe('browsing payloads', () => {
     expect(parsePayload(P.otherProducts())).toEqual({ name: 'OTHER_PRODUCTS', args: [] });
     expect(parsePayload(P.otherProducts('aWQ6MTA'))).toEqual({ name: 'OTHER_PRODUCTS', args: ['aWQ6MTA'] });
     expect(parsePayload('CATEGORY_PAGE:onlycursor')).toEqual({ name: 'CATEGORY_PAGE', args: ['onlycursor'] });
+    expect(parsePayload(P.searchPage('mug: big', 'aWQ6MTA'))).toEqual({ name: 'SEARCH_PAGE', args: ['aWQ6MTA', 'mug: big'] });
   });
 });
 
