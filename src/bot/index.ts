@@ -23,6 +23,7 @@ import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
 import { createHandover } from './handover/handover.js';
+import type { TurnFacts } from './turn.js';
 
 export interface BotDeps {
   config: Config;
@@ -103,11 +104,13 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   async function runTurn(ev: InboundEvent): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
     try {
-      // two independent reads: one round trip's wait, not two
-      const [customer, admin] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid)]);
-      if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
-      await liveTurns.beforeTurn(ev, customer);
-      await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
+      // independent reads, one round trip's wait: who the user is, whether an admin, and whether a live
+      // sale holds units for them (the transaction that carts them runs only then)
+      const [customer, admin, liveClaims] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid), deps.live.hasClaimsToAttach(ev.psid)]);
+      const gate = await handover.gate(ev);
+      if (gate.mode === 'silent') return; // a person has this thread (or another app does)
+      if (liveClaims) await liveTurns.beforeTurn(ev, customer);
+      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
