@@ -118,6 +118,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     }
   }
 
+  // POST /webhook requests in this process; with TURN_BUSY_WEBHOOK_POSTS or more in flight, turns yield to them
+  const webhookLoad = { count: 0 };
   const runner: TurnRunner = createTurnRunner({
     redis,
     prefix: config.QUEUE_PREFIX,
@@ -135,12 +137,15 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
     outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
     maxConcurrent: config.TURN_MAX_CONCURRENT,
+    busy: () => webhookLoad.count >= config.TURN_BUSY_WEBHOOK_POSTS,
+    busyConcurrent: config.TURN_BUSY_CONCURRENT,
   });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
     verifyToken: config.FB_VERIFY_TOKEN,
     runner,
     logger: log,
+    inFlight: webhookLoad,
   });
 
   return {
