@@ -73,6 +73,31 @@ export function serverPids(): { mysqld: number | null; redis: number | null } {
 }
 
 /**
+ * Statements MariaDB ran and commands Redis processed (server-wide counters, so anything else running
+ * on the machine counts too): sample now, and the returned function reports per unit of work since.
+ */
+export function roundTripMeter(): (units: number) => string {
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const sample = () => {
+    try {
+      return {
+        sql: Number(run('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', "SHOW GLOBAL STATUS LIKE 'Questions'"]).split('\t')[1]),
+        redis: Number(/total_commands_processed:(\d+)/.exec(run('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'stats']))?.[1]),
+      };
+    } catch {
+      return null;
+    }
+  };
+  const before = sample();
+  return (units) => {
+    const after = sample();
+    if (!before || !after) return 'round trips: not available';
+    const per = (a: number, b: number) => ((a - b) / Math.max(1, units)).toFixed(1);
+    return `SQL statements ${per(after.sql, before.sql)}, Redis commands ${per(after.redis, before.redis)} (server-wide counters)`;
+  };
+}
+
+/**
  * Where the CPU of a phase went: per unit of work (µs) in each named process. Samples now; the
  * returned function samples again and reports. Servers shared with other work on the machine count it too.
  */
