@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 /** Small shared pieces for the benchmarks: each bench owns a database and a Redis key prefix and removes both. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { masterConnections, type RedisClient } from '../src/db/redis.js';
@@ -35,6 +36,83 @@ export function rssMiB(pid?: number): number {
   } catch {
     return 0;
   }
+}
+
+/** User and system CPU seconds of a process so far (Linux /proc; zeros if it is gone). */
+export function cpuSplit(pid: number): { user: number; system: number } {
+  try {
+    // fields after the command's closing parenthesis: state is field 3; utime and stime are 14 and 15
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 }; // clock ticks: 100 per second on Linux
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+/**
+ * The pids of the MariaDB/MySQL and Redis servers on their standard loopback ports (asked of each server:
+ * other instances may run on the machine), or null when a client cannot tell.
+ */
+export function serverPids(): { mysqld: number | null; redis: number | null } {
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const attempt = (read: () => string | undefined): number | null => {
+    try {
+      const v = Number(read());
+      return Number.isInteger(v) && v > 0 ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  const mysqld = attempt(() => {
+    const [file, dir] = run('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', 'SELECT @@pid_file, @@datadir']).split('\t');
+    return readFileSync(file!.startsWith('/') ? file! : `${dir}/${file}`, 'utf8').trim();
+  });
+  const redis = attempt(() => /process_id:(\d+)/.exec(run('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'server']))?.[1]);
+  return { mysqld, redis };
+}
+
+/**
+ * Statements MariaDB ran and commands Redis processed (server-wide counters, so anything else running
+ * on the machine counts too): sample now, and the returned function reports per unit of work since.
+ */
+export function roundTripMeter(): (units: number) => string {
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const sample = () => {
+    try {
+      return {
+        sql: Number(run('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', "SHOW GLOBAL STATUS LIKE 'Questions'"]).split('\t')[1]),
+        redis: Number(/total_commands_processed:(\d+)/.exec(run('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'stats']))?.[1]),
+      };
+    } catch {
+      return null;
+    }
+  };
+  const before = sample();
+  return (units) => {
+    const after = sample();
+    if (!before || !after) return 'round trips: not available';
+    const per = (a: number, b: number) => ((a - b) / Math.max(1, units)).toFixed(1);
+    return `SQL statements ${per(after.sql, before.sql)}, Redis commands ${per(after.redis, before.redis)} (server-wide counters)`;
+  };
+}
+
+/**
+ * Where the CPU of a phase went: per unit of work (µs) in each named process. Samples now; the
+ * returned function samples again and reports. Servers shared with other work on the machine count it too.
+ */
+export function cpuMeter(pids: Record<string, number | null>): (units: number) => string {
+  const before = Object.entries(pids).map(([name, pid]) => ({ name, pid, at: pid ? cpuSplit(pid) : { user: 0, system: 0 } }));
+  return (units) =>
+    before
+      .filter((b) => b.pid)
+      .map((b) => {
+        const now = cpuSplit(b.pid!);
+        const [user, system] = [now.user - b.at.user, now.system - b.at.system];
+        const us = ((user + system) * 1e6) / Math.max(1, units);
+        return `${b.name} ${us.toFixed(0)} µs (${((100 * system) / Math.max(1e-9, user + system)).toFixed(0)} % system)`;
+      })
+      .join(', ');
 }
 
 export interface RssFigures {

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signBody } from '../src/bot/signature.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
-import { formatRss, quantile, reportSummary, type RssFigures, next } from './bench-support.js';
+import { cpuMeter, roundTripMeter, formatRss, next, quantile, serverPids, reportSummary, type RssFigures } from './bench-support.js';
 import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -117,11 +117,16 @@ async function main(): Promise<void> {
     child.send({ cmd: 'rss-start' });
     const ceiling = await run(bare);
     const repliesBefore = replies;
+    const servers = { server: child.pid!, ...serverPids() };
+    const simpleCpu = cpuMeter(servers);
+    const simpleTrips = roundTripMeter();
     const hookStart = performance.now();
     const hook = await run(webhook);
     child.send({ cmd: 'drain' });
     const d = await next<{ backlog: number; drainMs: number; left: number }>(child, 'drained');
     const simpleReplies = replies - repliesBefore;
+    const simpleCpuLine = simpleCpu(hook['2xx']);
+    const simpleTripsLine = simpleTrips(hook['2xx']);
     const drainRate = hook['2xx'] / ((lastReplyAt - hookStart) / 1000);
     const ackRatio = hook.requests.average / ceiling.requests.average;
     console.log(line('bare Fastify + Redis write', ceiling));
@@ -132,8 +137,13 @@ async function main(): Promise<void> {
         `→ ${drainRate.toFixed(0)} turns/s (accepted events over the time from the first post to the last reply) (target >= 1,000); left undrained ${d.left}`,
     );
 
+    console.log(`  CPU per simple turn (ack + turn): ${simpleCpuLine} (database and Redis count whatever else runs on the machine)`);
+    console.log(`  per simple turn: ${simpleTripsLine}`);
     const perStep = await calibrate(webhook, SECRET, inbox);
+    const journeyCpu = cpuMeter(servers);
+    const journeyTrips = roundTripMeter();
     const full = await journeys(webhook, inbox, perStep);
+    console.log(`  CPU per journey turn: ${journeyCpu(full.turns)}; ${journeyTrips(full.turns)}`);
     console.log(`journey (${JOURNEY.length} taps, ${perStep.reduce((a, b) => a + b, 0)} replies each), ${SHOPPERS} shoppers at once: ${full.turnsPerSecond.toFixed(0)} turns/s, tap→reply p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms; shoppers stopped ${full.stuck}`);
     const halfRate = full.turnsPerSecond / 2;
     const half = await journeys(webhook, inbox, perStep, halfRate);

@@ -23,6 +23,7 @@ import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
 import { createHandover } from './handover/handover.js';
+import type { TurnFacts } from './turn.js';
 
 export interface BotDeps {
   config: Config;
@@ -103,11 +104,13 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   async function runTurn(ev: InboundEvent): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
     try {
-      // two independent reads: one round trip's wait, not two
-      const [customer, admin] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid)]);
-      if ((await handover.gate(ev)) === 'silent') return; // a person has this thread (or another app does)
-      await liveTurns.beforeTurn(ev, customer);
-      await adapter.processEvent(ev, { customer, admin }, (ctx) => controller.handleTurn(ctx));
+      // independent reads, one round trip's wait: who the user is, whether an admin, and whether a live
+      // sale holds units for them (the transaction that carts them runs only then)
+      const [customer, admin, liveClaims] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid), deps.live.hasClaimsToAttach(ev.psid)]);
+      const gate = await handover.gate(ev);
+      if (gate.mode === 'silent') return; // a person has this thread (or another app does)
+      if (liveClaims) await liveTurns.beforeTurn(ev, customer);
+      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx));
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
@@ -115,6 +118,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     }
   }
 
+  // POST /webhook requests in this process; with TURN_BUSY_WEBHOOK_POSTS or more in flight, turns yield to them
+  const webhookLoad = { count: 0 };
   const runner: TurnRunner = createTurnRunner({
     redis,
     prefix: config.QUEUE_PREFIX,
@@ -132,12 +137,15 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     retryBackoffMs: config.TURN_RETRY_BACKOFF_MS,
     outageDeadlineMs: config.TURN_OUTAGE_DEADLINE_MS,
     maxConcurrent: config.TURN_MAX_CONCURRENT,
+    busy: () => webhookLoad.count >= config.TURN_BUSY_WEBHOOK_POSTS,
+    busyConcurrent: config.TURN_BUSY_CONCURRENT,
   });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,
     verifyToken: config.FB_VERIFY_TOKEN,
     runner,
     logger: log,
+    inFlight: webhookLoad,
   });
 
   return {

@@ -38,7 +38,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
     const { name, args } = parsePayload(payload);
     const route = routes[name];
     const t = turnOf(bot, message, args);
-    await s.handover.understood(t.psid);
+    await s.handover.understood(t.psid, t.notUnderstoodStreak);
     if (!route) {
       s.logger.info({ psid: t.psid, payload: payload.slice(0, 100) }, 'unknown payload; answered with help');
       return say(bot, help(t.admin !== null));
@@ -92,7 +92,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
       if (m.payload?.startsWith('ANSWER:')) {
         return say(bot, { text: 'That question is already closed. What would you like to do?', quick_replies: menuReplies(t.admin !== null) });
       }
-      if (await searchByText(s, t, m.text ?? '')) return s.handover.understood(t.psid);
+      if (await searchByText(s, t, m.text ?? '')) return s.handover.understood(t.psid, t.notUnderstoodStreak);
       // twice in a row the bot found nothing: a person takes over
       if (!t.admin && (await s.handover.notUnderstood(t.psid))) await s.handover.talkToPerson(t.psid, t.customer, 'the bot did not understand twice');
     }),

@@ -61,6 +61,13 @@ export interface TurnRunnerOptions {
   dedupeSeconds?: number;
   /** Users drained at once by this process: turns share the event loop with the webhook, which must stay quick. */
   maxConcurrent?: number;
+  /**
+   * Acknowledging Messenger comes first: while this says the webhook is busy (posts queue up in this
+   * process), at most `busyConcurrent` users are drained at once; the rest wait in Redis (durable) and
+   * are taken up as soon as the posts ease. Never fewer than one, so turns always progress.
+   */
+  busy?: () => boolean;
+  busyConcurrent?: number;
   /** a turn running longer than this is logged as overrunning (it keeps the user's lock until it ends) */
   turnTimeoutMs?: number;
   /** first retry delay after an outage; doubles up to retryMaxDelayMs */
@@ -88,6 +95,8 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const deadKey = `${prefix}:bot:dead`;
   const seenKey = (dedupeKey: string) => `${prefix}:bot:seen:${dedupeKey}`;
   const maxConcurrent = opts.maxConcurrent ?? 16;
+  const busyConcurrent = Math.max(1, Math.min(opts.busyConcurrent ?? 4, maxConcurrent));
+  const limit = () => (opts.busy?.() ? busyConcurrent : maxConcurrent);
   const draining = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const waiting = new Set<string>();
@@ -197,7 +206,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       rerun.add(psid); // the running drain makes one more pass, so nothing appended meanwhile is missed
       return;
     }
-    if (draining.size >= maxConcurrent) {
+    if (draining.size >= limit()) {
       waiting.add(psid);
       return;
     }
@@ -208,10 +217,11 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       } while (rerun.has(psid) && !closed);
     })().finally(() => {
       draining.delete(psid);
-      const next = waiting.values().next();
-      if (!next.done && !closed) {
-        waiting.delete(next.value);
-        kick(next.value);
+      // as many waiting users as the limit allows now (more than one when the webhook has eased)
+      while (waiting.size && !closed && draining.size < limit()) {
+        const next = waiting.values().next().value!;
+        waiting.delete(next);
+        kick(next);
       }
     });
     draining.set(psid, p);

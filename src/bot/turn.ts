@@ -29,6 +29,8 @@ export interface BotServices {
 export interface TurnFacts {
   customer: Customer;
   admin: Admin | null;
+  /** the user's last answer was "could not find anything" (see handover.notUnderstood) */
+  notUnderstoodStreak: boolean;
 }
 
 export type QuickSellMessage = BotkitMessage & MessengerChannelData & TurnFacts;
@@ -45,7 +47,7 @@ export type RouteHandler = (turn: Turn) => Promise<void>;
 
 export function turnOf(bot: BotWorker, message: BotkitMessage, args: string[] = []): Turn {
   const m = message as QuickSellMessage;
-  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, args };
+  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, notUnderstoodStreak: m.notUnderstoodStreak, args };
 }
 
 /** Send messages in order; Botkit copies quick_replies / attachment into channelData for the adapter. */

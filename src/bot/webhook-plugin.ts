@@ -14,6 +14,8 @@ export interface WebhookOptions {
   verifyToken: string | undefined;
   runner: TurnRunner;
   logger: Logger;
+  /** counts the POST /webhook requests this process is handling (the turn runner yields to them) */
+  inFlight?: { count: number };
 }
 
 export function createWebhookPlugin(opts: WebhookOptions): FastifyPluginAsync {
@@ -30,6 +32,17 @@ export function createWebhookPlugin(opts: WebhookOptions): FastifyPluginAsync {
       }
       return reply.code(403).send({ error: 'verification failed' });
     });
+
+    if (opts.inFlight) {
+      const load = opts.inFlight;
+      // from the first byte to the answer, parsing included: what a burst of posts makes wait. The
+      // response's 'close' comes once however it ends (answered, or the connection dropped)
+      app.addHook('onRequest', async (req, reply) => {
+        if (req.method !== 'POST') return;
+        load.count += 1;
+        reply.raw.once('close', () => (load.count -= 1));
+      });
+    }
 
     app.post('/webhook', async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

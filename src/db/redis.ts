@@ -23,15 +23,16 @@ export type CreateRedisOptions = RedisOptions;
 /**
  * A connection (single server) or a cluster client. The options are those of a single connection;
  * for a cluster they apply to each node's connection, except the offline queue, the lazy connect and
- * the reconnect strategy, which belong to the cluster client. BullMQ workers need maxRetriesPerRequest:
+ * the reconnect strategy and auto-pipelining, which belong to the cluster client. BullMQ workers need maxRetriesPerRequest:
  * null; callers pass that.
  */
 export function createRedis(url: string, opts: CreateRedisOptions = {}): RedisClient {
   if (!isClusterUrl(url)) return new Redis(url, { lazyConnect: false, connectTimeout: 5000, ...opts });
   const target = parseClusterUrl(url);
-  const { enableOfflineQueue, lazyConnect, retryStrategy, ...nodeOpts } = opts;
+  const { enableOfflineQueue, lazyConnect, retryStrategy, enableAutoPipelining, ...nodeOpts } = opts;
   const clusterOpts: ClusterOptions = {
     lazyConnect: lazyConnect ?? false,
+    enableAutoPipelining: enableAutoPipelining ?? false,
     enableOfflineQueue: enableOfflineQueue ?? true,
     clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : retryStrategy,
     // a master that restarts answers CLUSTERDOWN / is refused for a moment: retry, then refresh the slot map

@@ -168,7 +168,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     }
     json(404, { error: { message: `Unknown path ${path}`, code: 803 } });
   });
-  server.keepAliveTimeout = 1000;
+  // like graph.facebook.com, keep connections open between calls: a short timeout here made every send
+  // of a busy client open a new connection (undici drops a socket whose server hint is under 2 s)
+  server.keepAliveTimeout = 60_000;
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

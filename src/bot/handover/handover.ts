@@ -38,6 +38,12 @@ interface HandoverRecord {
 /** after this many "I couldn't find anything" answers in a row the customer is offered a person */
 export const NOT_UNDERSTOOD_LIMIT = 2;
 
+/** Before a customer turn: who answers ('silent' while a person has the thread) and whether a not-understood streak is running. */
+export interface Gate {
+  mode: 'bot' | 'silent';
+  streak: boolean;
+}
+
 export function createHandover(deps: HandoverDeps) {
   const { redis, sendApi, logger } = deps;
   const key = (psid: string) => `${deps.prefix}:handover:${psid}`;
@@ -73,16 +79,18 @@ export function createHandover(deps: HandoverDeps) {
      * Before a customer turn: 'silent' while the Inbox has the thread (or for a standby message of a
      * thread we never passed), 'bot' otherwise. A handover event is handled here and never a turn.
      */
-    async gate(ev: InboundEvent): Promise<'bot' | 'silent'> {
+    async gate(ev: InboundEvent): Promise<Gate> {
       if (ev.kind === 'handover') {
         if (deps.appId && ev.payload === `pass:${deps.appId}` && (await record(ev.psid))) await takeBack(ev.psid, 'passed back by the Page Inbox', false);
-        return 'silent';
+        return { mode: 'silent', streak: false };
       }
-      const rec = await record(ev.psid);
-      if (!rec) return ev.standby ? 'silent' : 'bot';
-      if (Date.now() - rec.since < timeoutMs) return 'silent';
+      // the thread's record and the not-understood streak in one round trip (both keys are in one slot)
+      const [raw, streak] = await redis.mget(key(ev.psid), streakKey(ev.psid));
+      const rec = raw ? (JSON.parse(raw) as HandoverRecord) : null;
+      if (!rec) return { mode: ev.standby ? 'silent' : 'bot', streak: streak !== null };
+      if (Date.now() - rec.since < timeoutMs) return { mode: 'silent', streak: streak !== null };
       await takeBack(ev.psid, `no answer from a person within ${deps.timeoutHours} h`, true);
-      return 'bot';
+      return { mode: 'bot', streak: false };
     },
 
     async talkToPerson(psid: string, customer: Customer, reason: string): Promise<void> {
@@ -115,8 +123,9 @@ export function createHandover(deps: HandoverDeps) {
       return n >= NOT_UNDERSTOOD_LIMIT;
     },
 
-    async understood(psid: string): Promise<void> {
-      await redis.del(streakKey(psid));
+    /** The bot understood: the streak starts over. `streak` is what gate() saw; without one there is nothing to clear. */
+    async understood(psid: string, streak = true): Promise<void> {
+      if (streak) await redis.del(streakKey(psid));
     },
   };
 }

@@ -15,6 +15,11 @@ import type { CartedHold } from './live-types.js';
  */
 export function createLiveCart(db: Db) {
   return {
+    async hasClaimsToAttach(psid: string): Promise<boolean> {
+      const [rows] = await db.query<RowDataPacket[]>(sql.HAS_CLAIMS_TO_ATTACH, [psid, psid]);
+      return Number(rows[0]?.pending) === 1;
+    },
+
     async attachHolds(psid: string, userId: number): Promise<CartedHold[]> {
       return runTx(db, async (conn) => {
         await conn.query(sql.LINK_CLAIMS_TO_PSID, [psid]);

@@ -52,6 +52,11 @@ export interface LiveSales {
   getSale(id: number): Promise<LiveSale | null>;
   /** a Page-feed comment: claim, hint or nothing; exactly one private reply queued for it at most */
   handleComment(comment: FeedComment): Promise<CommentOutcome>;
+  /**
+   * Before each turn, without a lock: does the buyer have a claim to tie to their PSID or a held claim
+   * not in their cart yet? Only then does attachHolds (a locking transaction) need to run.
+   */
+  hasClaimsToAttach(psid: string): Promise<boolean>;
   /** the buyer wrote to the Page: their held claims go into their cart (idempotent) */
   attachHolds(psid: string, userId: number): Promise<CartedHold[]>;
   /** a hold's time is up (delayed job): release it and promote the waitlist */
@@ -161,6 +166,7 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       for (const r of rows) if ((await claims.expireHold(Number(r.id))) === 'expired') n++;
       return n;
     },
+    hasClaimsToAttach: (psid) => cart.hasClaimsToAttach(psid),
     attachHolds: (psid, userId) => cart.attachHolds(psid, userId),
   };
 }

@@ -89,6 +89,18 @@ export const SELECT_DUE_HOLDS = `
   SELECT id FROM live_claims WHERE status = 'held' AND hold_expires_at <= NOW(3) ORDER BY hold_expires_at LIMIT ?`;
 
 /**
+ * ? psid, ? psid — what attachHolds would do anything about, read without locks before every chat turn:
+ * a claim whose private reply reached this PSID but is not tied to it yet (LINK_CLAIMS_TO_PSID), or a
+ * held claim of this PSID not in a cart yet (SELECT_HELD_NOT_CARTED). Keep the three in step.
+ */
+export const HAS_CLAIMS_TO_ATTACH = `
+  SELECT EXISTS (SELECT 1 FROM live_claims WHERE psid = ? AND status = 'held' AND cart_id IS NULL)
+      OR EXISTS (SELECT 1 FROM live_claims l
+                   JOIN live_comments c ON c.comment_id = l.comment_id
+                   JOIN notification_queue n ON n.id = c.reply_notification_id
+                  WHERE n.recipient_psid = ? AND l.psid IS NULL) AS pending`;
+
+/**
  * ? psid — the buyer's claims not yet tied to them in Messenger: found through the private reply that
  * Graph answered with this PSID (notification_queue.recipient_psid of the reply row).
  */

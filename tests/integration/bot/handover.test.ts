@@ -58,6 +58,16 @@ describe('when a customer asks for a person', () => {
     expect(handovers(customer.psid)).toHaveLength(1); // passed back by the Inbox: nothing to take
   });
 
+  it('starts the not-understood count over after an answer the bot understood', async () => {
+    const customer = new Chat(h);
+    await customer.say('zzqx nothing like this');
+    await customer.postback('SHOP'); // understood: the streak the turn's gate saw is cleared
+    await customer.say('qqzx still nothing');
+    expect(handovers(customer.psid)).toHaveLength(0);
+    await customer.say('xqzz nothing again');
+    expect(handovers(customer.psid)).toMatchObject([{ action: 'pass_thread_control' }]);
+  });
+
   it('takes the thread back by itself after HANDOVER_TIMEOUT_HOURS and answers', async () => {
     const customer = new Chat(h);
     await customer.postback('TALK_TO_PERSON');

@@ -127,3 +127,28 @@ describe('a turn that overruns the turn timeout and the lock lease', () => {
     expect(log[2]).toMatch(/start next$/);
   });
 });
+
+describe('while the webhook is busy', () => {
+  it('runs at most busyConcurrent users at once, then as many as maxConcurrent when the posts ease', async () => {
+    let busy = true;
+    let running = 0;
+    const peaks: Array<{ busy: boolean; running: number }> = [];
+    const ran: string[] = [];
+    const { r } = runner(newPrefix(), async (ev) => {
+      running += 1;
+      peaks.push({ busy, running });
+      await new Promise((res) => setTimeout(res, 40));
+      running -= 1;
+      ran.push(ev.text);
+    }, { maxConcurrent: 8, busyConcurrent: 2, busy: () => busy });
+    const users = Array.from({ length: 12 }, () => `p${++n}`);
+    await r.enqueue(users.map((u) => event(u, `hi ${u}`)));
+    await eventually(async () => ran.length >= 4);
+    busy = false;
+    await r.enqueue(users.map((u) => event(u, `again ${u}`)));
+    await eventually(async () => ran.length === 24);
+    expect(Math.max(...peaks.filter((p) => p.busy).map((p) => p.running))).toBeLessThanOrEqual(2);
+    expect(Math.max(...peaks.filter((p) => !p.busy).map((p) => p.running))).toBeGreaterThan(2);
+    expect(Math.max(...peaks.map((p) => p.running))).toBeLessThanOrEqual(8);
+  });
+});
