@@ -8,30 +8,16 @@
  * 3 × 1 s) so that load from other processes on the machine hits both alike.
  */
 import { loadavg } from 'node:os';
-import mysql from 'mysql2/promise';
-import type { ResultSetHeader } from 'mysql2';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
-import { migrate } from '../src/db/migrate.js';
-import { createBatchPool, createPool, withDatabase, type Db } from '../src/db/pool.js';
-import { createOrderService, type OrderService } from '../src/orders/index.js';
+import type mysql from 'mysql2/promise';
 import { formatRss, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
+import { openBench, type Placer } from './orders-setup.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(",").map(Number);
-const PRODUCTS = 1000;
-/**
- * Buyers, half for each side: the engine reads each buyer's live orders of the last hour (fraud
- * rules), so a buyer pool of 1,000 shared with the bare side gave every buyer ~40 such orders by the
- * end of a run, a history no shop's buyer has. Each side has its own half of BENCH_USERS.
- */
-const USERS = Number(process.env.BENCH_USERS ?? 20_000);
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'quicksell_bench';
-const DB_URL = withDatabase(SERVER_URL, DB_NAME);
 
-type Placer = (client: number, productId: number, userId: number) => Promise<boolean>;
 interface Slice {
   latencies: number[];
   failed: number;
@@ -42,63 +28,6 @@ interface Figures {
   p50: number;
   p99: number;
   failed: number;
-}
-
-async function dropDatabase(): Promise<void> {
-  const conn = await mysql.createConnection({ uri: SERVER_URL });
-  await conn.query(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
-  await conn.end();
-}
-
-async function seed(db: Db): Promise<{ hot: number; spread: number[]; engineUsers: number[]; bareUsers: number[] }> {
-  const rows = Array.from({ length: PRODUCTS + 1 }, (_, i) => [`BENCH-${i}`, `Bench product ${i}`, '100.00', 100_000_000, 0]);
-  await db.query('INSERT INTO products (sku, name, price, stock_quantity, low_stock_threshold) VALUES ?', [rows]);
-  await db.query('INSERT INTO users (name, phone) VALUES ?', [Array.from({ length: USERS }, (_, i) => [`Bench user ${i}`, '09171234567'])]);
-  const [p] = await db.query<mysql.RowDataPacket[]>('SELECT id FROM products ORDER BY id');
-  const [u] = await db.query<mysql.RowDataPacket[]>('SELECT id FROM users ORDER BY id');
-  const ids = p.map((r) => Number(r.id));
-  const users = u.map((r) => Number(r.id));
-  return { hot: ids[0]!, spread: ids.slice(1), engineUsers: users.slice(0, USERS / 2), bareUsers: users.slice(USERS / 2) };
-}
-
-const address = { recipient_name: 'Bench Buyer', phone: '09171234567', address: '123 Bench Street, Brgy. Test', city: 'Manila', province: 'Metro Manila', postal_code: '1000' };
-
-function engineOrder(orders: OrderService): Placer {
-  return async (_client, productId, userId) => {
-    const r = await orders.createOrder({ user_id: userId, items: [{ product_id: productId, quantity: 1 }], payment_method: 'cod', shipping_address: address });
-    return r.success;
-  };
-}
-
-/** The ceiling: what an order minimally costs in SQL on this database (its triggers included). */
-function bareOrder(db: Db): Placer {
-  let seq = 0;
-  return async (client, productId, userId) => {
-    const conn = await db.getConnection();
-    try {
-      await conn.beginTransaction();
-      const [o] = await conn.query<ResultSetHeader>(
-        `INSERT INTO orders (order_number, user_id, payment_method, subtotal, shipping_fee, total_amount, recipient_name, phone,
-           shipping_address, city, province, postal_code, expires_at)
-         VALUES (?, ?, 'cod', 100.00, 100.00, 200.00, ?, ?, ?, ?, ?, ?, NOW() + INTERVAL 1 DAY)`,
-        [`BARE-${process.pid}-${client}-${seq++}`, userId, address.recipient_name, address.phone, address.address, address.city, address.province, address.postal_code],
-      );
-      const [u] = await conn.query<ResultSetHeader>(
-        'UPDATE products SET reserved_quantity = reserved_quantity + 1 WHERE id = ? AND stock_quantity - reserved_quantity >= 1',
-        [productId],
-      );
-      if (u.affectedRows !== 1) throw new Error('out of stock');
-      await conn.query(`INSERT INTO order_items (order_id, product_id, product_name, unit_price, quantity, line_total) VALUES (?, ?, 'x', 100.00, 1, 100.00)`, [o.insertId, productId]);
-      await conn.query(`INSERT INTO inventory_reservations (order_id, product_id, quantity, expires_at) VALUES (?, ?, 1, NOW() + INTERVAL 1 DAY)`, [o.insertId, productId]);
-      await conn.commit();
-      return true;
-    } catch {
-      await conn.rollback();
-      return false;
-    } finally {
-      conn.release();
-    }
-  };
 }
 
 async function measure(place: Placer, clients: number, pickProduct: () => number, users: number[]): Promise<Slice> {
@@ -140,17 +69,8 @@ async function compare(engine: Placer, bare: Placer, clients: number, pick: () =
 }
 
 async function main(): Promise<void> {
-  await dropDatabase();
-  await migrate(DB_URL);
-  const config = loadConfig({ DATABASE_URL: DB_URL, LOG_LEVEL: 'silent', DB_POOL_SIZE: '40', FRAUD_MAX_ORDERS_PER_HOUR: '1000000' });
-  const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
-  const batchDb = createBatchPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  const { db, users, engine, bare, scenarios, close } = await openBench(SERVER_URL, DB_NAME);
   try {
-    const { hot, spread, engineUsers, bareUsers } = await seed(db);
-    const users = { engine: engineUsers, bare: bareUsers };
-    const engine = engineOrder(createOrderService({ db, batchDb, config, logger: pino({ level: 'silent' }), outbox: { publish: async () => undefined } }));
-    const bare = bareOrder(db);
-    const scenarios = { 'hot product': () => hot, '1,000 products': () => spread[Math.floor(Math.random() * spread.length)]! };
     await measure(engine, 4, scenarios['1,000 products'], users.engine); // warm-up: JIT, pool, buffer pool
     console.log(`bench:orders — ${ROUNDS} alternating rounds × ${SECONDS}s each side, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, MariaDB ${(await db.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v'))[0][0]!.v}`);
     console.log('scenario         clients | bare SQL ceiling: orders/s  p50 ms  p99 ms | engine: orders/s  p50 ms  p99 ms  failed | ratio');
@@ -179,9 +99,7 @@ async function main(): Promise<void> {
     reportSummary(summary, memory);
     console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other processes)`);
   } finally {
-    await db.end();
-    await batchDb.end();
-    await dropDatabase();
+    await close();
   }
 }
 

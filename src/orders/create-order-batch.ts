@@ -5,7 +5,7 @@ import { SqlBatch } from '../db/sql-batch.js';
 import type { EngineContext } from './engine-context.js';
 import { toDecimal } from './money.js';
 import type { CheckedOrder } from './order-checks.js';
-import { OUTBOX_ID_COLUMNS, RESET_OUTBOX_IDS, batchNewOrderNotifications, batchNewOrderProcessing, newOrderOutboxIds, type NotificationRow } from './outbox.js';
+import { payloadText, type NotificationRow } from './outbox.js';
 import { promoPerUserMessage } from './pricing.js';
 import type { OrderInput } from './schemas.js';
 import * as q from './sql/create-order-sql.js';
@@ -14,11 +14,13 @@ import type { CreateOrderContext } from './types.js';
 
 /**
  * createOrder's writes as ONE transaction sent in ONE round trip (a SqlBatch ending in COMMIT):
- * START TRANSACTION → the order (its id into @qs_order_id) → cart checked out → a reservation per
- * line (sp_reserve_inventory: the inventory rule's one home) → items → outbox rows → promo use →
- * metrics → COMMIT. Any failing statement stops the batch before COMMIT and the caller rolls back:
- * a product out of stock (the procedure's SIGNAL), a promo over its limit (chk_promo_usage), a
- * duplicate cart or key, an order-number clash. No row lock is held across a network round trip.
+ * START TRANSACTION → CALL sp_place_order (migration 070: the order, cart checked out, a reservation per
+ * line through sp_reserve_inventory — the inventory rule's one home — items, outbox rows, promo use,
+ * metrics) → SELECT of what it wrote → COMMIT. The procedure is parsed once per connection; the order's
+ * ~24 statements as a compound statement were parsed anew for every order. Any failing statement stops
+ * the batch before COMMIT and the caller rolls back: a product out of stock (the procedure's SIGNAL), a
+ * promo over its limit (chk_promo_usage), a duplicate cart or key, an order-number clash. No row lock is
+ * held across a network round trip.
  *
  * Only an order with a per-customer-limited promo takes one round trip first: the customer's row is
  * locked and their uses counted, and JavaScript decides before the batch is sent.
@@ -60,75 +62,75 @@ export async function writeOrder(ctx: EngineContext, conn: Conn, plan: OrderPlan
     b.add('START TRANSACTION');
   }
   const number = ctx.nextOrderNumber();
-  const notificationRows = await addOrderStatements(ctx, b, plan, number);
-  const idsAt = b.select(`SELECT @qs_order_id AS order_id, CAST(@qs_low_stock_ids AS CHAR) AS low_stock_ids, ${OUTBOX_ID_COLUMNS}`);
+  await addPlaceOrder(ctx, b, plan, number, { slot: 0, grouped: false });
+  const at = b.select(q.SELECT_PLACED(1));
   b.add('COMMIT');
-
-  const sets = await b.run();
-  const ids = sets[idsAt]![0];
-  const outbox = newOrderOutboxIds(ids, notificationRows, traits.idStep);
-  return {
-    id: Number(ids?.order_id),
-    number,
-    // plus the low-stock admin alerts that the reservations' product updates queued
-    notificationIds: [...outbox.notificationIds, ...parseIds(ids?.low_stock_ids)],
-    processingIds: outbox.processingIds,
-  };
+  const row = (await b.run())[at]![0]!;
+  return placedOrder(number, row.r0 as string);
 }
 
 /**
- * One order's writes, from its row to its metrics, added to a batch that has its transaction open
- * (writeOrder's own, or a group's: group-commit.ts). Leaves the new ids in session variables
- * (@qs_order_id, @qs_low_stock_ids, OUTBOX_ID_COLUMNS). Returns how many notification rows it queues.
+ * One order's CALL sp_place_order, added to a batch that has its transaction open (writeOrder's own, or a
+ * group's: group-commit.ts). Its outcome lands in @qs_r<slot> (placedOrder reads it) and, when grouped and
+ * rolled back to its savepoint, its error number in @qs_e<slot>.
  */
-export async function addOrderStatements(ctx: EngineContext, b: SqlBatch, plan: OrderPlan, number: string): Promise<number> {
-  const { input, order, context, expiresAt, traits } = plan;
-  const promo = order.promo;
-  b.add(q.INSERT_ORDER, orderValues(input, order, context, expiresAt, number));
-  b.add(q.SET_NEW_ORDER_ID);
-  await fault(ctx, b, 'after_order_insert');
-  if (context.cart_id) {
-    b.add(q.CHECK_OUT_CART, [context.cart_id, order.user.id]);
-    // live-sale holds the cart carries become the order's reservations below, with no gap between
-    b.add(q.ADOPT_CART_HOLDS, [context.cart_id]);
-  }
-  for (const l of order.lines) b.add(q.CALL_RESERVE, [l.product_id, l.quantity, expiresAt]);
-  b.add(q.MARK_RESERVED);
-  await fault(ctx, b, 'after_reserve');
-  // items after the reservation: their foreign key takes a shared lock on the product row, which
-  // must come after our exclusive one (shared-then-exclusive by many buyers deadlocks)
-  b.add(q.INSERT_ITEMS, [order.lines.map((l) => [q.NEW_ORDER_ID, l.product_id, l.name, l.sku, toDecimal(l.unit_price), l.quantity, toDecimal(l.line_total)])]);
-  await fault(ctx, b, 'after_items');
+export async function addPlaceOrder(ctx: EngineContext, b: SqlBatch, plan: OrderPlan, number: string, at: { slot: number; grouped: boolean }): Promise<void> {
+  const { input, order, context, expiresAt } = plan;
+  const failure = await faultAt(ctx);
   const messages = orderMessages(input, order, number, expiresAt);
-  b.add(RESET_OUTBOX_IDS);
-  batchNewOrderNotifications(b, messages, traits.idStep);
-  batchNewOrderProcessing(b, 'reservation_expiry', { order_number: number, expires_at: expiresAt.toISOString() }, expiresAt);
-  await fault(ctx, b, 'after_outbox');
-  // late, like the reservation: every transaction locks products first, then the promo
-  if (promo) b.add(q.USE_PROMO, [promo.id]);
+  const customer = messages.find((m) => m.recipient_type === 'customer');
+  const admin = messages.find((m) => m.recipient_type === 'admin')!;
   // in the transaction: one commit (one log flush) per order, not two. The JavaScript part of each
   // duration is bound; the server adds its own part (since the order row) when the row is written
   const now = performance.now();
-  b.add(q.INSERT_METRICS, [
+  b.add(q.CALL_PLACE_ORDER(at.slot), [
+    ...orderValues(input, order, context, expiresAt, number),
+    // items after the reservations, in product id order (order-checks.ts sorts the lines)
+    JSON.stringify(order.lines.map((l) => [l.product_id, l.quantity, l.name, l.sku, toDecimal(l.unit_price), toDecimal(l.line_total)])),
+    customer?.recipient_psid ?? null,
+    customer ? payloadText(customer.payload) : null,
+    payloadText(admin.payload),
+    payloadText({ order_number: number, expires_at: expiresAt.toISOString() }),
+    order.promo?.id ?? null,
     Math.round(plan.checked - plan.started),
     Math.round(now - plan.checked),
     Math.round(now - plan.started),
     order.lines.reduce((s, l) => s + l.quantity, 0),
+    failure?.step ?? null,
+    failure?.message ?? null,
+    at.grouped,
   ]);
-  return messages.length;
 }
 
+/** @qs_r<slot> ('order id|low-stock ids|notification ids|processing id') → the order written */
+export function placedOrder(number: string, result: string): WrittenOrder {
+  const [orderId, lowStock, notificationIds, processingId] = result.split('|');
+  return {
+    id: Number(orderId),
+    number,
+    // plus the low-stock admin alerts that the reservations' product updates queued
+    notificationIds: [...parseIds(notificationIds), ...parseIds(lowStock)],
+    processingIds: parseIds(processingId),
+  };
+}
+
+/** The test seam between two writes (EngineContext.fault), asked for every step as before. */
+const FAULT_STEPS = ['after_order_insert', 'after_reserve', 'after_items', 'after_outbox'] as const;
+
 /**
- * The test seam between two writes (EngineContext.fault): a hook that throws at this step becomes a
- * SIGNAL with its message at this point of the batch, so the server fails right there, after the
- * writes before it ran, exactly like a real error between two statements.
+ * The first step whose hook throws: the procedure raises that error (SQLSTATE 45000, its message) at
+ * that point, after the writes before it ran, exactly like a real error between two statements.
  */
-async function fault(ctx: EngineContext, b: SqlBatch, step: string): Promise<void> {
-  try {
-    await ctx.fault(step);
-  } catch (err) {
-    b.add(`SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ?`, [String((err as Error).message).slice(0, 128)]);
+async function faultAt(ctx: EngineContext): Promise<{ step: string; message: string } | null> {
+  let first: { step: string; message: string } | null = null;
+  for (const step of FAULT_STEPS) {
+    try {
+      await ctx.fault(step);
+    } catch (err) {
+      first ??= { step, message: String((err as Error).message).slice(0, 128) };
+    }
   }
+  return first;
 }
 
 function orderValues(input: OrderInput, order: CheckedOrder, context: CreateOrderContext, expiresAt: Date, number: string): unknown[] {

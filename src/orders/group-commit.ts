@@ -1,20 +1,21 @@
 import type { Conn } from '../db/pool.js';
 import { SqlBatch } from '../db/sql-batch.js';
-import { addOrderStatements, type OrderPlan, type WrittenOrder } from './create-order-batch.js';
+import { addPlaceOrder, placedOrder, type OrderPlan, type WrittenOrder } from './create-order-batch.js';
 import type { EngineContext } from './engine-context.js';
-import { newOrderOutboxIds } from './outbox.js';
-import { parseIds, runTx } from './tx.js';
+import * as q from './sql/create-order-sql.js';
+import { runTx } from './tx.js';
 
 /**
  * Group commit for createOrder: orders that reach their write while another group is being written
  * wait for it and then go together, as ONE transaction in ONE compound statement (one round trip, one
  * commit, one log flush; the hot product's row lock taken once per group, not per order).
  *
- * Each order runs in a block of its own with a SAVEPOINT and an exit handler: an order that fails (stock
- * gone, promo used up, a repeated cart or key, an order-number clash, an injected fault) is rolled back
- * to its savepoint and the others commit. Such an order is then written again on its own, through the
- * one-order path (create-order.ts), which turns the failure into the same result value or error as if it
- * had never been grouped. A deadlock is not caught by the blocks: the whole group is retried (runTx),
+ * Each order is a CALL sp_place_order in grouped mode (migration 070): it sets a SAVEPOINT first, and an
+ * order that fails (stock gone, promo used up, a repeated cart or key, an order-number clash, an injected
+ * fault) is rolled back to it by the procedure's exit handler while the others commit. Such an order is
+ * then written again on its own, through the one-order path (create-order.ts), which turns the failure
+ * into the same result value or error as if it had never been grouped. A deadlock is not caught by the
+ * procedure: the whole group is retried (runTx),
  * and after the last try every member is written on its own. An error without a server SQL state
  * (a connection lost: the commit's outcome unknown) is every member's error, as it would be alone.
  *
@@ -32,18 +33,10 @@ interface Member {
   reject(err: unknown): void;
 }
 
-/** orders per group: enough to cover the pool's callers; a compound statement of 32 orders is ~40 kB */
+/** orders per group: enough to cover the pool's callers; a compound statement of 32 orders is ~70 kB */
 const MAX_GROUP = 32;
 /** groups written at once: two, so one is being built and sent while the other commits */
 const MAX_IN_FLIGHT = 2;
-
-/** Deadlock: not caught per order (the whole transaction was rolled back), the group is retried. */
-const ORDER_BLOCK_START = (i: number) =>
-  `BEGIN DECLARE EXIT HANDLER FOR 1213 RESIGNAL; DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ` +
-  `GET DIAGNOSTICS CONDITION 1 @qs_e${i} = MYSQL_ERRNO; ROLLBACK TO SAVEPOINT qs_order_${i}; END`;
-/** what a member's order left in the session, as one text: order id|low-stock ids|notification ids|processing id */
-const KEEP_RESULT = (i: number) =>
-  `SET @qs_r${i} = CONCAT_WS('|', @qs_order_id, IFNULL(CAST(@qs_low_stock_ids AS CHAR), ''), IFNULL(@qs_notification_ids, ''), IFNULL(@qs_processing_id, ''))`;
 
 export function createGroupCommit(ctx: EngineContext): GroupCommit {
   const pending: Member[] = [];
@@ -100,36 +93,22 @@ export function createGroupCommit(ctx: EngineContext): GroupCommit {
 
 async function runGroup(ctx: EngineContext, conn: Conn, plans: OrderPlan[]): Promise<Array<WrittenOrder | null>> {
   const b = new SqlBatch(conn, { compound: true });
-  const vars = plans.flatMap((_, i) => [`@qs_r${i} = NULL`, `@qs_e${i} = NULL`]);
-  b.add(`SET ${vars.join(', ')}`);
   b.add('START TRANSACTION');
-  const written: Array<{ number: string; notificationRows: number }> = [];
-  for (const [i, plan] of plans.entries()) {
-    b.add(ORDER_BLOCK_START(i));
-    b.add(`SAVEPOINT qs_order_${i}`);
+  const numbers: string[] = [];
+  for (const [slot, plan] of plans.entries()) {
     const number = ctx.nextOrderNumber();
-    const notificationRows = await addOrderStatements(ctx, b, plan, number);
-    b.add(KEEP_RESULT(i));
-    b.add('END');
-    written.push({ number, notificationRows });
+    await addPlaceOrder(ctx, b, plan, number, { slot, grouped: true });
+    numbers.push(number);
   }
-  const resultsAt = b.select(`SELECT ${plans.map((_, i) => `CAST(@qs_r${i} AS CHAR) AS r${i}, @qs_e${i} AS e${i}`).join(', ')}`);
-  b.add('SET @qs_low_stock_ids = NULL');
+  const resultsAt = b.select(q.SELECT_PLACED(plans.length));
   b.add('COMMIT');
   const row = (await b.run())[resultsAt]![0]!;
-  return written.map(({ number, notificationRows }, i) => {
+  return numbers.map((number, i) => {
     const r = row[`r${i}`] as string | null;
     if (r === null) {
       ctx.logger.debug({ errno: row[`e${i}`] }, 'an order was rolled back in its group; writing it on its own');
       return null;
     }
-    const [orderId, lowStock, notificationIds, processingId] = r.split('|');
-    const outbox = newOrderOutboxIds({ notification_ids: notificationIds, processing_id: processingId } as never, notificationRows, plans[i]!.traits.idStep);
-    return {
-      id: Number(orderId),
-      number,
-      notificationIds: [...outbox.notificationIds, ...parseIds(lowStock)],
-      processingIds: outbox.processingIds,
-    };
+    return placedOrder(number, r);
   });
 }

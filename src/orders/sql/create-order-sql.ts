@@ -58,49 +58,15 @@ export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FRO
   UNION ALL SELECT ${REPLAY_COLUMNS}, 0 FROM orders WHERE idempotency_key = ?`;
 
 /**
- * The statements below run inside createOrder's batch (create-order-batch.ts), where the new order's id
- * is the session variable @qs_order_id, set right after INSERT_ORDER.
+ * createOrder's writes (migration 070): 25 order values (orderValues), the lines as JSON, the customer's
+ * PSID and receipt payload (NULL: no receipt), the admins' payload, the expiry job's payload, the promo id,
+ * 4 metrics values, the fault seam's step and message, grouped; out: @qs_r<slot>, @qs_e<slot>.
  */
-export const NEW_ORDER_ID = { toSqlString: () => '@qs_order_id' };
-/** …with the server-side clocks for order_metrics: written the order row, and reserved the stock */
-export const SET_NEW_ORDER_ID = 'SET @qs_order_id = LAST_INSERT_ID(), @qs_ordered_at = SYSDATE(6), @qs_low_stock_ids = NULL';
-export const MARK_RESERVED = 'SET @qs_reserved_at = SYSDATE(6)';
+const PLACE_ORDER_VALUES = 38;
+const placeOrderCalls: string[] = [];
+export const CALL_PLACE_ORDER = (slot: number): string =>
+  (placeOrderCalls[slot] ??= `CALL sp_place_order(${Array.from({ length: PLACE_ORDER_VALUES }, () => '?').join(', ')}, @qs_r${slot}, @qs_e${slot})`);
 
-/** 25 values in column order */
-export const INSERT_ORDER = `INSERT INTO orders (order_number, user_id, cart_id, order_status, payment_method, subtotal,
-    shipping_fee, discount_amount, total_amount, promo_code, recipient_name, phone, shipping_address, city, province,
-    postal_code, order_source, ip_address, user_agent, fraud_score, fraud_flags, requires_verification, expires_at,
-    items_signature, created_by, idempotency_key)
-  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** rows of (NEW_ORDER_ID, product_id, product_name, sku, unit_price, quantity, line_total) */
-export const INSERT_ITEMS = `INSERT INTO order_items (order_id, product_id, product_name, sku, unit_price, quantity, line_total) VALUES ?`;
-
-/**
- * ? product id, ? quantity, ? expires_at — for the new order. Returns nothing (migration 007); the
- * low-stock alerts its update queues are appended to @qs_low_stock_ids, cleared by SET_NEW_ORDER_ID.
- */
-export const CALL_RESERVE = 'CALL sp_reserve_inventory(@qs_order_id, ?, ?, ?)';
-
-/**
- * ? promo id — counted only inside the order's transaction, so only a committed order uses it. The
- * limit is the table's chk_promo_usage (migration 006): the use past it fails and stops the batch.
- */
-export const USE_PROMO = 'UPDATE promo_codes SET times_used = times_used + 1 WHERE id = ?';
-
-/** ? cart id, ? user id — only the ordering customer's own open cart */
-export const CHECK_OUT_CART = `UPDATE carts SET status = 'checked_out' WHERE id = ? AND user_id = ? AND status = 'open'`;
-
-/** ? cart id — the cart's live-sale holds give their units back inside the order's transaction (migration 060) */
-export const ADOPT_CART_HOLDS = 'CALL sp_adopt_cart_holds(?)';
-
-/**
- * ? validation ms, ? ms from the checks to sending the batch, ? ms from the start to sending it,
- * ? items count — the server adds the time its writes took since the order row to the last two (the
- * order row itself, a fraction of a millisecond, is not counted: marking it would cost a statement)
- */
-const SERVER_MS = 'TIMESTAMPDIFF(MICROSECOND, @qs_ordered_at, SYSDATE(6)) DIV 1000';
-export const INSERT_METRICS = `INSERT INTO order_metrics (order_id, validation_duration_ms, inventory_duration_ms,
-    db_write_duration_ms, total_processing_duration_ms, items_count)
-  VALUES (@qs_order_id, ?, TIMESTAMPDIFF(MICROSECOND, @qs_ordered_at, @qs_reserved_at) DIV 1000,
-    ? + ${SERVER_MS}, ? + ${SERVER_MS}, ?)`;
+/** what the CALLs of slots 0…n-1 left: r<i> (its result, NULL if rolled back) and e<i> (the error number) */
+export const SELECT_PLACED = (n: number): string =>
+  `SELECT ${Array.from({ length: n }, (_, i) => `@qs_r${i} AS r${i}, @qs_e${i} AS e${i}`).join(', ')}`;

@@ -31,10 +31,10 @@ describe('the order engine migrations', () => {
       const [triggers] = await c.query<mysql.RowDataPacket[]>(`SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1`, [scratch]);
       expect(triggers.map((t) => t.name)).toEqual(['trg_orders_history_insert', 'trg_orders_history_update', 'trg_products_low_stock', 'trg_products_stock_guard']);
       const [procs] = await c.query<mysql.RowDataPacket[]>(`SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1`, [scratch]);
-      // 060 adds the live-sale holds built on sp_reserve_inventory
+      // 060 adds the live-sale holds built on sp_reserve_inventory; 070 createOrder's writes (sp_place_order)
       expect(procs.map((p) => p.name)).toEqual([
         'sp_adopt_cart_holds', 'sp_commit_order_inventory', 'sp_expire_order_inventory', 'sp_hold_inventory',
-        'sp_release_hold', 'sp_release_order_inventory', 'sp_release_reservations', 'sp_reserve_inventory',
+        'sp_place_order', 'sp_release_hold', 'sp_release_order_inventory', 'sp_release_reservations', 'sp_reserve_inventory',
       ]);
       const [rates] = await c.query<mysql.RowDataPacket[]>(`SELECT fee FROM shipping_rates WHERE province IN ('Metro Manila', '*') ORDER BY province`);
       expect(rates.map((r) => r.fee)).toEqual(['180.00', '100.00']);
