@@ -14,7 +14,7 @@ import type { CreateOrderContext } from './types.js';
 
 /**
  * createOrder's writes as ONE transaction sent in ONE round trip (a SqlBatch ending in COMMIT):
- * START TRANSACTION → CALL sp_place_order (migration 070: the order, cart checked out, a reservation per
+ * START TRANSACTION → CALL sp_place_order (migration 071: the order, cart checked out, a reservation per
  * line through sp_reserve_inventory — the inventory rule's one home — items, outbox rows, promo use,
  * metrics) → SELECT of what it wrote → COMMIT. The procedure is parsed once per connection; the order's
  * ~24 statements as a compound statement were parsed anew for every order. Any failing statement stops

@@ -10,7 +10,7 @@ import { runTx } from './tx.js';
  * wait for it and then go together, as ONE transaction in ONE compound statement (one round trip, one
  * commit, one log flush; the hot product's row lock taken once per group, not per order).
  *
- * Each order is a CALL sp_place_order in grouped mode (migration 070): it sets a SAVEPOINT first, and an
+ * Each order is a CALL sp_place_order in grouped mode (migration 071): it sets a SAVEPOINT first, and an
  * order that fails (stock gone, promo used up, a repeated cart or key, an order-number clash, an injected
  * fault) is rolled back to it by the procedure's exit handler while the others commit. Such an order is
  * then written again on its own, through the one-order path (create-order.ts), which turns the failure

@@ -41,7 +41,7 @@ export async function queueProcessing(
   return res.insertId;
 }
 
-/** A payload object with at least one key, as JSON text: sp_place_order (migration 070) splices order_id into it. */
+/** A payload object with at least one key, as JSON text: sp_place_order (migration 071) splices order_id into it. */
 export function payloadText(payload: object): string {
   const text = JSON.stringify(payload);
   if (!text.startsWith('{') || text === '{}') throw new TypeError('an outbox payload must be an object with at least one key');

@@ -58,7 +58,7 @@ export const SELECT_ORDER_REPLAY = `SELECT ${REPLAY_COLUMNS}, 1 AS same_cart FRO
   UNION ALL SELECT ${REPLAY_COLUMNS}, 0 FROM orders WHERE idempotency_key = ?`;
 
 /**
- * createOrder's writes (migration 070): 25 order values (orderValues), the lines as JSON, the customer's
+ * createOrder's writes (migration 071): 25 order values (orderValues), the lines as JSON, the customer's
  * PSID and receipt payload (NULL: no receipt), the admins' payload, the expiry job's payload, the promo id,
  * 4 metrics values, the fault seam's step and message, grouped; out: @qs_r<slot>, @qs_e<slot>.
  */
