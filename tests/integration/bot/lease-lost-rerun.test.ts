@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedMessage } from '../../../src/simulator/fake-graph.js';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
-import { events, newPsid, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
+import { Chat, events, newPsid, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
+import { addByName, ADDRESS } from './shopper.js';
+import { makeProduct } from '../../helpers/factories.js';
 import { privateDatabase } from '../../helpers/private-database.js';
 import { eventually } from '../jobs/jobs-harness.js';
 
@@ -68,5 +70,47 @@ describe('when the turn lease and the reply ledger are lost in Redis mid-turn', 
     expect(sent).toHaveLength(2);
     expect(sent[1]).not.toBe(sent[0]);
     expect(sent.filter((t) => /Sorry/.test(t))).toEqual([]);
+  }, 60_000);
+});
+
+describe('when a turn ran to its end but its event was not popped (Redis restarting at that moment)', () => {
+  let h: Harness;
+  const prefix = `{test-unpopped-${Math.random().toString(36).slice(2, 8)}}`;
+  beforeAll(async () => {
+    h = await startHarness({ ownDatabase: true, queuePrefix: prefix, overrides: { TURN_SWEEP_MS: '200' } });
+  });
+  afterAll(() => h?.close());
+
+  it('the event, coming round again, is not answered again', async () => {
+    const { graph } = h;
+    const redis = h.app.redis;
+    const name = `Rerun Rice ${Math.random().toString(36).slice(2, 6)}`;
+    await makeProduct(h.app.db, { name, stock: 10 });
+    const chat = new Chat(h);
+    await addByName(chat, name, 1);
+    await chat.postback('CHECKOUT', 'Checkout');
+    for (const answer of [ADDRESS.name, ADDRESS.phone, ADDRESS.address, ADDRESS.city]) await chat.say(answer);
+    // catch the province tap as it sits at the head of the inbox while its turn answers
+    const inbox = `${prefix}:bot:inbox:${chat.psid}`;
+    let raw: string | null = null;
+    const peek = ({ body }: { body: string }) => {
+      if (body.includes(chat.psid) && body.includes('Postal code')) void redis.lindex(inbox, 0).then((v) => (raw ??= v));
+    };
+    graph.events.on('request', peek);
+    await chat.tap(/Metro Manila/);
+    graph.events.off('request', peek);
+    expect(chat.lastText()).toMatch(/Postal code/);
+    await eventually(async () => raw !== null, 5000, 'the province tap seen in the inbox');
+    const before = chat.all().length;
+
+    // its pop was lost: the event is back at the head, and a drainer takes it again
+    await redis.lpush(inbox, raw!);
+    await redis.sadd(`${prefix}:bot:pending`, chat.psid);
+    await eventually(async () => (await redis.llen(inbox)) === 0, 20_000, 'the event drained again');
+    await h.app.bot!.idle();
+    expect(chat.texts(chat.all().slice(before))).toEqual([]); // old code: "Please enter the 4-digit postal code…" and the question again
+
+    await chat.say(ADDRESS.postal);
+    expect(chat.lastText()).toMatch(/How would you like to pay/);
   }, 60_000);
 });
