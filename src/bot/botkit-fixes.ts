@@ -1,5 +1,5 @@
 import { Botkit, BotWorker, type BotkitMessage } from 'botkit';
-import { TurnContext } from 'botbuilder';
+import { TurnContext, type BotState, type StatePropertyAccessor } from 'botbuilder';
 
 /**
  * Botkit 4.15 traps fixed by subclassing (Botkit is dormant upstream, so no patch will come):
@@ -47,7 +47,18 @@ function rethrowFailedPrompts(context: TurnContext): void {
   });
 }
 
+/**
+ * The id of the last inbound event whose turn ran to its end, saved in the conversation state with the
+ * dialog state it produced (one write). A turn that finished and saved but whose event was not popped from
+ * the inbox (Redis unreachable or restarting at that moment, see turn-runner.ts) comes round again: it
+ * finds its own id here and does nothing, instead of running against the state it already advanced (which
+ * answered e.g. a province tap as a wrong postal code and asked the postal code twice: `npm run chaos`).
+ */
+const LAST_EVENT = 'quicksellLastEvent';
+
 export class QuickSellBotkit extends Botkit {
+  private lastEvent?: StatePropertyAccessor<string>;
+
   override async handleTurn(turnContext: TurnContext): Promise<void> {
     rethrowFailedPrompts(turnContext);
     const activity = turnContext.activity;
@@ -63,7 +74,9 @@ export class QuickSellBotkit extends Botkit {
       incoming_message: activity,
     } as BotkitMessage;
     turnContext.turnState.set('botkitMessage', message);
-    const dialogContext = await this.dialogSet.createContext(turnContext);
+    const dialogContext = await this.dialogSet.createContext(turnContext); // loads the conversation state
+    this.lastEvent ??= (this as unknown as { conversationState: BotState }).conversationState.createProperty<string>(LAST_EVENT);
+    if (activity.id && (await this.lastEvent.get(turnContext)) === activity.id) return; // already ran to its end
     const bot = await this.spawn(dialogContext);
     const self = this as unknown as BotkitInternals;
     const interrupted = await self.listenForInterrupts(bot, message);
@@ -71,6 +84,7 @@ export class QuickSellBotkit extends Botkit {
       const result = await dialogContext.continueDialog();
       if ((result.status as string) === 'empty') await this.triggersAndEvents(bot, message);
     }
+    if (activity.id) await this.lastEvent.set(turnContext, activity.id);
     await this.saveState(bot);
   }
 

@@ -12,6 +12,7 @@ import { MessengerAdapter } from './messenger-adapter.js';
 import { QuickSellBotkit } from './botkit-fixes.js';
 import { createRedisStorage } from './redis-storage.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
+import type { TurnLease } from './turn-lease.js';
 import { createWebhookPlugin } from './webhook-plugin.js';
 import { APOLOGY, OUTAGE_APOLOGY, createGuards, isTurnOutage } from './safe.js';
 import { createReplyLedger } from './reply-ledger.js';
@@ -58,7 +59,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS), (err) =>
+  const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000 });
+  const adapter = new MessengerAdapter(sendApi, ledger, (err) =>
     log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again'),
   );
   const controller = new QuickSellBotkit({
@@ -101,7 +103,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   }
 
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
-  async function runTurn(ev: InboundEvent): Promise<void> {
+  async function runTurn(ev: InboundEvent, lease: TurnLease): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
     try {
       // independent reads, one round trip's wait: who the user is, whether an admin, and whether a live
@@ -110,7 +112,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
       const gate = await handover.gate(ev);
       if (gate.mode === 'silent') return; // a person has this thread (or another app does)
       if (liveClaims) await liveTurns.beforeTurn(ev, customer);
-      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx));
+      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx), lease);
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');

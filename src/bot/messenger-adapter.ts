@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
 import { GraphError, type QuickReply, type SendApi, type SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
+import type { TurnLease } from './turn-lease.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook: see
@@ -73,6 +75,8 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
 }
 
 const REPLY_PART = 'quicksell.replyPart';
+const TURN_LEASE = 'quicksell.turnLease';
+const TURN_RUN = 'quicksell.turnRun';
 
 export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
@@ -88,11 +92,15 @@ export class MessengerAdapter extends BotAdapter {
     super();
   }
 
-  /** Run one turn for an inbound event through the adapter's middleware and Botkit's handler. */
-  async processEvent(ev: InboundEvent, facts: object, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  /**
+   * Run one turn for an inbound event through the adapter's middleware and Botkit's handler. With a lease
+   * (the turn runner's), every reply is sent only while the lease is still this run's.
+   */
+  async processEvent(ev: InboundEvent, facts: object, logic: (context: TurnContext) => Promise<void>, lease?: TurnLease): Promise<void> {
     const activity = toActivity(ev);
     activity.channelData = { ...activity.channelData, ...facts };
     const context = new TurnContext(this, activity);
+    if (lease) context.turnState.set(TURN_LEASE, lease);
     await this.runMiddleware(context, logic);
   }
 
@@ -114,27 +122,43 @@ export class MessengerAdapter extends BotAdapter {
     return responses;
   }
 
-  /** Send one reply unless this turn's earlier run already did (same inbound event, part and content). */
+  /**
+   * Send one reply unless another run of this turn sent it (same inbound event, part and content), and only
+   * while this run holds the user's lease. The lease check and the ledger's claim go out together (one
+   * round trip's wait); a claim made by a run that turns out to have lost its lease is given back.
+   */
   private async sendOnce(context: TurnContext, req: SendRequest): Promise<string> {
     const inboundId = context.activity.id;
     if (!this.ledger || !inboundId || !req.message) return (await this.sendApi.send(req)).message_id ?? '';
     const part = (context.turnState.get(REPLY_PART) as number | undefined) ?? 0;
     context.turnState.set(REPLY_PART, part + 1);
+    const lease = context.turnState.get(TURN_LEASE) as TurnLease | undefined;
+    let owner = lease?.token ?? (context.turnState.get(TURN_RUN) as string | undefined);
+    if (!owner) context.turnState.set(TURN_RUN, (owner = randomUUID()));
     const key = this.ledger.key(inboundId, part, req.message);
-    if (await this.ledger.wasSent(key)) return '';
+    const [held, claim] = await Promise.allSettled([lease?.confirm(), this.ledger.claim(key, owner)]);
+    if (held.status === 'rejected') {
+      if (claim.status === 'fulfilled' && claim.value === 'send') await this.ledger.release(key, owner);
+      throw held.reason;
+    }
+    if (claim.status === 'rejected') throw claim.reason;
+    if (claim.value === 'skip') return '';
     let res;
     try {
       res = await this.sendApi.send(req);
     } catch (err) {
-      if (!(err instanceof GraphError && err.deliveryUnknown)) throw err;
+      if (!(err instanceof GraphError && err.deliveryUnknown)) {
+        await this.ledger.release(key, owner); // Graph answered "not done" (or the call never left): nothing was sent
+        throw err;
+      }
       // Graph may have shown it (a timeout after the request went out): never sent again. It counts as
       // sent (a re-run of this turn skips it) and the turn goes on, instead of apologising for a reply
       // the customer has most likely seen; the caller records it.
-      await this.ledger.markSent(key);
+      await this.ledger.sent(key, owner);
       this.onDeliveryUnknown?.(err);
       return '';
     }
-    await this.ledger.markSent(key);
+    await this.ledger.sent(key, owner);
     return res.message_id ?? '';
   }
 

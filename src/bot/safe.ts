@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { menuReplies, type BotMessage } from './messages-shop.js';
 import { isOutage } from '../db/outage.js';
 import { GraphError } from './send-api.js';
+import { isLeaseLost } from './turn-lease.js';
 
 /**
  * Botkit runs handlers inside callbacks whose rejections nobody awaits: a throw would hang the turn and
@@ -23,9 +24,11 @@ export const OUTAGE_APOLOGY =
 
 /**
  * An outage of MySQL, Redis or the network (see src/db/outage.ts), or a Send API failure that provably did
- * not reach Graph (or Graph said "try again"): the turn is worth running again later.
+ * not reach Graph (or Graph said "try again"): the turn is worth running again later. A lost lease
+ * (turn-lease.ts) is passed up the same way: no apology, the run that has the user finishes the turn.
  */
 export function isTurnOutage(err: unknown): boolean {
+  if (isLeaseLost(err)) return true; // not ours to finish: passed up untouched to the turn runner
   if (err instanceof GraphError) return err.isTemporary;
   // botbuilder wraps what a dialog throws (a failed question send, see botkit-fixes.ts) in a DialogContextError
   const wrapped = err as { name?: unknown; error?: unknown } | null;

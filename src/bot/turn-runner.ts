@@ -3,6 +3,7 @@ import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { InboundEvent } from './events.js';
 import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
+import { isLeaseLost, TurnLeaseLost, type TurnLease } from './turn-lease.js';
 
 /**
  * Per-PSID serialized turns, across processes: each user has a Redis list (their inbox); whoever takes
@@ -12,7 +13,10 @@ import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
  *
  * The lock is a short lease (TURN_LOCK_MS, default 5 s) renewed while the drainer lives: a turn that
  * overruns keeps it until it really ends (the user's next event never runs beside it), and a dead
- * process holds the user for one lease at most (the sweeper then drains the inbox elsewhere).
+ * process holds the user for one lease at most (the sweeper then drains the inbox elsewhere). The turn gets
+ * the lease (TurnLease): each reply is sent only after confirming it is still this run's, so a run whose
+ * lease lapsed (Redis unreachable longer than the lease, a master restarted without the lock) stops at its
+ * next reply, leaves the event to the run that took the user over, and pops nothing.
  *
  * A turn that fails on an outage (MySQL or Redis unreachable, deadlock, lock wait timeout) stays at the
  * head of the inbox and is tried again with backoff; the user's later events wait behind it. After
@@ -50,7 +54,7 @@ export interface TurnRunnerOptions {
   redis: RedisClient;
   prefix: string;
   logger: Logger;
-  runTurn(event: InboundEvent): Promise<void>;
+  runTurn(event: InboundEvent, lease: TurnLease): Promise<void>;
   /** An error runTurn threw: true for an outage (keep the event and retry), false for a bug. */
   isRetryable(err: unknown): boolean;
   /** The event was dead-lettered: tell the customer (best effort). */
@@ -77,8 +81,11 @@ export interface TurnRunnerOptions {
   outageDeadlineMs?: number;
 }
 
-/** done: pop the event; retry: keep it at the head and try again; moved: it went to the dead-letter list */
-type Outcome = 'done' | 'retry' | 'moved';
+/**
+ * done: pop the event; retry: keep it at the head and try again; moved: it went to the dead-letter list;
+ * lost: the lease is another run's now (it runs the event): stop draining, pop nothing
+ */
+type Outcome = 'done' | 'retry' | 'moved' | 'lost';
 
 export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const { redis, prefix, logger } = opts;
@@ -125,15 +132,19 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     return since;
   }
 
-  async function attempt(psid: string, raw: string, ev: InboundEvent): Promise<Outcome> {
+  async function attempt(psid: string, raw: string, ev: InboundEvent, lease: TurnLease): Promise<Outcome> {
     const watch = setTimeout(() => {
       opts.observer?.overran();
       logger.warn({ psid, kind: ev.kind, turnTimeoutMs }, 'bot turn is overrunning; the user stays locked until it ends');
     }, turnTimeoutMs);
     try {
-      await opts.runTurn(ev);
+      await opts.runTurn(ev, lease);
       return 'done';
     } catch (err) {
+      if (isLeaseLost(err)) {
+        logger.warn({ psid }, 'bot turn stopped: its lease lapsed and another run has the user (nothing more sent)');
+        return 'lost';
+      }
       if (!opts.isRetryable(err)) {
         logger.error({ err, psid }, 'bot turn failed'); // a bug: runTurn apologised, the event goes
         return 'done';
@@ -173,6 +184,15 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         .catch(() => undefined);
     }, Math.max(50, Math.floor(lockMs / 3)));
     renew.unref();
+    const lease: TurnLease = {
+      token,
+      async confirm() {
+        if (lost || Number(await scripts.renew(lockKey(psid), token, String(lockMs))) === 0) {
+          lost = true;
+          throw new TurnLeaseLost();
+        }
+      },
+    };
     try {
       let failures = 0;
       // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
@@ -181,7 +201,8 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         const raw = head === undefined ? await redis.lindex(inboxKey(psid), 0) : head;
         head = undefined;
         if (raw === null) break;
-        const outcome = await attempt(psid, raw, JSON.parse(raw) as InboundEvent);
+        const outcome = await attempt(psid, raw, JSON.parse(raw) as InboundEvent, lease);
+        if (outcome === 'lost') break;
         if (outcome !== 'retry') {
           // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
           if (outcome === 'done') head = (await scripts.popHead(inboxKey(psid), raw)) as string | null;

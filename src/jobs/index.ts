@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { jobIds, QUEUES, QUEUE_NAMES, type QueueName } from './queues.js';
 import { createPublisher } from './publisher.js';
 import { createNotificationProcessor } from './notification-processor.js';
+import { createNotificationWaiters } from './notification-waiters.js';
 import { createOrderWorkProcessor } from './order-work-processor.js';
 import { createMaintenance } from './maintenance.js';
 import { createDashboardPlugin } from './dashboard.js';
@@ -245,6 +246,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
         publishNotifications: publisher.publishNotifications,
         media: deps.media,
+        waiters: createNotificationWaiters(producer, queues[QUEUES.notifications], config.QUEUE_PREFIX),
       });
       const proofs = createProofDownloadProcessor({ db, orders: deps.orders, media: deps.media, policy: deps.downloadPolicy });
       const fulfillment = createOrderWorkProcessor({ db, logger, run: (id) => deps.orders.markProcessing(id, 'worker:fulfillment') });

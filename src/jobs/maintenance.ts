@@ -54,8 +54,8 @@ const ORPHAN_RESERVATIONS = `
   WHERE r.status = 'reserved' AND o.order_status <> 'pending'`;
 
 const PURGE_BATCH = 1000;
-/** ? = days, ? = batch size */
-const PURGES: Array<{ what: string; sql: string; metrics?: boolean }> = [
+/** ? = days, ? = batch size; `days` fixed for rows whose use is over within hours */
+const PURGES: Array<{ what: string; sql: string; metrics?: boolean; days?: number }> = [
   {
     what: 'notification_queue',
     sql: `DELETE FROM notification_queue WHERE status = 'completed' AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
@@ -65,6 +65,8 @@ const PURGES: Array<{ what: string; sql: string; metrics?: boolean }> = [
     sql: `DELETE FROM order_processing_queue WHERE status = 'completed' AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
   },
   { what: 'order_metrics', sql: `DELETE FROM order_metrics WHERE created_at < NOW() - INTERVAL ? DAY LIMIT ?`, metrics: true },
+  // the chat reply ledger serves re-runs of a turn, all within TURN_OUTAGE_DEADLINE_MS of it (minutes)
+  { what: 'chat_replies', sql: `DELETE FROM chat_replies WHERE started_at < NOW() - INTERVAL ? DAY LIMIT ?`, days: 1 },
 ];
 
 export function createMaintenance(deps: MaintenanceDeps) {
@@ -114,7 +116,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
   async function purgeOldRows(): Promise<Record<string, number>> {
     const deleted: Record<string, number> = {};
     for (const p of PURGES) {
-      const days = p.metrics ? deps.metricsRetentionDays : deps.retentionDays;
+      const days = p.days ?? (p.metrics ? deps.metricsRetentionDays : deps.retentionDays);
       let total = 0;
       for (;;) {
         const [res] = await db.query<ResultSetHeader>(p.sql, [days, PURGE_BATCH]);

@@ -10,6 +10,7 @@ import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData } from './job-helpers.js';
 import * as store from './outbox-store.js';
 import { createPartRecorder } from './part-recorder.js';
+import type { NotificationWaiters } from './notification-waiters.js';
 
 /**
  * The notifications processor: one notification_queue row per job. Admin broadcast rows fan out into one
@@ -17,7 +18,9 @@ import { createPartRecorder } from './part-recorder.js';
  * migration 020). Graph errors are classified: rate limits pause the whole queue, temporary errors (the
  * request provably did not reach Graph, or Graph said "try again") are retried with exponential backoff,
  * a send Graph may have received (timeout after sending) is "delivery unknown" and never sent again, and
- * permanent ones fail the row with Graph's reason at once. Rows for one PSID go out in row id order.
+ * permanent ones fail the row with Graph's reason at once. A customer's rows go out in row id order; an
+ * admin's rows in row id order per order (see SAME_THREAD in outbox-store.ts). A row that settles wakes the
+ * rows waiting for it at once (notification-waiters.ts).
  */
 export interface NotificationProcessorDeps {
   db: Db;
@@ -37,6 +40,8 @@ export interface NotificationProcessorDeps {
   onDeliveryUnknown?(): void;
   /** stored images a part names by media_id (payment proofs), sent as uploads */
   media: Pick<MediaStore, 'load'>;
+  /** hand-over to the rows waiting for a row (none: they find out at their next look) */
+  waiters?: NotificationWaiters;
 }
 
 /** A part naming a stored image (payload.media_id) becomes an attachment upload of its bytes. */
@@ -50,11 +55,12 @@ async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage
 }
 
 /**
- * How long a row waits before looking again whether the recipient's earlier rows are settled: 250 ms, doubling
- * with each look up to 5 s, so rows held behind a row in a long backoff (Graph down) do not poll hot.
+ * How long a row waits before looking again whether the earlier rows it waits for are settled: 250 ms,
+ * doubling with each look up to 2 s, so rows held behind a row in a long backoff (Graph down) do not poll
+ * hot. The earlier row's processor normally wakes it sooner (NotificationWaiters); the look is the safety net.
  */
 const WAIT_FOR_EARLIER_MS = 250;
-const WAIT_FOR_EARLIER_MAX_MS = 5000;
+const WAIT_FOR_EARLIER_MAX_MS = 2000;
 
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
@@ -169,25 +175,44 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     return { sent: lastId, parts: rendered.parts.length };
   }
 
+  /**
+   * The row must wait for `earlier`: register for its wake-up, look once more (it may have settled between
+   * the row's load and the registration), and delay the job. False when nothing is left to wait for.
+   */
+  async function waitForEarlier(job: Job, token: string | undefined, earlier: number): Promise<boolean> {
+    if (!token) throw new Error(`an earlier notification for this recipient is still open`);
+    await deps.waiters?.add(earlier, job.id!).catch((err: Error) => logger.debug({ err: err.message }, 'could not register a waiting notification'));
+    const still = deps.waiters ? await store.earlierOpenFor(db, Number(job.data.notificationId)) : earlier;
+    if (still === null) return false;
+    if (still !== earlier) await deps.waiters?.add(still, job.id!).catch(() => undefined);
+    const looks = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    await job.moveToDelayed(Date.now() + Math.min(WAIT_FOR_EARLIER_MS * 2 ** Math.min(looks, 10), WAIT_FOR_EARLIER_MAX_MS), token);
+    return true;
+  }
+
+  /** The row settled: the rows waiting for it go now (best effort: they look again by themselves anyway). */
+  async function wake(id: number): Promise<void> {
+    await deps.waiters?.wake(id).catch((err: Error) => logger.debug({ err: err.message, notificationId: id }, 'could not wake waiting notifications'));
+  }
+
   return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
     const { notificationId: id } = parseJobData(notificationJobSchema, job);
     const row = await store.loadNotification(db, id);
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
-    // One recipient's messages go out in the order of the events that caused them: an earlier row for the
-    // same PSID still open (waiting, retrying) goes first, so a status never arrives before an older one.
-    // the row's own load told whether an earlier row of this recipient is still open (one round trip)
-    if (row.recipient_psid !== null && row.earlier_open !== null) {
-      if (!token) throw new Error(`an earlier notification for this recipient is still open`);
-      const looks = Math.max(0, (job.attemptsStarted ?? 1) - 1);
-      await job.moveToDelayed(Date.now() + Math.min(WAIT_FOR_EARLIER_MS * 2 ** Math.min(looks, 10), WAIT_FOR_EARLIER_MAX_MS), token);
+    // One recipient's messages go out in the order of the events that caused them: an earlier row it waits
+    // for (same customer; same admin and order) still open goes first, so a status never arrives before an
+    // older one. The row's own load told whether there is one (one round trip).
+    if (row.recipient_psid !== null && row.earlier_open !== null && (await waitForEarlier(job, token, row.earlier_open))) {
       throw new DelayedError();
     }
 
     const attempt = { started: false };
     try {
-      return await send(row, attempt);
+      const result = await send(row, attempt);
+      await wake(id);
+      return result;
     } catch (err) {
       if (!attempt.started) await store.markStarted(db, 'notification_queue', id).catch(() => undefined);
       if (err instanceof GraphError && err.isRateLimit) {
@@ -205,12 +230,14 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       if (err instanceof DeliveryUnknownError) {
         await store.markDeliveryUnknown(db, id, err.message);
         logger.warn({ notificationId: id }, err.message);
+        await wake(id);
         throw new UnrecoverableError(err.message);
       }
       const permanent = err instanceof UnrecoverableError || (err instanceof GraphError && !err.isTemporary);
       const reason = err instanceof GraphError ? err.reason : (err as Error).message;
       const status = permanent || isFinalAttempt(job) ? 'failed' : 'pending';
       await store.markError(db, 'notification_queue', id, status, reason).catch(() => undefined);
+      if (status === 'failed') await wake(id);
       if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(reason);
       throw err;
     }

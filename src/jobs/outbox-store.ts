@@ -56,12 +56,21 @@ function parsePayload(v: unknown): Record<string, unknown> {
   return {};
 }
 
+/**
+ * Which earlier rows (e) of the same recipient a row (nq) waits for: every one for a customer (one customer's
+ * messages go out in the order of the events that caused them), and for an admin only those about the same
+ * order (NULL-safe: rows about no order, e.g. live tallies, wait for each other). An admin's alerts about
+ * different orders are independent messages; a slow or failing send of one must not hold back the others.
+ */
+const SAME_THREAD = `(nq.recipient_type = 'customer' OR e.order_id <=> nq.order_id)`;
+
 const SELECT_NOTIFICATION = `
   SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
          message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms,
          (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window,
          (SELECT e.id FROM notification_queue e
            WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
+             AND ${SAME_THREAD}
            ORDER BY e.id LIMIT 1) AS earlier_open
   FROM notification_queue nq WHERE id = ?`;
 
@@ -195,15 +204,17 @@ export async function markDeliveryUnknown(db: Db, id: number, reason: string): P
   );
 }
 
-/** ? = recipient_psid, id: the oldest earlier row for this recipient still waiting or being sent */
+/** ? = the row's id: the oldest earlier row it waits for (see SAME_THREAD) still waiting or being sent */
 const EARLIER_OPEN_FOR = `
-  SELECT id FROM notification_queue
-  WHERE recipient_psid = ? AND id < ? AND status IN ('pending', 'processing')
-  ORDER BY id LIMIT 1`;
+  SELECT e.id FROM notification_queue nq
+  JOIN notification_queue e ON e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
+   AND ${SAME_THREAD}
+  WHERE nq.id = ?
+  ORDER BY e.id LIMIT 1`;
 
-/** An earlier notification of the same recipient that is not settled yet (its id), or null. */
-export async function earlierOpenFor(db: Db, psid: string, id: number): Promise<number | null> {
-  const [rows] = await db.query<RowDataPacket[]>(EARLIER_OPEN_FOR, [psid, id]);
+/** An earlier notification this row waits for (same recipient, see SAME_THREAD) that is not settled yet, or null. */
+export async function earlierOpenFor(db: Db, id: number): Promise<number | null> {
+  const [rows] = await db.query<RowDataPacket[]>(EARLIER_OPEN_FOR, [id]);
   return rows[0] ? Number(rows[0].id) : null;
 }
 

@@ -42,6 +42,8 @@ export interface FakeGraph {
   registerComment(commentId: string, psid: string): void;
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
+  /** Answer every Send API call whose raw body the rule picks with its failure (null: none), until cleared with null. */
+  failWhere(rule: ((body: string) => ScriptedFailure | null) | null): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
   setDelay(ms: number): void;
   /** Delay the answers to one recipient's sends by ms (0 = back to the common delay). */
@@ -100,6 +102,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
+  let failRule: ((body: string) => ScriptedFailure | null) | null = null;
   let delay = 0;
   const delayFor = new Map<string, number>();
   let seq = 0;
@@ -119,7 +122,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       res.end(JSON.stringify(data));
     };
     if (req.method === 'POST' && /\/me\/messages$/.test(path)) {
-      const failure = failures.shift();
+      const failure = failRule?.(body) ?? failures.shift();
       if (failure?.drop) {
         req.socket.destroy();
         return;
@@ -188,6 +191,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
+    failWhere(rule) {
+      failRule = rule;
+    },
     setDelay(ms) {
       delay = ms;
     },
@@ -223,6 +229,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       repliedComments.clear();
       userSettings.length = 0;
       failures.length = 0;
+      failRule = null;
       delay = 0;
       delayFor.clear();
     },

@@ -56,8 +56,16 @@ describe('scheduled maintenance', () => {
       `INSERT INTO order_metrics (order_id, total_processing_duration_ms, created_at) VALUES (900002, 5, NOW() - INTERVAL 89 DAY)`,
     );
 
+    // the chat reply ledger: kept a day (re-runs of a turn come within minutes)
+    await t.db.query(
+      `INSERT INTO chat_replies (reply_key, owner, state, started_at) VALUES (REPEAT('a', 64), 'old', 'sent', NOW() - INTERVAL 25 HOUR), (REPEAT('b', 64), 'new', 'sent', NOW() - INTERVAL 23 HOUR)`,
+    );
+
     const result = (await runTask('purge-old-rows')) as Record<string, number>;
     expect(result.notification_queue).toBeGreaterThanOrEqual(1);
+    expect(result.chat_replies).toBe(1);
+    const [ledger] = await t.db.query<RowDataPacket[]>(`SELECT owner FROM chat_replies WHERE reply_key IN (REPEAT('a', 64), REPEAT('b', 64))`);
+    expect(ledger.map((r) => r.owner)).toEqual(['new']);
 
     const ids = async (sql: string, params: unknown[]) => (await t.db.query<RowDataPacket[]>(sql, params))[0].map((r) => Number(r.id));
     expect(await ids('SELECT id FROM notification_queue WHERE id IN (?)', [[oldDone, recentDone, oldFailed]])).toEqual([recentDone, oldFailed]);
