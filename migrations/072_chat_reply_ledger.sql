@@ -1,4 +1,4 @@
--- 070_chat_reply_ledger: which chat replies a turn sent (src/bot/reply-ledger.ts), so that a turn run again
+-- 072_chat_reply_ledger: which chat replies a turn sent (src/bot/reply-ledger.ts), so that a turn run again
 -- (after a crash, an outage, or a lost lease) never sends one twice. It lived in Redis, where a master restart
 -- or failover can lose the most recent writes (and an unreachable Redis lost the mark written after a send):
 -- here it is written before the send (state 'sending', owner = the run's lease token) and marked 'sent' after.
