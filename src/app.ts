@@ -19,6 +19,7 @@ import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
 import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
 import type { DownloadPolicy } from './media/safe-download.js';
+import { liveVideoFinder } from './bot/live/live-videos.js';
 
 export { REDACT_PATHS } from './logging.js';
 
@@ -103,6 +104,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     logger: logger.child({ component: 'live' }),
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
     holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
+    liveVideos: liveVideoFinder(sendApi, logger),
   });
   const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
   const downloadPolicy: DownloadPolicy = {

@@ -93,6 +93,23 @@ export interface SendApi {
   setProfile(profile: Record<string, unknown>): Promise<void>;
   /** POST /me/custom_user_settings (one user's own persistent menu) */
   setUserSettings(settings: Record<string, unknown>): Promise<void>;
+  /**
+   * GET /me/live_videos?broadcast_status=["LIVE"] (the Page token's /me is the Page): the Page's live
+   * videos broadcasting now, newest first, as Graph lists them; null when there is none.
+   */
+  latestLiveVideo(): Promise<LiveVideo | null>;
+}
+
+/** A Page's live video as /live_videos answers it (fields id, status, title, creation_time, from, video). */
+export interface LiveVideo {
+  id: string;
+  status: string;
+  title?: string;
+  creation_time?: string;
+  /** the Page that broadcasts it */
+  from?: { id: string; name?: string };
+  /** the video object behind the broadcast: comments arrive on the post <page id>_<video id> */
+  video?: { id: string };
 }
 
 /** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
@@ -111,14 +128,19 @@ export function createSendApi(opts: SendApiOptions): SendApi {
   const doFetch = opts.fetchImpl ?? fetch;
 
   async function post<T>(path: string, body: unknown): Promise<T> {
+    return call<T>('POST', path, body);
+  }
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}): Promise<T> {
     const url = new URL(`${base}${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     // The token goes in the query string as Graph expects; `url` is never logged or put in an error.
     url.searchParams.set('access_token', opts.pageAccessToken ?? 'simulator');
     let res: Response;
     try {
       res = await doFetch(url, {
-        method: 'POST',
-        ...encode(body),
+        method,
+        ...(method === 'POST' ? encode(body) : {}),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -157,6 +179,11 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     },
     setUserSettings: async (settings) => {
       await post('/me/custom_user_settings', settings);
+    },
+    async latestLiveVideo() {
+      const query = { broadcast_status: '["LIVE"]', fields: 'id,status,title,creation_time,from,video', limit: '5' };
+      const res = await call<{ data?: LiveVideo[] }>('GET', '/me/live_videos', undefined, query);
+      return (res.data ?? []).find((v) => v.status === 'LIVE') ?? null;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { SendRequest } from '../bot/send-api.js';
+import type { LiveVideo, SendRequest } from '../bot/send-api.js';
+import { SIMULATOR_PAGE_ID } from './webhook-sender.js';
 
 /**
  * A local stand-in for Facebook's Graph API: records every Send API call, answers like Graph
@@ -40,6 +41,10 @@ export interface FakeGraph {
   events: EventEmitter;
   /** Who wrote a Page comment: a Private Reply to it answers with this PSID (else one derived from the id). */
   registerComment(commentId: string, psid: string): void;
+  /** The Page goes live: GET /me/live_videos?broadcast_status=["LIVE"] lists it (newest first) until it ends. */
+  startLiveVideo(opts?: { title?: string; pageId?: string }): LiveVideo;
+  endLiveVideo(id: string): void;
+  liveVideos(): LiveVideo[];
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
@@ -88,6 +93,11 @@ export interface FakeGraphOptions {
   host?: string;
   /** Keep at most this many recorded messages (oldest dropped); the long-running simulator bounds memory. */
   keep?: number;
+  /**
+   * Who wrote a comment, when registerComment was not told (the simulator keeps it in Redis, so a
+   * worker process's fake Graph knows the commenters that the web process's page made up).
+   */
+  commenterOf?: (commentId: string) => Promise<string | null>;
 }
 
 export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeGraph> {
@@ -97,6 +107,8 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const profiles: Record<string, unknown>[] = [];
   const handovers: RecordedHandover[] = [];
   const commenters = new Map<string, string>();
+  const lives: LiveVideo[] = [];
+  let liveSeq = 0;
   const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
@@ -137,7 +149,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
         // Meta allows exactly one Private Reply per comment
         if (repliedComments.has(to.comment_id)) return json(400, { error: { message: 'Activity already replied to', code: 10900, type: 'OAuthException' } });
         repliedComments.add(to.comment_id);
-        psid = commenters.get(to.comment_id) ?? `psid-of-${to.comment_id}`;
+        psid = commenters.get(to.comment_id) ?? (await opts.commenterOf?.(to.comment_id).catch(() => null)) ?? `psid-of-${to.comment_id}`;
       }
       if (!psid) return json(400, { error: { message: 'recipient is required', code: 100 } });
       seq += 1;
@@ -156,6 +168,12 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       }
       events.emit('handover', handovers.at(-1));
       return json(200, { success: true });
+    }
+    if (req.method === 'GET' && /\/me\/live_videos$/.test(path)) {
+      // broadcast_status=["LIVE"] (a JSON array): only the videos broadcasting now; else every one
+      const wanted = new URL(req.url ?? '/', 'http://fake-graph').searchParams.get('broadcast_status');
+      const statuses = wanted ? (JSON.parse(wanted) as string[]) : null;
+      return json(200, { data: [...lives].reverse().filter((v) => !statuses || statuses.includes(v.status)) });
     }
     const settingsCall = /\/me\/custom_user_settings$/.test(path);
     if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
@@ -183,6 +201,26 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     registerComment(commentId, psid) {
       commenters.set(commentId, psid);
     },
+    startLiveVideo(o = {}) {
+      liveSeq += 1;
+      const videoId = `${Date.now()}${String(liveSeq).padStart(3, '0')}`;
+      const pageId = o.pageId ?? SIMULATOR_PAGE_ID;
+      const video: LiveVideo = {
+        id: `9${videoId}`,
+        status: 'LIVE',
+        title: o.title ?? 'Live selling',
+        creation_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+        from: { id: pageId },
+        video: { id: videoId },
+      };
+      lives.push(video);
+      return video;
+    },
+    endLiveVideo(id) {
+      const v = lives.find((x) => x.id === id);
+      if (v) v.status = 'VOD';
+    },
+    liveVideos: () => [...lives],
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
@@ -219,6 +257,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       handovers.length = 0;
       commenters.clear();
       repliedComments.clear();
+      lives.length = 0;
       userSettings.length = 0;
       failures.length = 0;
       delay = 0;

@@ -10,7 +10,7 @@ import { createLiveClaims } from './live-claims.js';
 import { createLiveCart } from './live-cart.js';
 import * as sql from './live-sql.js';
 import { readTally } from './live-tally.js';
-import type { CartedHold, CommentOutcome, FeedComment, HoldScheduler, LiveFailure, LiveSale, LiveSaleSummary } from './live-types.js';
+import { LATEST_LIVE, type CartedHold, type CommentOutcome, type FeedComment, type HoldScheduler, type LiveFailure, type LiveSale, type LiveSaleSummary, type LiveVideoFinder } from './live-types.js';
 
 /**
  * Live sales: a post's item codes → products; comments → claims → holds (see live-claims.ts). The
@@ -26,6 +26,8 @@ export interface LiveSalesDeps {
   outbox: OutboxPublisher;
   /** late-bound by the composition root: the jobs module adds a delayed expiry job per hold */
   holds: HoldScheduler;
+  /** `post_id: "latest_live"` asks Graph for the Page's live video now */
+  liveVideos: LiveVideoFinder;
 }
 
 export const liveSaleInput = z.strictObject({
@@ -93,6 +95,15 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
         return fail('VALIDATION_FAILED', `Invalid ${errors[0]!.field}: ${errors[0]!.message}`, errors);
       }
       const input = parsed.data;
+      if (input.post_id.toLowerCase() === LATEST_LIVE) {
+        const live = await deps.liveVideos.latest();
+        if (!live.found) {
+          return live.error
+            ? fail('LIVE_VIDEO_LOOKUP_FAILED', `Could not ask Facebook for the Page's live video: ${live.error}`)
+            : fail('NO_LIVE_VIDEO', 'The Page has no live video broadcasting now: go live first, or give the post or video id');
+        }
+        input.post_id = live.post_id;
+      }
       const seen = new Map<string, number>();
       for (const [i, item] of input.items.entries()) {
         const key = item.code.toLowerCase();

@@ -21,6 +21,7 @@ function live(env: Record<string, string> = {}): { live: LiveSales; scheduled: H
     logger: pino({ level: 'silent' }),
     outbox: { publish: async (r) => void published.push(...r.notificationIds) },
     holds: { schedule: async (h) => void scheduled.push(...h) },
+    liveVideos: { latest: async () => ({ found: false }) },
   });
   return { live: l, scheduled, published };
 }
