@@ -14,7 +14,7 @@ import { buildHttpServer } from './http/server.js';
 import { buildInternalServer, metricsRoute } from './http/internal-server.js';
 import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
 import { healthRoutes } from './http/health-routes.js';
-import { createSimulator, type Simulator } from './simulator/index.js';
+import { createSimulator, liveShopView, type Simulator } from './simulator/index.js';
 import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
 import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
@@ -106,6 +106,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
     liveVideos: liveVideoFinder(sendApi, logger),
   });
+  simulator?.connectShop(liveShopView(orders, live));
   const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
   const downloadPolicy: DownloadPolicy = {
     allowedHosts: config.MEDIA_ALLOWED_HOSTS,

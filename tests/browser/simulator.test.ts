@@ -114,7 +114,7 @@ describe('the Messenger simulator in a real browser', () => {
     await page.locator('#admin-badge').waitFor({ state: 'visible' });
     expect(Number(await page.locator('#admin-badge').textContent())).toBeGreaterThan(0);
     // The admin switch shows the second pane, where the new-order alert waits with Confirm.
-    await page.locator('label.switch').click();
+    await page.locator('label.switch:has(#admin-switch)').click();
     await page.locator('#admin-badge').waitFor({ state: 'hidden' });
     await expect(pane('admin').isVisible()).resolves.toBe(true);
     await botSays('admin', new RegExp(`New order ${orderNumber}`));
@@ -161,7 +161,7 @@ describe('the Messenger simulator in a real browser', () => {
     expect(await sent.getAttribute('src')).toMatch(/^\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
     await botSays('customer', new RegExp(`payment proof for ${orderNumber}`, 'i'));
 
-    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
+    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch:has(#admin-switch)').click();
     await botSays('admin', new RegExp(`Payment proof for ${orderNumber}`, 'i'));
     const forwarded = pane('admin').locator('.row.theirs img.photo').last();
     await forwarded.waitFor();

@@ -52,6 +52,8 @@ export interface LiveSales {
   createSale(input: unknown, actor: string): Promise<CreateSaleResult>;
   stopSale(id: number, actor: string): Promise<StopSaleResult>;
   getSale(id: number): Promise<LiveSale | null>;
+  /** the sale live on a post now, with its tally (null: none) */
+  findLiveSale(postId: string): Promise<LiveSale | null>;
   /** a Page-feed comment: claim, hint or nothing; exactly one private reply queued for it at most */
   handleComment(comment: FeedComment): Promise<CommentOutcome>;
   /** the buyer wrote to the Page: their held claims go into their cart (idempotent) */
@@ -162,6 +164,11 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
         stopped_at: r.stopped_at ? new Date(r.stopped_at as Date).toISOString() : null,
         codes: await readTally(db, id),
       };
+    },
+
+    async findLiveSale(postId) {
+      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_LIVE_SALE_ID, [postId]);
+      return rows[0] ? this.getSale(Number(rows[0].id)) : null;
     },
 
     handleComment: (comment) => claims.handleComment(comment),

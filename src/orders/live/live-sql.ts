@@ -12,6 +12,9 @@ export const SELECT_PRODUCT_IDS = `SELECT id FROM products WHERE id IN (?)`;
 /** ? sale id */
 export const SELECT_SALE = `SELECT id, post_id, status, created_by, created_at, stopped_at FROM live_sales WHERE id = ?`;
 
+/** ? post id — the id of the post's live sale (none when no sale is live on it) */
+export const SELECT_LIVE_SALE_ID = `SELECT id FROM live_sales WHERE live_post_id = ?`;
+
 /** ? post id — the live sale of a post with its codes (one row per code; none when no sale is live) */
 export const SELECT_LIVE_SALE_CODES = `
   SELECT s.id AS sale_id, s.post_id, c.id AS code_id, c.code, c.product_id, c.limit_per_buyer, p.name, p.price,
