@@ -20,6 +20,7 @@ import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
 import type { DownloadPolicy } from './media/safe-download.js';
 import { liveVideoFinder } from './bot/live/live-videos.js';
+import type { HoldDue } from './orders/live/live-types.js';
 
 export { REDACT_PATHS } from './logging.js';
 
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   // The engine gets the outbox publisher through a late-bound reference: jobs need the engine too.
   let jobsRef: Jobs | null = null;
+  const holdScheduler = { schedule: (holds: HoldDue[]) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) };
   const orders = createOrderService({
     db,
     batchDb,
@@ -96,6 +98,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     logger,
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
+    liveHolds: holdScheduler,
   });
   const live = createLiveSales({
     db,
@@ -103,7 +106,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     config,
     logger: logger.child({ component: 'live' }),
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
-    holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
+    holds: holdScheduler,
     liveVideos: liveVideoFinder(sendApi, logger),
   });
   simulator?.connectShop(liveShopView(orders, live));

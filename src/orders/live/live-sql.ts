@@ -74,6 +74,15 @@ export const SELECT_CLAIM_FOR_UPDATE = `
          l.hold_expires_at <= NOW(3) AS due
     FROM live_claims l WHERE l.id = ? FOR UPDATE`;
 
+/** ? order id — the claims checked out into this order (through its cart), locked, with their sale's status */
+export const SELECT_ORDER_CLAIMS = `
+  SELECT l.id, l.code_id, s.status AS sale_status
+    FROM orders o JOIN live_claims l ON l.cart_id = o.cart_id JOIN live_sales s ON s.id = l.sale_id
+   WHERE o.id = ? AND l.status = 'checked_out' ORDER BY l.id FOR UPDATE`;
+
+/** ? new status, ? list of claim ids */
+export const SET_CLAIMS_STATUS = `UPDATE live_claims SET status = ? WHERE id IN (?)`;
+
 /** ? new status, ? claim id */
 export const SET_CLAIM_STATUS = `UPDATE live_claims SET status = ? WHERE id = ?`;
 
