@@ -132,7 +132,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
-  const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
+  const details = bot
+    ? async () => ({ botDeadLetters: await bot.deadLetterCount(), liveCommentDeadLetters: await live.deadLetterCount().catch(() => null) })
+    : undefined;
   const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, media, images, plugins }) : null;
   const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
 

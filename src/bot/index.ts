@@ -23,6 +23,7 @@ import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
 import { createHandover } from './handover/handover.js';
+import { createLiveMetrics } from './live/live-metrics.js';
 
 export interface BotDeps {
   config: Config;
@@ -96,7 +97,16 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, commentId: ev.comment?.comment_id, postId: ev.comment?.post_id }, 'live comment could not be handled');
+      // kept, never lost: if even this write hits an outage, the comment stays at the head of its inbox
+      if (ev.comment) await deadLetterComment(ev, 'error', err);
     }
+  }
+
+  const liveMetrics = createLiveMetrics(deps.metrics, () => deps.live.deadLetterCount());
+  async function deadLetterComment(ev: InboundEvent, reason: 'error' | 'outage', err: unknown, failingSince?: string): Promise<void> {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await deps.live.deadLetter(ev.comment!, { reason, error, ...(failingSince ? { failingSince: new Date(failingSince) } : {}) });
+    liveMetrics.deadLettered();
   }
 
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
@@ -121,8 +131,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     logger: log,
     runTurn,
     isRetryable: isTurnOutage,
-    onDeadLetter: async (ev) => {
-      if (ev.kind === 'comment') return; // no customer to tell: the comment stays in the dead-letter list
+    onDeadLetter: async (ev, entry) => {
+      // no customer to tell: the comment is kept in live_comment_dead_letters (and the dead-letter list)
+      if (ev.kind === 'comment') return ev.comment ? deadLetterComment(ev, 'outage', entry.error, entry.failingSince) : undefined;
       await sayToUser(ev.psid, OUTAGE_APOLOGY);
     },
     observer: createTurnMetrics(deps.metrics, () => runner.deadLetterCount()),

@@ -62,6 +62,10 @@ export interface LiveSales {
   expireHold(claimId: number): Promise<'expired' | 'not_due' | 'not_held'>;
   /** safety net for lost delayed jobs */
   sweepDueHolds(limit: number): Promise<number>;
+  /** a comment that could not be handled (a bug, or an outage past the deadline) is kept, never lost */
+  deadLetter(comment: FeedComment, why: { reason: 'error' | 'outage'; error: string; failingSince?: Date }): Promise<void>;
+  /** dead-lettered comments not handled yet (operators: /metrics, /readyz) */
+  deadLetterCount(): Promise<number>;
 }
 
 const fail = (code: LiveFailure['code'], error: string, validation_errors?: LiveFailure['validation_errors']): LiveFailure => ({
@@ -180,5 +184,15 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       return n;
     },
     attachHolds: (psid, userId) => cart.attachHolds(psid, userId),
+
+    async deadLetter(comment, why) {
+      const values = [comment.comment_id, comment.post_id, JSON.stringify(comment), why.reason, why.error.slice(0, 500), why.failingSince ?? null];
+      await db.query(sql.INSERT_DEAD_LETTER, values);
+      logger.error({ commentId: comment.comment_id, postId: comment.post_id, reason: why.reason }, 'live comment dead-lettered (live_comment_dead_letters)');
+    },
+    async deadLetterCount() {
+      const [rows] = await db.query<RowDataPacket[]>(sql.COUNT_OPEN_DEAD_LETTERS);
+      return Number(rows[0]?.n ?? 0);
+    },
   };
 }

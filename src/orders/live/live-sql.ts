@@ -140,3 +140,11 @@ export const SELECT_COMMENT_COUNTS = `
 /** ? recipient type, ? psid (NULL: every admin, or a Private Reply not sent yet), ? notification type, ? payload JSON — an outbox row with no order */
 export const INSERT_NOTIFICATION = `
   INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES (NULL, ?, ?, ?, ?)`;
+
+/** ? comment id, ? post id, ? comment JSON, ? reason, ? error, ? failing since (or NULL) — a repeat changes nothing */
+export const INSERT_DEAD_LETTER = `
+  INSERT IGNORE INTO live_comment_dead_letters (comment_id, post_id, comment, reason, error, failing_since)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
+/** the dead-lettered comments nobody has handled yet */
+export const COUNT_OPEN_DEAD_LETTERS = `SELECT COUNT(*) AS n FROM live_comment_dead_letters WHERE resolved_at IS NULL`;
