@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
-import type { SendApi } from './send-api.js';
+import type { GraphError, SendApi } from './send-api.js';
+import { createTurnSends } from './send-once.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { createCartService } from '../orders/cart-service.js';
@@ -58,9 +59,11 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
-  const adapter = new MessengerAdapter(sendApi, createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS), (err) =>
-    log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again'),
-  );
+  const ledger = createReplyLedger(redis, config.QUEUE_PREFIX, config.TURN_OUTAGE_DEADLINE_MS);
+  const onDeliveryUnknown = (err: GraphError) => log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again');
+  const adapter = new MessengerAdapter(sendApi, ledger, onDeliveryUnknown);
+  // the sends of a turn that go around Botkit (handover, "in your cart"): once per inbound event, like its replies
+  const sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
@@ -71,6 +74,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     redis,
     prefix: config.QUEUE_PREFIX,
     sendApi,
+    sends,
     admins: deps.admins,
     carts,
     logger: log,
@@ -81,7 +85,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
   });
   registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images, live: deps.live, handover });
-  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
+  const liveTurns = createLiveTurns({ live: deps.live, sends, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
 
   const sayToUser = (psid: string, text: string) =>
     sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });

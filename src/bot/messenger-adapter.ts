@@ -1,9 +1,10 @@
 import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
-import { GraphError, type QuickReply, type SendApi, type SendRequest } from './send-api.js';
+import type { GraphError, QuickReply, SendApi, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
+import { createTurnSends, type TurnSends } from './send-once.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook: see
@@ -78,14 +79,17 @@ export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
   readonly botkit_worker = MessengerBotWorker;
 
+  private readonly sends: TurnSends;
+
   constructor(
-    private readonly sendApi: SendApi,
+    sendApi: SendApi,
     /** replies already sent for an inbound event (a re-run turn skips them); none: every reply is sent */
-    private readonly ledger?: ReplyLedger,
+    ledger?: ReplyLedger,
     /** a reply whose delivery is unknown (see GraphError.deliveryUnknown): logged by the caller */
-    private readonly onDeliveryUnknown?: (err: GraphError) => void,
+    onDeliveryUnknown?: (err: GraphError) => void,
   ) {
     super();
+    this.sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
   }
 
   /** Run one turn for an inbound event through the adapter's middleware and Botkit's handler. */
@@ -116,26 +120,9 @@ export class MessengerAdapter extends BotAdapter {
 
   /** Send one reply unless this turn's earlier run already did (same inbound event, part and content). */
   private async sendOnce(context: TurnContext, req: SendRequest): Promise<string> {
-    const inboundId = context.activity.id;
-    if (!this.ledger || !inboundId || !req.message) return (await this.sendApi.send(req)).message_id ?? '';
     const part = (context.turnState.get(REPLY_PART) as number | undefined) ?? 0;
     context.turnState.set(REPLY_PART, part + 1);
-    const key = this.ledger.key(inboundId, part, req.message);
-    if (await this.ledger.wasSent(key)) return '';
-    let res;
-    try {
-      res = await this.sendApi.send(req);
-    } catch (err) {
-      if (!(err instanceof GraphError && err.deliveryUnknown)) throw err;
-      // Graph may have shown it (a timeout after the request went out): never sent again. It counts as
-      // sent (a re-run of this turn skips it) and the turn goes on, instead of apologising for a reply
-      // the customer has most likely seen; the caller records it.
-      await this.ledger.markSent(key);
-      this.onDeliveryUnknown?.(err);
-      return '';
-    }
-    await this.ledger.markSent(key);
-    return res.message_id ?? '';
+    return this.sends.sendOnce(context.activity.id ?? '', part, req);
   }
 
   async updateActivity(): Promise<void> {

@@ -13,7 +13,7 @@ import type { RedisClient } from '../db/redis.js';
  * replies a rare repeat is the lesser harm (a lost reply leaves the customer without the buttons to go on).
  */
 export interface ReplyLedger {
-  key(inboundId: string, part: number, content: unknown): string;
+  key(inboundId: string, part: number | string, content: unknown): string;
   wasSent(key: string): Promise<boolean>;
   markSent(key: string): Promise<void>;
 }

@@ -47,6 +47,8 @@ export interface FakeGraph {
   liveVideos(): LiveVideo[];
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
+  /** Answer the next `times` Handover Protocol calls (pass/take_thread_control) with this failure. */
+  failNextHandover(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
   setDelay(ms: number): void;
   /** Delay the answers to one recipient's sends by ms (0 = back to the common delay). */
@@ -112,6 +114,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
+  const handoverFailures: ScriptedFailure[] = [];
   let delay = 0;
   const delayFor = new Map<string, number>();
   let seq = 0;
@@ -161,6 +164,8 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     }
     const handover = /\/me\/(pass_thread_control|take_thread_control)$/.exec(path);
     if (req.method === 'POST' && handover) {
+      const failure = handoverFailures.shift();
+      if (failure) return json(failure.status, failure.error ? { error: { type: 'OAuthException', ...failure.error, fbtrace_id: 'fake' } } : {});
       try {
         handovers.push({ action: handover[1] as RecordedHandover['action'], body: JSON.parse(body) as RecordedHandover['body'] });
       } catch {
@@ -224,6 +229,9 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
+    failNextHandover(failure, times = 1) {
+      for (let i = 0; i < times; i++) handoverFailures.push(failure);
+    },
     setDelay(ms) {
       delay = ms;
     },
@@ -260,6 +268,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       lives.length = 0;
       userSettings.length = 0;
       failures.length = 0;
+      handoverFailures.length = 0;
       delay = 0;
       delayFor.clear();
     },

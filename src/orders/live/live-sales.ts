@@ -56,8 +56,11 @@ export interface LiveSales {
   findLiveSale(postId: string): Promise<LiveSale | null>;
   /** a Page-feed comment: claim, hint or nothing; exactly one private reply queued for it at most */
   handleComment(comment: FeedComment): Promise<CommentOutcome>;
-  /** the buyer wrote to the Page: their held claims go into their cart (idempotent) */
-  attachHolds(psid: string, userId: number): Promise<CartedHold[]>;
+  /**
+   * the buyer wrote to the Page (inbound event `eventId`): their held claims go into their cart
+   * (idempotent; the same event asking again gets the claims it carted)
+   */
+  attachHolds(psid: string, userId: number, eventId: string): Promise<CartedHold[]>;
   /** a hold's time is up (delayed job): release it and promote the waitlist */
   expireHold(claimId: number): Promise<'expired' | 'not_due' | 'not_held'>;
   /** safety net for lost delayed jobs */
@@ -183,7 +186,7 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       for (const r of rows) if ((await claims.expireHold(Number(r.id))) === 'expired') n++;
       return n;
     },
-    attachHolds: (psid, userId) => cart.attachHolds(psid, userId),
+    attachHolds: (psid, userId, eventId) => cart.attachHolds(psid, userId, eventId),
 
     async deadLetter(comment, why) {
       const values = [comment.comment_id, comment.post_id, JSON.stringify(comment), why.reason, why.error.slice(0, 500), why.failingSince ?? null];

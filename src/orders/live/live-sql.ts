@@ -111,11 +111,14 @@ export const LINK_CLAIMS_TO_PSID = `
      SET l.psid = n.recipient_psid
    WHERE n.recipient_psid = ? AND l.psid IS NULL`;
 
-/** ? psid — held claims whose line is not in a cart yet, locked */
-export const SELECT_HELD_NOT_CARTED = `
-  SELECT l.id, l.product_id, l.quantity, l.reservation_id, l.hold_expires_at, c.code, p.name, p.price
+/**
+ * ? psid, ? inbound event — held claims whose line is not in a cart yet, and those this event's turn
+ * already put in the cart (a re-run of the turn tells the buyer about them), locked
+ */
+export const SELECT_HELD_TO_CART = `
+  SELECT l.id, l.product_id, l.quantity, l.reservation_id, l.hold_expires_at, l.cart_id, c.code, p.name, p.price
     FROM live_claims l JOIN live_sale_codes c ON c.id = l.code_id JOIN products p ON p.id = l.product_id
-   WHERE l.psid = ? AND l.status = 'held' AND l.cart_id IS NULL ORDER BY l.id FOR UPDATE`;
+   WHERE l.psid = ? AND l.status = 'held' AND (l.cart_id IS NULL OR l.carted_event = ?) ORDER BY l.id FOR UPDATE`;
 
 /** ? cart id, ? product id, ? quantity — the held units join the cart line */
 export const ADD_HELD_LINE = `
@@ -125,8 +128,8 @@ export const ADD_HELD_LINE = `
 /** ? cart id, ? reservation id */
 export const TIE_HOLD_TO_CART = `UPDATE inventory_reservations SET hold_cart_id = ? WHERE id = ? AND status = 'reserved'`;
 
-/** ? cart id, ? claim id */
-export const SET_CLAIM_CART = `UPDATE live_claims SET cart_id = ? WHERE id = ?`;
+/** ? cart id, ? inbound event, ? claim id */
+export const SET_CLAIM_CART = `UPDATE live_claims SET cart_id = ?, carted_event = ? WHERE id = ?`;
 
 /** ? sale id — the tally is due (at most one every ? seconds): true when this call took the turn */
 export const TAKE_TALLY_TURN = `
