@@ -1,15 +1,11 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
-import { buildApp, type App } from '../../src/app.js';
-import { seedDemoShop } from '../../src/simulator/demo-seed.js';
+import type { Page } from 'playwright-core';
+import type { App } from '../../src/app.js';
 import { SIMULATED_COMMENTERS } from '../../src/simulator/identities.js';
 import { makeProduct } from '../helpers/factories.js';
-import { testConfig } from '../helpers/test-config.js';
-import { ownDatabase } from '../integration/simulator/own-database.js';
-import { freePort } from '../integration/simulator/free-port.js';
+import { openSimulator, type SimulatorSession } from './simulator-session.js';
 
 /**
  * The simulator's Live pane in real headless Chromium, against the whole app (only Graph is faked, by the
@@ -24,35 +20,23 @@ const STOCK = 3;
 const BURST = 10;
 const [ANA, BEN] = SIMULATED_COMMENTERS;
 
-let database: Awaited<ReturnType<typeof ownDatabase>>;
+let session: SimulatorSession;
 let app: App;
-let browser: Browser;
 let page: Page;
 let baseUrl: string;
-let productId: number;
-const pageErrors: string[] = [];
+let pageErrors: string[];
+let productId = 0;
 
 beforeAll(async () => {
-  database = await ownDatabase();
-  const port = await freePort();
-  const config = testConfig({ SIMULATOR: 'auto', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LIVE_TALLY_INTERVAL_SECONDS: '5' });
-  app = await buildApp(config);
-  await seedDemoShop(app.db, config);
-  productId = await makeProduct(app.db, { stock: STOCK, name: 'Blue dress', price: '350.00' });
-  await app.start();
-  await app.http!.listen({ port, host: '127.0.0.1' });
-  baseUrl = `http://localhost:${port}`;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(STEP_MS);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  session = await openSimulator({
+    stepMs: STEP_MS,
+    env: { LIVE_TALLY_INTERVAL_SECONDS: '5' },
+    beforeStart: async (a) => void (productId = await makeProduct(a.db, { stock: STOCK, name: 'Blue dress', price: '350.00' })),
+  });
+  ({ app, page, baseUrl, pageErrors } = session);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
+afterAll(() => session?.close());
 
 const pane = (who: 'live' | 'commenter' | 'admin') => page.locator(`[data-pane="${who}"]`);
 const botSays = (who: 'commenter' | 'admin', text: RegExp) => pane(who).locator('.bubble.bot', { hasText: text }).last().waitFor();

@@ -1,12 +1,8 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
-import { buildApp, type App } from '../../src/app.js';
-import { seedDemoShop } from '../../src/simulator/demo-seed.js';
-import { testConfig } from '../helpers/test-config.js';
-import { ownDatabase } from '../integration/simulator/own-database.js';
-import { freePort } from '../integration/simulator/free-port.js';
+import type { Page } from 'playwright-core';
+import type { App } from '../../src/app.js';
+import { openSimulator, type SimulatorSession } from './simulator-session.js';
 
 /**
  * The simulator in real headless Chromium (tests/browser/chromium.ts picks one), against the whole app: the
@@ -20,33 +16,18 @@ const STEP_MS = 20_000;
 // a 1x1 PNG: the photo the shopper sends
 const PROOF_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
-let database: Awaited<ReturnType<typeof ownDatabase>>;
+let session: SimulatorSession;
 let app: App;
-let browser: Browser;
 let page: Page;
 let baseUrl: string;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  database = await ownDatabase();
-  const port = await freePort();
-  const config = testConfig({ SIMULATOR: 'auto', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' });
-  app = await buildApp(config);
-  await seedDemoShop(app.db, config);
-  await app.start();
-  await app.http!.listen({ port, host: '127.0.0.1' });
-  baseUrl = `http://localhost:${port}`;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(STEP_MS);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  session = await openSimulator({ stepMs: STEP_MS });
+  ({ app, page, baseUrl, pageErrors } = session);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
+afterAll(() => session?.close());
 
 const pane = (who: 'customer' | 'admin') => page.locator(`[data-pane="${who}"]`);
 /** Waits until the bot's latest messages in a pane include one matching `text`. */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../helpers/factories.js';
-import { eventually } from '../jobs/jobs-harness.js';
 import { Chat, newPsid, type Harness } from './bot-harness.js';
-import { buttonOf, commentValue, LIVE_KEY, newPost, postComments, query, replyTo, startLive, startSale } from './live-harness.js';
+import { buttonOf, commentValue, LIVE_KEY, newPost, postComments, query, replyTo, startLive, startSale, waitForReplyPsid } from './live-harness.js';
 
 /**
  * An order made from a live-sale hold is cancelled or expires while the sale is live: its unit goes to
@@ -24,10 +23,7 @@ async function comment(postId: string, code: string, who: string): Promise<{ cha
   const c = commentValue({ postId, from: who, message: `mine ${code}` });
   h.graph.registerComment(c.comment_id, psid);
   await postComments(h.app, c);
-  await eventually(async () => {
-    const [r] = await query(h.app, 'SELECT n.recipient_psid FROM live_comments c JOIN notification_queue n ON n.id = c.reply_notification_id WHERE c.comment_id = ?', [c.comment_id]);
-    return Boolean(r?.recipient_psid);
-  }, 15_000, 'the private reply sent');
+  await waitForReplyPsid(h, c.comment_id);
   return { chat: new Chat(h, psid), commentId: c.comment_id };
 }
 

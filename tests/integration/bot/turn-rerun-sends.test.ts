@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../helpers/factories.js';
-import { eventually } from '../jobs/jobs-harness.js';
 import { Chat, newPsid, type Harness } from './bot-harness.js';
-import { buttonOf, commentValue, newPost, postComments, query, replyTo, startLive, startSale } from './live-harness.js';
+import { buttonOf, commentValue, newPost, postComments, replyTo, startLive, startSale, waitForReplyPsid } from './live-harness.js';
 
 /**
  * Messages a turn sends around Botkit (the handover's, the live sale's "in your cart") go through the
@@ -40,10 +39,7 @@ describe('when the "in your cart" message of a live claim fails for a moment', (
     const c = commentValue({ postId, from: 'fb-rerun', message: 'mine R1' });
     h.graph.registerComment(c.comment_id, psid);
     await postComments(h.app, c);
-    await eventually(async () => {
-      const [r] = await query(h.app, 'SELECT n.recipient_psid FROM live_comments lc JOIN notification_queue n ON n.id = lc.reply_notification_id WHERE lc.comment_id = ?', [c.comment_id]);
-      return Boolean(r?.recipient_psid);
-    }, 15_000, 'the private reply sent');
+    await waitForReplyPsid(h, c.comment_id);
     const button = buttonOf(replyTo(h, c.comment_id)[0]!)!;
     const buyer = new Chat(h, psid);
     h.graph.failNext(TEMPORARY); // the first send of the buyer's turn: "In your cart from the live sale"
