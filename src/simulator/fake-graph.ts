@@ -177,7 +177,12 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     if (req.method === 'GET' && /\/me\/live_videos$/.test(path)) {
       // broadcast_status=["LIVE"] (a JSON array): only the videos broadcasting now; else every one
       const wanted = new URL(req.url ?? '/', 'http://fake-graph').searchParams.get('broadcast_status');
-      const statuses = wanted ? (JSON.parse(wanted) as string[]) : null;
+      let statuses: string[] | null = null;
+      try {
+        statuses = wanted ? (JSON.parse(wanted) as string[]) : null;
+      } catch {
+        return json(400, { error: { message: '(#100) broadcast_status must be a JSON array', code: 100 } });
+      }
       return json(200, { data: [...lives].reverse().filter((v) => !statuses || statuses.includes(v.status)) });
     }
     const settingsCall = /\/me\/custom_user_settings$/.test(path);
