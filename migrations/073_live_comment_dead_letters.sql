@@ -1,4 +1,4 @@
--- 070_live_comment_dead_letters: a live-sale comment that could not be handled is never silently lost.
+-- 073_live_comment_dead_letters: a live-sale comment that could not be handled is never silently lost.
 -- A comment whose turn failed on a bug (not retried), or kept failing on an outage past
 -- TURN_OUTAGE_DEADLINE_MS, is kept here with the comment as received, so an operator can see it
 -- (/metrics quicksell_live_comment_dead_letters, the operators' /readyz) and handle it again.
