@@ -14,11 +14,13 @@ import { buildHttpServer } from './http/server.js';
 import { buildInternalServer, metricsRoute } from './http/internal-server.js';
 import { buildProbeServer, useQueueDepths } from './http/probe-server.js';
 import { healthRoutes } from './http/health-routes.js';
-import { createSimulator, type Simulator } from './simulator/index.js';
+import { createSimulator, liveShopView, type Simulator } from './simulator/index.js';
 import { createLiveSales, type LiveSales } from './orders/live/live-sales.js';
 import { createMediaStore, type MediaStore } from './media/media-store.js';
 import { createProductImages, type ProductImages } from './media/product-images.js';
 import type { DownloadPolicy } from './media/safe-download.js';
+import { liveVideoFinder } from './bot/live/live-videos.js';
+import type { HoldDue } from './orders/live/live-types.js';
 
 export { REDACT_PATHS } from './logging.js';
 
@@ -91,6 +93,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   // The engine gets the outbox publisher through a late-bound reference: jobs need the engine too.
   let jobsRef: Jobs | null = null;
+  const holdScheduler = { schedule: (holds: HoldDue[]) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) };
   const orders = createOrderService({
     db,
     batchDb,
@@ -98,6 +101,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     logger,
     observer: metrics.orderObserver,
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
+    liveHolds: holdScheduler,
   });
   const live = createLiveSales({
     db,
@@ -105,8 +109,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     config,
     logger: logger.child({ component: 'live' }),
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
-    holds: { schedule: (holds) => (jobsRef ? jobsRef.holdScheduler.schedule(holds) : Promise.resolve()) },
+    holds: holdScheduler,
+    liveVideos: liveVideoFinder(sendApi, logger),
   });
+  simulator?.connectShop(liveShopView(orders, live));
   const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
   const downloadPolicy: DownloadPolicy = {
     allowedHosts: config.MEDIA_ALLOWED_HOSTS,
@@ -129,7 +135,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);
   if (simulator) plugins.push(simulator.plugin);
-  const details = bot ? async () => ({ botDeadLetters: await bot.deadLetterCount() }) : undefined;
+  const details = bot
+    ? async () => ({ botDeadLetters: await bot.deadLetterCount(), liveCommentDeadLetters: await live.deadLetterCount().catch(() => null) })
+    : undefined;
   const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, media, images, plugins }) : null;
   const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
-import type { SendApi } from './send-api.js';
+import type { GraphError, SendApi } from './send-api.js';
+import { createTurnSends } from './send-once.js';
 import type { OrderService } from '../orders/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { createCartService } from '../orders/cart-service.js';
@@ -25,6 +26,7 @@ import type { LiveSales } from '../orders/live/live-sales.js';
 import { createLiveTurns } from './live/live-turns.js';
 import { createHandover } from './handover/handover.js';
 import type { TurnFacts } from './turn.js';
+import { createLiveMetrics } from './live/live-metrics.js';
 
 export interface BotDeps {
   config: Config;
@@ -60,9 +62,10 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
   const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000 });
-  const adapter = new MessengerAdapter(sendApi, ledger, (err) =>
-    log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again'),
-  );
+  const onDeliveryUnknown = (err: GraphError) => log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again');
+  const adapter = new MessengerAdapter(sendApi, ledger, onDeliveryUnknown);
+  // the sends of a turn that go around Botkit (handover, "in your cart"): once per inbound event, like its replies
+  const sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),
@@ -73,6 +76,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     redis,
     prefix: config.QUEUE_PREFIX,
     sendApi,
+    sends,
     admins: deps.admins,
     carts,
     logger: log,
@@ -83,7 +87,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     timeoutHours: config.HANDOVER_TIMEOUT_HOURS,
   });
   registerBot(controller, { config, orders: deps.orders, carts, admins: deps.admins, logger: log, guard: createGuards(log), images: deps.images, live: deps.live, handover });
-  const liveTurns = createLiveTurns({ live: deps.live, sendApi, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
+  const liveTurns = createLiveTurns({ live: deps.live, sends, logger: log, timeZone: config.SHOP_TIMEZONE, currency: config.CURRENCY });
 
   const sayToUser = (psid: string, text: string) =>
     sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text, quick_replies: APOLOGY.quick_replies!.map((q) => ({ content_type: 'text' as const, ...q })) } });
@@ -99,16 +103,30 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, commentId: ev.comment?.comment_id, postId: ev.comment?.post_id }, 'live comment could not be handled');
+      // kept, never lost: if even this write hits an outage, the comment stays at the head of its inbox
+      if (ev.comment) await deadLetterComment(ev, 'error', err);
     }
+  }
+
+  const liveMetrics = createLiveMetrics(deps.metrics, () => deps.live.deadLetterCount());
+  async function deadLetterComment(ev: InboundEvent, reason: 'error' | 'outage', err: unknown, failingSince?: string): Promise<void> {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await deps.live.deadLetter(ev.comment!, { reason, error, ...(failingSince ? { failingSince: new Date(failingSince) } : {}) });
+    liveMetrics.deadLettered();
   }
 
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent, lease: TurnLease): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
+    sends.begin(ev.dedupeKey, lease); // the sends around Botkit (handover, "in your cart") check this run's lease
     try {
       // independent reads, one round trip's wait: who the user is, whether an admin, and whether a live
       // sale holds units for them (the transaction that carts them runs only then)
-      const [customer, admin, liveClaims] = await Promise.all([carts.ensureCustomer(ev.psid), deps.admins.findByPsid(ev.psid), deps.live.hasClaimsToAttach(ev.psid)]);
+      const [customer, admin, liveClaims] = await Promise.all([
+        carts.ensureCustomer(ev.psid),
+        deps.admins.findByPsid(ev.psid),
+        deps.live.hasClaimsToAttach(ev.psid, ev.dedupeKey),
+      ]);
       const gate = await handover.gate(ev);
       if (gate.mode === 'silent') return; // a person has this thread (or another app does)
       if (liveClaims) await liveTurns.beforeTurn(ev, customer);
@@ -117,6 +135,8 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
       if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
       await sayToUser(ev.psid, APOLOGY.text!).catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
+    } finally {
+      sends.end(ev.dedupeKey);
     }
   }
 
@@ -128,8 +148,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     logger: log,
     runTurn,
     isRetryable: isTurnOutage,
-    onDeadLetter: async (ev) => {
-      if (ev.kind === 'comment') return; // no customer to tell: the comment stays in the dead-letter list
+    onDeadLetter: async (ev, entry) => {
+      // no customer to tell: the comment is kept in live_comment_dead_letters (and the dead-letter list)
+      if (ev.kind === 'comment') return ev.comment ? deadLetterComment(ev, 'outage', entry.error, entry.failingSince) : undefined;
       await sayToUser(ev.psid, OUTAGE_APOLOGY);
     },
     observer: createTurnMetrics(deps.metrics, () => runner.deadLetterCount()),

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
-import { GraphError, type QuickReply, type SendApi, type SendRequest } from './send-api.js';
+import type { GraphError, QuickReply, SendApi, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
 import type { TurnLease } from './turn-lease.js';
+import { createTurnSends, type TurnSends } from './send-once.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook: see
@@ -82,14 +83,17 @@ export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
   readonly botkit_worker = MessengerBotWorker;
 
+  private readonly sends: TurnSends;
+
   constructor(
-    private readonly sendApi: SendApi,
+    sendApi: SendApi,
     /** replies already sent for an inbound event (a re-run turn skips them); none: every reply is sent */
-    private readonly ledger?: ReplyLedger,
+    ledger?: ReplyLedger,
     /** a reply whose delivery is unknown (see GraphError.deliveryUnknown): logged by the caller */
-    private readonly onDeliveryUnknown?: (err: GraphError) => void,
+    onDeliveryUnknown?: (err: GraphError) => void,
   ) {
     super();
+    this.sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
   }
 
   /**
@@ -128,38 +132,12 @@ export class MessengerAdapter extends BotAdapter {
    * round trip's wait); a claim made by a run that turns out to have lost its lease is given back.
    */
   private async sendOnce(context: TurnContext, req: SendRequest): Promise<string> {
-    const inboundId = context.activity.id;
-    if (!this.ledger || !inboundId || !req.message) return (await this.sendApi.send(req)).message_id ?? '';
     const part = (context.turnState.get(REPLY_PART) as number | undefined) ?? 0;
     context.turnState.set(REPLY_PART, part + 1);
     const lease = context.turnState.get(TURN_LEASE) as TurnLease | undefined;
     let owner = lease?.token ?? (context.turnState.get(TURN_RUN) as string | undefined);
     if (!owner) context.turnState.set(TURN_RUN, (owner = randomUUID()));
-    const key = this.ledger.key(inboundId, part, req.message);
-    const [held, claim] = await Promise.allSettled([lease?.confirm(), this.ledger.claim(key, owner)]);
-    if (held.status === 'rejected') {
-      if (claim.status === 'fulfilled' && claim.value === 'send') await this.ledger.release(key, owner);
-      throw held.reason;
-    }
-    if (claim.status === 'rejected') throw claim.reason;
-    if (claim.value === 'skip') return '';
-    let res;
-    try {
-      res = await this.sendApi.send(req);
-    } catch (err) {
-      if (!(err instanceof GraphError && err.deliveryUnknown)) {
-        await this.ledger.release(key, owner); // Graph answered "not done" (or the call never left): nothing was sent
-        throw err;
-      }
-      // Graph may have shown it (a timeout after the request went out): never sent again. It counts as
-      // sent (a re-run of this turn skips it) and the turn goes on, instead of apologising for a reply
-      // the customer has most likely seen; the caller records it.
-      await this.ledger.sent(key, owner);
-      this.onDeliveryUnknown?.(err);
-      return '';
-    }
-    await this.ledger.sent(key, owner);
-    return res.message_id ?? '';
+    return this.sends.sendOnce(context.activity.id ?? '', part, req, req.message, { owner, lease });
   }
 
   async updateActivity(): Promise<void> {

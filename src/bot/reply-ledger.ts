@@ -22,7 +22,7 @@ import type { Db } from '../db/pool.js';
  *    over: skipped at once.
  */
 export interface ReplyLedger {
-  key(inboundId: string, part: number, content: unknown): string;
+  key(inboundId: string, part: number | string, content: unknown): string;
   /** 'send': this run owns the send; 'skip': it went out (or may have) in another run or attempt */
   claim(key: string, owner: string): Promise<'send' | 'skip'>;
   sent(key: string, owner: string): Promise<void>;

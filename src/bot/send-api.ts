@@ -98,6 +98,23 @@ export interface SendApi {
   setProfile(profile: Record<string, unknown>): Promise<void>;
   /** POST /me/custom_user_settings (one user's own persistent menu) */
   setUserSettings(settings: Record<string, unknown>): Promise<void>;
+  /**
+   * GET /me/live_videos?broadcast_status=["LIVE"] (the Page token's /me is the Page): the Page's live
+   * videos broadcasting now, newest first, as Graph lists them; null when there is none.
+   */
+  latestLiveVideo(): Promise<LiveVideo | null>;
+}
+
+/** A Page's live video as /live_videos answers it (fields id, status, title, creation_time, from, video). */
+export interface LiveVideo {
+  id: string;
+  status: string;
+  title?: string;
+  creation_time?: string;
+  /** the Page that broadcasts it */
+  from?: { id: string; name?: string };
+  /** the video object behind the broadcast: comments arrive on the post <page id>_<video id> */
+  video?: { id: string };
 }
 
 /** JSON, or multipart/form-data (each field JSON-encoded, the file as `filedata`) for an attachment upload. */
@@ -124,13 +141,18 @@ export function createSendApi(opts: SendApiOptions): SendApi {
   // one pool per client: connections kept between calls (idle ones closed after 4 s, before Graph would)
   const dispatcher = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4000 });
   // the token goes in the query string as Graph expects; a URL with it is never logged or put in an error
-  const query = `access_token=${encodeURIComponent(opts.pageAccessToken ?? 'simulator')}`;
+  const token = `access_token=${encodeURIComponent(opts.pageAccessToken ?? 'simulator')}`;
 
   async function post<T>(path: string, body: unknown): Promise<T> {
+    return call<T>('POST', path, body);
+  }
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}): Promise<T> {
+    const search = new URLSearchParams(query).toString();
     let status: number;
     let text: string;
     try {
-      const res = await request(`${base}${path}?${query}`, { method: 'POST', dispatcher, ...encode(body) });
+      const res = await request(`${base}${path}?${search ? `${search}&` : ''}${token}`, { method, dispatcher, ...(method === 'POST' ? encode(body) : {}) });
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
@@ -167,6 +189,11 @@ export function createSendApi(opts: SendApiOptions): SendApi {
     },
     setUserSettings: async (settings) => {
       await post('/me/custom_user_settings', settings);
+    },
+    async latestLiveVideo() {
+      const query = { broadcast_status: '["LIVE"]', fields: 'id,status,title,creation_time,from,video', limit: '5' };
+      const res = await call<{ data?: LiveVideo[] }>('GET', '/me/live_videos', undefined, query);
+      return (res.data ?? []).find((v) => v.status === 'LIVE') ?? null;
     },
   };
 }

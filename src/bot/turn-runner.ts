@@ -58,7 +58,7 @@ export interface TurnRunnerOptions {
   /** An error runTurn threw: true for an outage (keep the event and retry), false for a bug. */
   isRetryable(err: unknown): boolean;
   /** The event was dead-lettered: tell the customer (best effort). */
-  onDeadLetter(event: InboundEvent): Promise<void>;
+  onDeadLetter(event: InboundEvent, entry: DeadLetter): Promise<void>;
   observer?: TurnObserver;
   lockMs?: number;
   sweepMs?: number;
@@ -159,7 +159,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       if (Number(await scripts.deadLetter(inboxKey(psid), deadKey, outageKey(psid), raw, JSON.stringify(entry))) === 1) {
         opts.observer?.deadLettered();
         logger.error({ err, psid, failingSince: entry.failingSince }, 'bot turn failed on an outage past the deadline; moved to the dead-letter list');
-        await opts.onDeadLetter(ev).catch((sendErr: unknown) => logger.warn({ err: sendErr, psid }, 'could not tell the customer'));
+        await opts.onDeadLetter(ev, entry).catch((sendErr: unknown) => logger.warn({ err: sendErr, psid }, 'could not tell the customer'));
       }
       return 'moved';
     } finally {

@@ -41,13 +41,16 @@ export interface Turn extends TurnFacts {
   psid: string;
   /** payload arguments ('ADD:12' → ['12']) */
   args: string[];
+  /** the inbound event this turn answers (its de-duplication key): sends around Botkit are keyed by it */
+  inboundId: string;
 }
 
 export type RouteHandler = (turn: Turn) => Promise<void>;
 
 export function turnOf(bot: BotWorker, message: BotkitMessage, args: string[] = []): Turn {
   const m = message as QuickSellMessage;
-  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, notUnderstoodStreak: m.notUnderstoodStreak, args };
+  const inboundId = (m as { incoming_message?: { id?: string } }).incoming_message?.id ?? '';
+  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, notUnderstoodStreak: m.notUnderstoodStreak, args, inboundId };
 }
 
 /** Send messages in order; Botkit copies quick_replies / attachment into channelData for the adapter. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { HoldScheduler } from './live/live-types.js';
 import type { ServerTraits } from '../db/server-traits.js';
 import type { orderInputSchema } from './schemas.js';
 import type { OutboxPublisher, OutboxRows } from './types.js';
@@ -23,6 +24,8 @@ export interface EngineContext {
   nextOrderNumber: () => string;
   /** asked once, on first use */
   serverTraits: () => Promise<ServerTraits>;
+  /** expiry jobs for live-sale holds given to a waitlist when an order's units came back */
+  liveHolds?: HoldScheduler;
 }
 
 /** How long a committed order waits for its outbox publish before answering anyway. */

@@ -43,6 +43,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
+    liveHolds: deps.liveHolds,
   };
   // concurrent createOrder writes coalesced into one transaction (group-commit.ts)
   const writer = { ...ctx, groupCommit: createGroupCommit(ctx) };

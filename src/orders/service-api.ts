@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { HoldScheduler } from './live/live-types.js';
 import type { ServerTraits } from '../db/server-traits.js';
 import type {
   ActionResult,
@@ -53,6 +54,11 @@ export interface OrderServiceDeps {
   orderNumbers?: (now: Date) => string;
   /** what to assume of the database server instead of asking it (tests run MySQL's form on MariaDB) */
   serverTraits?: ServerTraits;
+  /**
+   * Expiry jobs for the live-sale holds a cancelled or expired order's units were given to (waitlist
+   * promotion); without it the live-hold sweeper expires them.
+   */
+  liveHolds?: HoldScheduler;
 }
 
 export interface OrderService {

@@ -5,6 +5,8 @@ import { canTransition, STATUS_NOTIFICATION } from './order-states.js';
 import { queueCustomer, queueProcessing } from './outbox.js';
 import * as q from './sql/transition-sql.js';
 import { runTx, setActor } from './tx.js';
+import { releaseOrderClaims } from './live/live-waitlist.js';
+import type { HoldDue } from './live/live-types.js';
 import type { ActionResult, ErrorCode, OrderStatus } from './types.js';
 
 /**
@@ -39,7 +41,7 @@ export type LockedOrder = RowDataPacket & {
   tracking_number: string | null;
 };
 
-type Outcome = { result: ActionResult; notificationIds: number[]; processingIds: number[] };
+type Outcome = { result: ActionResult; notificationIds: number[]; processingIds: number[]; liveHolds?: HoldDue[] };
 
 export async function move(ctx: EngineContext, orderId: number, spec: MoveSpec): Promise<ActionResult> {
   let outcome: Outcome;
@@ -62,8 +64,10 @@ export async function move(ctx: EngineContext, orderId: number, spec: MoveSpec):
       }
       await ctx.fault(`${spec.operation}_after_status`);
       await applyInventory(conn, order, spec);
+      // units of live-sale holds checked out into this order go to the sale's waitlist (same rule as an expired hold)
+      const live = spec.to === 'cancelled' || spec.to === 'expired' ? await releaseOrderClaims(conn, orderId, spec.to, ctx.config.LIVE_HOLD_MINUTES) : null;
       await ctx.fault(`${spec.operation}_after_inventory`);
-      const notificationIds: number[] = [];
+      const notificationIds: number[] = [...(live?.notify ?? [])];
       const processingIds: number[] = [];
       const type = STATUS_NOTIFICATION[spec.to];
       const [[recipient]] = await conn.query<RowDataPacket[]>(q.SELECT_RECIPIENT, [order.user_id]);
@@ -84,7 +88,8 @@ export async function move(ctx: EngineContext, orderId: number, spec: MoveSpec):
       if (spec.to === 'confirmed') {
         processingIds.push(await queueProcessing(conn, orderId, 'fulfillment', { order_id: orderId, order_number: order.order_number }));
       }
-      return { result: { success: true, message: spec.success.replace('{order}', order.order_number), order_status: spec.to }, notificationIds, processingIds };
+      const result: ActionResult = { success: true, message: spec.success.replace('{order}', order.order_number), order_status: spec.to };
+      return { result, notificationIds, processingIds, liveHolds: live?.held };
     });
   } catch (err) {
     await recordError(ctx, { operation: spec.operation, order_id: orderId, code: errorCodeOf(err), message: (err as Error).message, details: { to: spec.to, actor: spec.actor } });
@@ -92,6 +97,7 @@ export async function move(ctx: EngineContext, orderId: number, spec: MoveSpec):
     throw err;
   }
   await publishAfterCommit(ctx, { notificationIds: outcome.notificationIds, processingIds: outcome.processingIds });
+  if (outcome.liveHolds?.length && ctx.liveHolds) await ctx.liveHolds.schedule(outcome.liveHolds);
   return outcome.result;
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { SendRequest } from '../bot/send-api.js';
+import type { LiveVideo, SendRequest } from '../bot/send-api.js';
+import { SIMULATOR_PAGE_ID } from './webhook-sender.js';
 
 /**
  * A local stand-in for Facebook's Graph API: records every Send API call, answers like Graph
@@ -40,10 +41,16 @@ export interface FakeGraph {
   events: EventEmitter;
   /** Who wrote a Page comment: a Private Reply to it answers with this PSID (else one derived from the id). */
   registerComment(commentId: string, psid: string): void;
+  /** The Page goes live: GET /me/live_videos?broadcast_status=["LIVE"] lists it (newest first) until it ends. */
+  startLiveVideo(opts?: { title?: string; pageId?: string }): LiveVideo;
+  endLiveVideo(id: string): void;
+  liveVideos(): LiveVideo[];
   /** Answer the next `times` Send API calls with this failure. */
   failNext(failure: ScriptedFailure, times?: number): void;
   /** Answer every Send API call whose raw body the rule picks with its failure (null: none), until cleared with null. */
   failWhere(rule: ((body: string) => ScriptedFailure | null) | null): void;
+  /** Answer the next `times` Handover Protocol calls (pass/take_thread_control) with this failure. */
+  failNextHandover(failure: ScriptedFailure, times?: number): void;
   /** Delay every answer by ms (to exercise timeouts and slow turns). */
   setDelay(ms: number): void;
   /** Delay the answers to one recipient's sends by ms (0 = back to the common delay). */
@@ -90,6 +97,11 @@ export interface FakeGraphOptions {
   host?: string;
   /** Keep at most this many recorded messages (oldest dropped); the long-running simulator bounds memory. */
   keep?: number;
+  /**
+   * Who wrote a comment, when registerComment was not told (the simulator keeps it in Redis, so a
+   * worker process's fake Graph knows the commenters that the web process's page made up).
+   */
+  commenterOf?: (commentId: string) => Promise<string | null>;
 }
 
 export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeGraph> {
@@ -99,10 +111,13 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const profiles: Record<string, unknown>[] = [];
   const handovers: RecordedHandover[] = [];
   const commenters = new Map<string, string>();
+  const lives: LiveVideo[] = [];
+  let liveSeq = 0;
   const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
   let failRule: ((body: string) => ScriptedFailure | null) | null = null;
+  const handoverFailures: ScriptedFailure[] = [];
   let delay = 0;
   const delayFor = new Map<string, number>();
   let seq = 0;
@@ -140,7 +155,7 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
         // Meta allows exactly one Private Reply per comment
         if (repliedComments.has(to.comment_id)) return json(400, { error: { message: 'Activity already replied to', code: 10900, type: 'OAuthException' } });
         repliedComments.add(to.comment_id);
-        psid = commenters.get(to.comment_id) ?? `psid-of-${to.comment_id}`;
+        psid = commenters.get(to.comment_id) ?? (await opts.commenterOf?.(to.comment_id).catch(() => null)) ?? `psid-of-${to.comment_id}`;
       }
       if (!psid) return json(400, { error: { message: 'recipient is required', code: 100 } });
       seq += 1;
@@ -152,6 +167,8 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     }
     const handover = /\/me\/(pass_thread_control|take_thread_control)$/.exec(path);
     if (req.method === 'POST' && handover) {
+      const failure = handoverFailures.shift();
+      if (failure) return json(failure.status, failure.error ? { error: { type: 'OAuthException', ...failure.error, fbtrace_id: 'fake' } } : {});
       try {
         handovers.push({ action: handover[1] as RecordedHandover['action'], body: JSON.parse(body) as RecordedHandover['body'] });
       } catch {
@@ -159,6 +176,17 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       }
       events.emit('handover', handovers.at(-1));
       return json(200, { success: true });
+    }
+    if (req.method === 'GET' && /\/me\/live_videos$/.test(path)) {
+      // broadcast_status=["LIVE"] (a JSON array): only the videos broadcasting now; else every one
+      const wanted = new URL(req.url ?? '/', 'http://fake-graph').searchParams.get('broadcast_status');
+      let statuses: string[] | null = null;
+      try {
+        statuses = wanted ? (JSON.parse(wanted) as string[]) : null;
+      } catch {
+        return json(400, { error: { message: '(#100) broadcast_status must be a JSON array', code: 100 } });
+      }
+      return json(200, { data: [...lives].reverse().filter((v) => !statuses || statuses.includes(v.status)) });
     }
     const settingsCall = /\/me\/custom_user_settings$/.test(path);
     if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
@@ -188,11 +216,34 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     registerComment(commentId, psid) {
       commenters.set(commentId, psid);
     },
+    startLiveVideo(o = {}) {
+      liveSeq += 1;
+      const videoId = `${Date.now()}${String(liveSeq).padStart(3, '0')}`;
+      const pageId = o.pageId ?? SIMULATOR_PAGE_ID;
+      const video: LiveVideo = {
+        id: `9${videoId}`,
+        status: 'LIVE',
+        title: o.title ?? 'Live selling',
+        creation_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+        from: { id: pageId },
+        video: { id: videoId },
+      };
+      lives.push(video);
+      return video;
+    },
+    endLiveVideo(id) {
+      const v = lives.find((x) => x.id === id);
+      if (v) v.status = 'VOD';
+    },
+    liveVideos: () => [...lives],
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
     failWhere(rule) {
       failRule = rule;
+    },
+    failNextHandover(failure, times = 1) {
+      for (let i = 0; i < times; i++) handoverFailures.push(failure);
     },
     setDelay(ms) {
       delay = ms;
@@ -227,9 +278,11 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       handovers.length = 0;
       commenters.clear();
       repliedComments.clear();
+      lives.length = 0;
       userSettings.length = 0;
       failures.length = 0;
       failRule = null;
+      handoverFailures.length = 0;
       delay = 0;
       delayFor.clear();
     },

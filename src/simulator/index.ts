@@ -7,8 +7,11 @@ import { createRelay } from './relay.js';
 import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
 import { SIMULATOR_ADMIN_PSID } from './identities.js';
+import { liveSimulatorRoutes, type LiveShopView } from './live-routes.js';
 import { createSendApi } from '../bot/send-api.js';
 import { adminPersistentMenu, messengerProfile } from '../bot/messenger-profile.js';
+import type { OrderService } from '../orders/index.js';
+import type { LiveSales } from '../orders/live/live-sales.js';
 
 /**
  * The local Messenger simulator, used when no Page token is configured: a built-in fake Graph API
@@ -28,12 +31,25 @@ export interface Simulator {
   hub: Hub;
   /** The demo admin key the page shows (to loopback visitors only) as the queues dashboard's password. */
   showDemoAdminKey(key: string): void;
+  /** The catalog and the live sales, for the Live pane (built after the simulator by the composition root). */
+  connectShop(view: LiveShopView): void;
   close(): Promise<void>;
 }
 
 export { SIMULATOR_ADMIN_PSID } from './identities.js';
 export { SIMULATOR_PAGE_ID, buildDelivery, signBody } from './webhook-sender.js';
 export { seedDemoShop } from './demo-seed.js';
+
+/** What the Live pane shows of the shop: products to put on codes, and the tally of the sale on a post. */
+export function liveShopView(orders: Pick<OrderService, 'listProducts'>, live: Pick<LiveSales, 'findLiveSale'>): LiveShopView {
+  return {
+    async products() {
+      const page = await orders.listProducts({ status: 'active', limit: 100 });
+      return page.products.map((p) => ({ id: p.id, name: p.name, price: p.price, available: p.available_quantity }));
+    },
+    saleOn: (postId) => live.findLiveSale(postId),
+  };
+}
 
 const DEFAULT_GET_STARTED = { title: 'Get Started', payload: 'GET_STARTED' };
 
@@ -68,7 +84,9 @@ function profileSession(fakeGraph: FakeGraph, adminPsid: string): Pick<SessionIn
 export async function createSimulator(deps: { config: Config; logger: Logger }): Promise<Simulator> {
   const { config, logger } = deps;
   if (!config.FB_APP_SECRET) throw new Error('simulator: FB_APP_SECRET is not set (loadConfig supplies one in simulator mode)');
-  const fakeGraph = await startFakeGraph({ keep: 1000 });
+  // a Private Reply answers with the commenter's PSID: the Live pane's commenters are kept in Redis (relay)
+  let relayRef: { commenterOf(commentId: string): Promise<string | null> } | null = null;
+  const fakeGraph = await startFakeGraph({ keep: 1000, commenterOf: async (id) => (relayRef ? relayRef.commenterOf(id) : null) });
   const adminPsid = SIMULATOR_ADMIN_PSID;
   // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
   // then shows the bot's own Get Started button and persistent menu, and the admin pane the admins' own menu.
@@ -87,9 +105,11 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
   });
   const onMessage = (rec: RecordedMessage) =>
     void relay.publish({ psid: rec.psid, item: { from: 'page', request: rec.body, message_id: rec.message_id } });
+  relayRef = relay;
   fakeGraph.events.on('message', onMessage);
+  let shop: LiveShopView | null = null;
 
-  const plugin = simulatorRoutes({
+  const chatPlugin = simulatorRoutes({
     hub,
     record: (psid, item) => relay.publish({ psid, item }),
     uploads: createUploadStore(),
@@ -105,6 +125,17 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
       ...(fromLoopback && demoAdminKey ? { demoAdminKey } : {}),
     }),
   });
+  const livePlugin = liveSimulatorRoutes({
+    appSecret: config.FB_APP_SECRET,
+    fakeGraph,
+    rememberCommenter: (commentId, psid) => relay.rememberCommenter(commentId, psid),
+    shop: () => shop,
+    logger,
+  });
+  const plugin: FastifyPluginAsync = async (app) => {
+    await chatPlugin(app, {});
+    await livePlugin(app, {});
+  };
   logger.debug({ graphApiUrl: fakeGraph.url }, 'simulator: fake Graph API listening');
 
   return {
@@ -115,6 +146,9 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     hub,
     showDemoAdminKey(key) {
       demoAdminKey = key;
+    },
+    connectShop(view) {
+      shop = view;
     },
     async close() {
       fakeGraph.events.off('message', onMessage);

@@ -16,6 +16,9 @@ export interface PageMessage {
 
 export interface Relay {
   publish(msg: PageMessage): Promise<void>;
+  /** Who wrote a simulated comment (kept a week, as long as Meta allows its Private Reply). */
+  rememberCommenter(commentId: string, psid: string): Promise<void>;
+  commenterOf(commentId: string): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,9 @@ export async function createRelay(opts: {
     }
   });
   await sub.subscribe(opts.channel);
+  // under the channel's name, so under the queue prefix's hash tag (one slot on a Redis Cluster)
+  const commenterKey = (commentId: string) => `${opts.channel}:commenter:${commentId}`;
+  const commenters = new Map<string, string>(); // this process's own, when Redis is away
 
   return {
     async publish(msg) {
@@ -48,6 +54,14 @@ export async function createRelay(opts: {
         // Redis is away: this process's own page still shows it
         opts.onMessage(msg);
       }
+    },
+    async rememberCommenter(commentId, psid) {
+      commenters.set(commentId, psid);
+      if (commenters.size > 5000) commenters.delete(commenters.keys().next().value!);
+      await pub.set(commenterKey(commentId), psid, 'EX', 7 * 24 * 3600).catch((err: Error) => opts.logger.warn({ err: err.message }, 'simulator: could not store a commenter'));
+    },
+    async commenterOf(commentId) {
+      return commenters.get(commentId) ?? (await pub.get(commenterKey(commentId)).catch(() => null));
     },
     async close() {
       await Promise.all([sub.quit().catch(() => sub.disconnect()), pub.quit().catch(() => pub.disconnect())]);

@@ -43,6 +43,7 @@ const PUBLIC_DIR = new URL('./public/', import.meta.url);
 const ASSETS: Record<string, { file: string; type: string }> = {
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   'render.js': { file: 'render.js', type: 'text/javascript; charset=utf-8' },
+  'live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 const psidQuery = z.object({ psid: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'psid must be 1-64 letters, digits, _ or -') });

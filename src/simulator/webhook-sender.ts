@@ -56,3 +56,33 @@ export function buildDelivery(sender: string, event: UserEvent, appSecret: strin
   });
   return { body, signature: signBody(body, appSecret), mid };
 }
+
+/** A comment a simulated person writes under the Page's post or live video. */
+export interface SimulatedComment {
+  post_id: string;
+  comment_id: string;
+  from: { id: string; name: string };
+  message: string;
+}
+
+/**
+ * Comments as the Page `feed` webhook delivers them (Webhooks for Pages: entry[].changes[] with
+ * field "feed", value.item "comment", verb "add"), several in one delivery as Facebook batches them.
+ */
+export function buildFeedDelivery(comments: SimulatedComment[], appSecret: string, now = Date.now()): WebhookDelivery {
+  const changes = comments.map((c) => ({
+    field: 'feed',
+    value: {
+      from: c.from,
+      post_id: c.post_id,
+      comment_id: c.comment_id,
+      parent_id: c.post_id,
+      message: c.message,
+      created_time: Math.floor(now / 1000),
+      item: 'comment',
+      verb: 'add',
+    },
+  }));
+  const body = JSON.stringify({ object: 'page', entry: [{ id: SIMULATOR_PAGE_ID, time: now, changes }] });
+  return { body, signature: signBody(body, appSecret), mid: comments[0]?.comment_id ?? '' };
+}

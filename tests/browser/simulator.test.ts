@@ -1,12 +1,8 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
-import { buildApp, type App } from '../../src/app.js';
-import { seedDemoShop } from '../../src/simulator/demo-seed.js';
-import { testConfig } from '../helpers/test-config.js';
-import { ownDatabase } from '../integration/simulator/own-database.js';
-import { freePort } from '../integration/simulator/free-port.js';
+import type { Page } from 'playwright-core';
+import type { App } from '../../src/app.js';
+import { openSimulator, type SimulatorSession } from './simulator-session.js';
 
 /**
  * The simulator in real headless Chromium (tests/browser/chromium.ts picks one), against the whole app: the
@@ -20,33 +16,18 @@ const STEP_MS = 20_000;
 // a 1x1 PNG: the photo the shopper sends
 const PROOF_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
-let database: Awaited<ReturnType<typeof ownDatabase>>;
+let session: SimulatorSession;
 let app: App;
-let browser: Browser;
 let page: Page;
 let baseUrl: string;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  database = await ownDatabase();
-  const port = await freePort();
-  const config = testConfig({ SIMULATOR: 'auto', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' });
-  app = await buildApp(config);
-  await seedDemoShop(app.db, config);
-  await app.start();
-  await app.http!.listen({ port, host: '127.0.0.1' });
-  baseUrl = `http://localhost:${port}`;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(STEP_MS);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  session = await openSimulator({ stepMs: STEP_MS });
+  ({ app, page, baseUrl, pageErrors } = session);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
+afterAll(() => session?.close());
 
 const pane = (who: 'customer' | 'admin') => page.locator(`[data-pane="${who}"]`);
 /** Waits until the bot's latest messages in a pane include one matching `text`. */
@@ -114,7 +95,7 @@ describe('the Messenger simulator in a real browser', () => {
     await page.locator('#admin-badge').waitFor({ state: 'visible' });
     expect(Number(await page.locator('#admin-badge').textContent())).toBeGreaterThan(0);
     // The admin switch shows the second pane, where the new-order alert waits with Confirm.
-    await page.locator('label.switch').click();
+    await page.locator('label.switch:has(#admin-switch)').click();
     await page.locator('#admin-badge').waitFor({ state: 'hidden' });
     await expect(pane('admin').isVisible()).resolves.toBe(true);
     await botSays('admin', new RegExp(`New order ${orderNumber}`));
@@ -161,7 +142,7 @@ describe('the Messenger simulator in a real browser', () => {
     expect(await sent.getAttribute('src')).toMatch(/^\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
     await botSays('customer', new RegExp(`payment proof for ${orderNumber}`, 'i'));
 
-    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
+    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch:has(#admin-switch)').click();
     await botSays('admin', new RegExp(`Payment proof for ${orderNumber}`, 'i'));
     const forwarded = pane('admin').locator('.row.theirs img.photo').last();
     await forwarded.waitFor();

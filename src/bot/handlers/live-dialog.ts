@@ -3,7 +3,9 @@ import { adminActor } from '../../admins/admin-service.js';
 import type { BotServices } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { answerValue } from './checkout-dialog.js';
+import { P } from '../payloads.js';
 import { parseLiveCommand, startedText } from './live.js';
+import { LATEST_LIVE } from '../../orders/live/live-types.js';
 
 /**
  * 🎥 Live sale set-up in two questions (admins only: begun from the LIVE_SALE route): which post or
@@ -11,9 +13,10 @@ import { parseLiveCommand, startedText } from './live.js';
  */
 export const LIVE_SALE_DIALOG = 'live_sale_setup';
 
-/** '1234_5678', or a link to a post / video: the id Facebook puts in the feed webhook's post_id */
+/** '1234_5678', a link to a post / video (the id Facebook puts in the feed webhook's post_id), or "latest" */
 export function postIdFrom(text: string): string | null {
   const t = text.trim();
+  if (/^(latest|latest_live|latest live( video)?)$/i.test(t)) return LATEST_LIVE;
   if (/^[A-Za-z0-9_.:-]{1,100}$/.test(t) && /\d/.test(t)) return t;
   const m = /(?:videos|posts|permalink|story_fbid=|v=)\/?(\d{5,30})/.exec(t);
   return m ? m[1]! : null;
@@ -22,7 +25,10 @@ export function postIdFrom(text: string): string | null {
 export function buildLiveSaleDialog(controller: Botkit, s: BotServices): BotkitConversation {
   const d = new BotkitConversation(LIVE_SALE_DIALOG, controller);
   d.ask(
-    { text: () => '🎥 Live sale set-up. Which post or live video? Paste its id (e.g. 1234567890_987654321) or its link.' },
+    {
+      text: ['🎥 Live sale set-up. Which post or live video? Paste its id (e.g. 1234567890_987654321) or its link, or tap "Latest live video" when the Page is live now.'],
+      quick_replies: [{ title: '🔴 Latest live video', payload: P.answer(LATEST_LIVE) }],
+    },
     s.guard.convo(async (answer, convo, bot) => {
       const postId = postIdFrom(answerValue(answer));
       if (!postId) {

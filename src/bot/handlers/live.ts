@@ -5,19 +5,20 @@ import type { BotServices, RouteHandler } from '../turn.js';
 import { say, turnOf } from '../turn.js';
 import { idArg, P } from '../payloads.js';
 import { LIVE_SALE_DIALOG } from './live-dialog.js';
+import { LATEST_LIVE } from '../../orders/live/live-types.js';
 
 /**
  * Live selling in chat. Buyers: the Private Reply's button (LIVE_CLAIM) shows the cart the held items
  * were put in (see live-turns.ts). Admins: 🎥 Live sale (LIVE_SALE) asks for the post and codes, and a typed
- * command does it — `live <post id> M1=<product id> M2=<product id>/2` (/2: at most 2 per buyer),
- * `live <sale id>` for the tally, `live stop <sale id>`.
+ * command does it — `live <post id> M1=<product id> M2=<product id>/2` (/2: at most 2 per buyer; `latest`
+ * for the post id: the Page's live video broadcasting now), `live <sale id>` for the tally, `live stop <sale id>`.
  */
 export const LIVE_COMMAND = /^live\b/i;
 
 const USAGE =
   '🎥 Live sale set-up: type\n' +
   'live <post id> M1=<product id> M2=<product id>/2\n' +
-  '(code = product id; /2 means at most 2 per buyer)\n' +
+  '(code = product id; /2 means at most 2 per buyer; post id "latest" = the Page\'s live video now)\n' +
   'live <sale id> — the tally · live stop <sale id> — end it with a summary';
 
 export function parseLiveCommand(text: string):
@@ -32,7 +33,7 @@ export function parseLiveCommand(text: string):
     if (items.every(Boolean)) {
       return {
         action: 'start',
-        post_id: words[0]!,
+        post_id: /^latest(_live)?$/i.test(words[0]!) ? LATEST_LIVE : words[0]!,
         items: items.map((m) => ({ code: m![1]!, product_id: Number(m![2]), ...(m![3] ? { limit_per_buyer: Number(m![3]) } : {}) })),
       };
     }

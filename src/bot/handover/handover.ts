@@ -5,6 +5,7 @@ import type { CartService, Customer } from '../../orders/cart-service.js';
 import { formatMoney } from '../../orders/money.js';
 import type { InboundEvent } from '../events.js';
 import type { QuickReply, SendApi } from '../send-api.js';
+import type { TurnSends } from '../send-once.js';
 import { P } from '../payloads.js';
 
 /**
@@ -13,12 +14,14 @@ import { P } from '../payloads.js';
  * events, and any message that still reaches it). It takes the thread back when an admin taps
  * "Resume bot", when the Inbox passes it back to FB_APP_ID (messaging_handovers), or when a message
  * arrives after HANDOVER_TIMEOUT_HOURS. State is in Redis (every web process sees it), under the queue
- * prefix's hash tag.
+ * prefix's hash tag. Every message and thread-control call goes out once per inbound event (the reply
+ * ledger, TurnSends): a turn run again after a crash or an outage does not tell anyone twice.
  */
 export interface HandoverDeps {
   redis: RedisClient;
   prefix: string;
   sendApi: SendApi;
+  sends: TurnSends;
   admins: AdminService;
   carts: CartService;
   logger: Logger;
@@ -45,12 +48,15 @@ export interface Gate {
 }
 
 export function createHandover(deps: HandoverDeps) {
-  const { redis, sendApi, logger } = deps;
+  const { redis, sendApi, sends, logger } = deps;
   const key = (psid: string) => `${deps.prefix}:handover:${psid}`;
   const streakKey = (psid: string) => `${deps.prefix}:handover-streak:${psid}`;
   const timeoutMs = deps.timeoutHours * 3600_000;
-  const text = (psid: string, t: string, quick_replies?: QuickReply[]) =>
-    sendApi.send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: t, ...(quick_replies ? { quick_replies } : {}) } });
+  /** a text to psid, once for the inbound event `inboundId` (part names the step; the recipient is part of the key) */
+  const text = (inboundId: string, part: string, psid: string, t: string, quick_replies?: QuickReply[]) => {
+    const message = { text: t, ...(quick_replies ? { quick_replies } : {}) };
+    return sends.sendOnce(inboundId, part, { recipient: { id: psid }, messaging_type: 'RESPONSE', message }, { to: psid, message });
+  };
 
   async function record(psid: string): Promise<HandoverRecord | null> {
     const raw = await redis.get(key(psid));
@@ -63,15 +69,17 @@ export function createHandover(deps: HandoverDeps) {
     return `${view.lines.map((l) => `${l.quantity}× ${l.name}`).join(', ')} (${formatMoney(view.subtotal, deps.currency)})`;
   }
 
-  /** The bot's thread again: Graph first (take_thread_control), then our record. */
-  async function takeBack(psid: string, why: string, viaGraph: boolean): Promise<void> {
-    if (viaGraph) await sendApi.threadControl('take_thread_control', { recipient: { id: psid }, metadata: why.slice(0, 1000) });
-    await redis.del(key(psid), streakKey(psid));
-    logger.info({ psid, why }, 'handover: the bot has the thread again');
-    await text(psid, '🤖 The shop assistant is back. What would you like to do?', [
+  /** The bot's thread again: Graph first (take_thread_control), the customer told, then our record. */
+  async function takeBack(inboundId: string, psid: string, why: string, viaGraph: boolean): Promise<void> {
+    if (viaGraph) {
+      await sends.once(inboundId, 'handover:take', psid, () => sendApi.threadControl('take_thread_control', { recipient: { id: psid }, metadata: why.slice(0, 1000) }));
+    }
+    await text(inboundId, 'handover:back', psid, '🤖 The shop assistant is back. What would you like to do?', [
       { content_type: 'text', title: '🛍️ Shop', payload: P.SHOP },
       { content_type: 'text', title: '🛒 Cart', payload: P.CART },
     ]);
+    await redis.del(key(psid), streakKey(psid));
+    logger.info({ psid, why }, 'handover: the bot has the thread again');
   }
 
   return {
@@ -81,7 +89,7 @@ export function createHandover(deps: HandoverDeps) {
      */
     async gate(ev: InboundEvent): Promise<Gate> {
       if (ev.kind === 'handover') {
-        if (deps.appId && ev.payload === `pass:${deps.appId}` && (await record(ev.psid))) await takeBack(ev.psid, 'passed back by the Page Inbox', false);
+        if (deps.appId && ev.payload === `pass:${deps.appId}` && (await record(ev.psid))) await takeBack(ev.dedupeKey, ev.psid, 'passed back by the Page Inbox', false);
         return { mode: 'silent', streak: false };
       }
       // the thread's record and the not-understood streak in one round trip (both keys are in one slot)
@@ -89,30 +97,33 @@ export function createHandover(deps: HandoverDeps) {
       const rec = raw ? (JSON.parse(raw) as HandoverRecord) : null;
       if (!rec) return { mode: ev.standby ? 'silent' : 'bot', streak: streak !== null };
       if (Date.now() - rec.since < timeoutMs) return { mode: 'silent', streak: streak !== null };
-      await takeBack(ev.psid, `no answer from a person within ${deps.timeoutHours} h`, true);
+      await takeBack(ev.dedupeKey, ev.psid, `no answer from a person within ${deps.timeoutHours} h`, true);
       return { mode: 'bot', streak: false };
     },
 
-    async talkToPerson(psid: string, customer: Customer, reason: string): Promise<void> {
+    /** `inboundId`: the event whose turn asks (a re-run of that turn sends nothing twice) */
+    async talkToPerson(inboundId: string, psid: string, customer: Customer, reason: string): Promise<void> {
       const cart = await cartLine(customer);
       // told first: once the Inbox owns the thread this app can no longer write to it
-      await text(psid, `💬 A person from ${deps.shopName} will answer you here soon. (The shop assistant is paused.)`);
+      await text(inboundId, 'handover:customer', psid, `💬 A person from ${deps.shopName} will answer you here soon. (The shop assistant is paused.)`);
       const metadata = JSON.stringify({ reason, customer: customer.name, cart }).slice(0, 1000);
-      await sendApi.threadControl('pass_thread_control', { recipient: { id: psid }, target_app_id: deps.inboxAppId, metadata });
+      await sends.once(inboundId, 'handover:pass', psid, () =>
+        sendApi.threadControl('pass_thread_control', { recipient: { id: psid }, target_app_id: deps.inboxAppId, metadata }),
+      );
       await redis.set(key(psid), JSON.stringify({ since: Date.now(), reason } satisfies HandoverRecord));
       await redis.del(streakKey(psid));
       const alert = `💬 ${customer.name} wants a person (${reason}). Cart: ${cart}. Answer in the Page Inbox; tap Resume bot when done.`;
       for (const admin of await deps.admins.listPsids()) {
-        await text(admin, alert, [{ content_type: 'text', title: '▶️ Resume bot', payload: P.resumeBot(psid) }]).catch((err: Error) =>
+        await text(inboundId, 'handover:alert', admin, alert, [{ content_type: 'text', title: '▶️ Resume bot', payload: P.resumeBot(psid) }]).catch((err: Error) =>
           logger.warn({ err: err.message }, 'handover: could not alert an admin'),
         );
       }
     },
 
-    /** An admin tapped "Resume bot": false when the thread was not handed over. */
-    async resume(psid: string, by: string): Promise<boolean> {
+    /** An admin tapped "Resume bot" (event `inboundId`): false when the thread was not handed over. */
+    async resume(inboundId: string, psid: string, by: string): Promise<boolean> {
       if (!(await record(psid))) return false;
-      await takeBack(psid, `resumed by ${by}`, true);
+      await takeBack(inboundId, psid, `resumed by ${by}`, true);
       return true;
     },
 

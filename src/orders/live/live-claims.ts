@@ -1,7 +1,8 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Logger } from 'pino';
 import type { Conn, Db } from '../../db/pool.js';
-import { parseIds, runTx, signalOf } from '../tx.js';
+import { parseIds, runTx } from '../tx.js';
+import { emptyPromoted, promoteWaitlist, tryHold as tryHoldRule } from './live-waitlist.js';
 import { SqlBatch } from '../../db/sql-batch.js';
 import { toCentavos, toDecimal } from '../money.js';
 import { parseComment, type ParsedComment } from './claim-parser.js';
@@ -34,25 +35,14 @@ const LIVE_REPLY = 'live_reply';
 
 export function createLiveClaims(deps: LiveClaimsDeps) {
   const { db } = deps;
-  const holdMs = Math.round(deps.holdMinutes * 60_000);
 
   async function queue(conn: Conn, recipient: 'customer' | 'admin', psid: string | null, type: string, payload: object): Promise<number> {
     const [res] = await conn.query<ResultSetHeader>(sql.INSERT_NOTIFICATION, [recipient, psid, type, JSON.stringify(payload)]);
     return res.insertId;
   }
 
-  /** Try to give a claim its hold; false when the product has not enough available (the claim waits). */
-  async function tryHold(conn: Conn, claimId: number, productId: number, quantity: number, held: HoldDue[]): Promise<boolean> {
-    const expiresAt = new Date(Date.now() + holdMs);
-    try {
-      await conn.query(sql.CALL_HOLD, [claimId, productId, quantity, expiresAt]);
-    } catch (err) {
-      if (signalOf(err)?.code === 'INSUFFICIENT_STOCK') return false;
-      throw err;
-    }
-    held.push({ claimId, expiresAt });
-    return true;
-  }
+  const tryHold = (conn: Conn, claimId: number, productId: number, quantity: number, held: HoldDue[]) =>
+    tryHoldRule(conn, claimId, productId, quantity, deps.holdMinutes, held);
 
   /** `ahead`: claims already waiting for this code; `mine`: units this buyer already has or waits for */
   async function claimLine(conn: Conn, c: FeedComment, saleId: number, code: CodeRow, quantity: number, counts: { ahead: number; mine: number }, held: HoldDue[]): Promise<ReplyLine> {
@@ -155,35 +145,8 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
     return { handled: true, kind: parsed.kind, held: count('held'), waitlisted: count('waitlisted'), replyId: out.replyId };
   }
 
-  /** Units came back on a code: the oldest waiting claims get holds while stock lasts. */
-  async function promote(conn: Conn, codeId: number, held: HoldDue[], notify: number[]): Promise<void> {
-    for (;;) {
-      const [head] = await conn.query<RowDataPacket[]>(sql.SELECT_WAITLIST_HEAD, [codeId, 1]);
-      const next = head[0];
-      if (!next) return;
-      if (!(await tryHold(conn, Number(next.id), Number(next.product_id), Number(next.quantity), held))) return;
-      // told in Messenger when they have written to the Page; else the hold waits for them to answer
-      // the private reply they already have (it cannot be replied to twice)
-      if (next.psid) {
-        const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_CLAIM_ITEM, [next.id]);
-        const r = rows[0]!;
-        notify.push(
-          await queue(conn, 'customer', String(next.psid), 'live_promoted', {
-            claim_id: Number(next.id),
-            code: r.code,
-            name: r.name,
-            price: toDecimal(toCentavos(String(r.price)) ?? 0),
-            quantity: Number(next.quantity),
-            hold_minutes: deps.holdMinutes,
-          }),
-        );
-      }
-    }
-  }
-
   async function expireHold(claimId: number): Promise<'expired' | 'not_due' | 'not_held'> {
-    const held: HoldDue[] = [];
-    const notify: number[] = [];
+    const promoted = emptyPromoted();
     const outcome = await runTx(db, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_CLAIM_FOR_UPDATE, [claimId]);
       const claim = rows[0];
@@ -191,11 +154,11 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
       if (!Number(claim.due)) return 'not_due' as const;
       await conn.query(sql.CALL_RELEASE_HOLD, [claim.reservation_id, 'expired', 'live-sale hold expired']);
       await conn.query(sql.SET_CLAIM_STATUS, ['expired', claimId]);
-      await promote(conn, Number(claim.code_id), held, notify);
+      await promoteWaitlist(conn, Number(claim.code_id), deps.holdMinutes, promoted);
       return 'expired' as const;
     });
-    await deps.publish(notify);
-    if (held.length) await deps.holds.schedule(held);
+    await deps.publish(promoted.notify);
+    if (promoted.held.length) await deps.holds.schedule(promoted.held);
     return outcome;
   }
 

@@ -10,7 +10,7 @@ import { createLiveClaims } from './live-claims.js';
 import { createLiveCart } from './live-cart.js';
 import * as sql from './live-sql.js';
 import { readTally } from './live-tally.js';
-import type { CartedHold, CommentOutcome, FeedComment, HoldScheduler, LiveFailure, LiveSale, LiveSaleSummary } from './live-types.js';
+import { LATEST_LIVE, type CartedHold, type CommentOutcome, type FeedComment, type HoldScheduler, type LiveFailure, type LiveSale, type LiveSaleSummary, type LiveVideoFinder } from './live-types.js';
 
 /**
  * Live sales: a post's item codes → products; comments → claims → holds (see live-claims.ts). The
@@ -26,6 +26,8 @@ export interface LiveSalesDeps {
   outbox: OutboxPublisher;
   /** late-bound by the composition root: the jobs module adds a delayed expiry job per hold */
   holds: HoldScheduler;
+  /** `post_id: "latest_live"` asks Graph for the Page's live video now */
+  liveVideos: LiveVideoFinder;
 }
 
 export const liveSaleInput = z.strictObject({
@@ -50,19 +52,29 @@ export interface LiveSales {
   createSale(input: unknown, actor: string): Promise<CreateSaleResult>;
   stopSale(id: number, actor: string): Promise<StopSaleResult>;
   getSale(id: number): Promise<LiveSale | null>;
+  /** the sale live on a post now, with its tally (null: none) */
+  findLiveSale(postId: string): Promise<LiveSale | null>;
   /** a Page-feed comment: claim, hint or nothing; exactly one private reply queued for it at most */
   handleComment(comment: FeedComment): Promise<CommentOutcome>;
   /**
-   * Before each turn, without a lock: does the buyer have a claim to tie to their PSID or a held claim
-   * not in their cart yet? Only then does attachHolds (a locking transaction) need to run.
+   * Before each turn, without a lock: does the buyer have a claim to tie to their PSID, a held claim not
+   * in their cart yet, or one this event's turn carted (a re-run)? Only then does attachHolds (a locking
+   * transaction) need to run.
    */
-  hasClaimsToAttach(psid: string): Promise<boolean>;
-  /** the buyer wrote to the Page: their held claims go into their cart (idempotent) */
-  attachHolds(psid: string, userId: number): Promise<CartedHold[]>;
+  hasClaimsToAttach(psid: string, eventId: string): Promise<boolean>;
+  /**
+   * the buyer wrote to the Page (inbound event `eventId`): their held claims go into their cart
+   * (idempotent; the same event asking again gets the claims it carted)
+   */
+  attachHolds(psid: string, userId: number, eventId: string): Promise<CartedHold[]>;
   /** a hold's time is up (delayed job): release it and promote the waitlist */
   expireHold(claimId: number): Promise<'expired' | 'not_due' | 'not_held'>;
   /** safety net for lost delayed jobs */
   sweepDueHolds(limit: number): Promise<number>;
+  /** a comment that could not be handled (a bug, or an outage past the deadline) is kept, never lost */
+  deadLetter(comment: FeedComment, why: { reason: 'error' | 'outage'; error: string; failingSince?: Date }): Promise<void>;
+  /** dead-lettered comments not handled yet (operators: /metrics, /readyz) */
+  deadLetterCount(): Promise<number>;
 }
 
 const fail = (code: LiveFailure['code'], error: string, validation_errors?: LiveFailure['validation_errors']): LiveFailure => ({
@@ -98,6 +110,15 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
         return fail('VALIDATION_FAILED', `Invalid ${errors[0]!.field}: ${errors[0]!.message}`, errors);
       }
       const input = parsed.data;
+      if (input.post_id.toLowerCase() === LATEST_LIVE) {
+        const live = await deps.liveVideos.latest();
+        if (!live.found) {
+          return live.error
+            ? fail('LIVE_VIDEO_LOOKUP_FAILED', `Could not ask Facebook for the Page's live video: ${live.error}`)
+            : fail('NO_LIVE_VIDEO', 'The Page has no live video broadcasting now: go live first, or give the post or video id');
+        }
+        input.post_id = live.post_id;
+      }
       const seen = new Map<string, number>();
       for (const [i, item] of input.items.entries()) {
         const key = item.code.toLowerCase();
@@ -158,6 +179,11 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       };
     },
 
+    async findLiveSale(postId) {
+      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_LIVE_SALE_ID, [postId]);
+      return rows[0] ? this.getSale(Number(rows[0].id)) : null;
+    },
+
     handleComment: (comment) => claims.handleComment(comment),
     expireHold: (claimId) => claims.expireHold(claimId),
     async sweepDueHolds(limit) {
@@ -166,7 +192,17 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       for (const r of rows) if ((await claims.expireHold(Number(r.id))) === 'expired') n++;
       return n;
     },
-    hasClaimsToAttach: (psid) => cart.hasClaimsToAttach(psid),
-    attachHolds: (psid, userId) => cart.attachHolds(psid, userId),
+    hasClaimsToAttach: (psid, eventId) => cart.hasClaimsToAttach(psid, eventId),
+    attachHolds: (psid, userId, eventId) => cart.attachHolds(psid, userId, eventId),
+
+    async deadLetter(comment, why) {
+      const values = [comment.comment_id, comment.post_id, JSON.stringify(comment), why.reason, why.error.slice(0, 500), why.failingSince ?? null];
+      await db.query(sql.INSERT_DEAD_LETTER, values);
+      logger.error({ commentId: comment.comment_id, postId: comment.post_id, reason: why.reason }, 'live comment dead-lettered (live_comment_dead_letters)');
+    },
+    async deadLetterCount() {
+      const [rows] = await db.query<RowDataPacket[]>(sql.COUNT_OPEN_DEAD_LETTERS);
+      return Number(rows[0]?.n ?? 0);
+    },
   };
 }

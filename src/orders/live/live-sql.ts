@@ -12,6 +12,9 @@ export const SELECT_PRODUCT_IDS = `SELECT id FROM products WHERE id IN (?)`;
 /** ? sale id */
 export const SELECT_SALE = `SELECT id, post_id, status, created_by, created_at, stopped_at FROM live_sales WHERE id = ?`;
 
+/** ? post id — the id of the post's live sale (none when no sale is live on it) */
+export const SELECT_LIVE_SALE_ID = `SELECT id FROM live_sales WHERE live_post_id = ?`;
+
 /** ? post id — the live sale of a post with its codes (one row per code; none when no sale is live) */
 export const SELECT_LIVE_SALE_CODES = `
   SELECT s.id AS sale_id, s.post_id, c.id AS code_id, c.code, c.product_id, c.limit_per_buyer, p.name, p.price,
@@ -71,6 +74,15 @@ export const SELECT_CLAIM_FOR_UPDATE = `
          l.hold_expires_at <= NOW(3) AS due
     FROM live_claims l WHERE l.id = ? FOR UPDATE`;
 
+/** ? order id — the claims checked out into this order (through its cart), locked, with their sale's status */
+export const SELECT_ORDER_CLAIMS = `
+  SELECT l.id, l.code_id, s.status AS sale_status
+    FROM orders o JOIN live_claims l ON l.cart_id = o.cart_id JOIN live_sales s ON s.id = l.sale_id
+   WHERE o.id = ? AND l.status = 'checked_out' ORDER BY l.id FOR UPDATE`;
+
+/** ? new status, ? list of claim ids */
+export const SET_CLAIMS_STATUS = `UPDATE live_claims SET status = ? WHERE id IN (?)`;
+
 /** ? new status, ? claim id */
 export const SET_CLAIM_STATUS = `UPDATE live_claims SET status = ? WHERE id = ?`;
 
@@ -89,12 +101,13 @@ export const SELECT_DUE_HOLDS = `
   SELECT id FROM live_claims WHERE status = 'held' AND hold_expires_at <= NOW(3) ORDER BY hold_expires_at LIMIT ?`;
 
 /**
- * ? psid, ? psid — what attachHolds would do anything about, read without locks before every chat turn:
- * a claim whose private reply reached this PSID but is not tied to it yet (LINK_CLAIMS_TO_PSID), or a
- * held claim of this PSID not in a cart yet (SELECT_HELD_NOT_CARTED). Keep the three in step.
+ * ? psid, ? inbound event, ? psid — what attachHolds would do anything about, read without locks before
+ * every chat turn: a held claim of this PSID not in a cart yet or carted by this event's turn
+ * (SELECT_HELD_TO_CART), or a claim whose private reply reached this PSID but is not tied to it yet
+ * (LINK_CLAIMS_TO_PSID). Keep the three in step.
  */
 export const HAS_CLAIMS_TO_ATTACH = `
-  SELECT EXISTS (SELECT 1 FROM live_claims WHERE psid = ? AND status = 'held' AND cart_id IS NULL)
+  SELECT EXISTS (SELECT 1 FROM live_claims WHERE psid = ? AND status = 'held' AND (cart_id IS NULL OR carted_event = ?))
       OR EXISTS (SELECT 1 FROM live_claims l
                    JOIN live_comments c ON c.comment_id = l.comment_id
                    JOIN notification_queue n ON n.id = c.reply_notification_id
@@ -111,11 +124,14 @@ export const LINK_CLAIMS_TO_PSID = `
      SET l.psid = n.recipient_psid
    WHERE n.recipient_psid = ? AND l.psid IS NULL`;
 
-/** ? psid — held claims whose line is not in a cart yet, locked */
-export const SELECT_HELD_NOT_CARTED = `
-  SELECT l.id, l.product_id, l.quantity, l.reservation_id, l.hold_expires_at, c.code, p.name, p.price
+/**
+ * ? psid, ? inbound event — held claims whose line is not in a cart yet, and those this event's turn
+ * already put in the cart (a re-run of the turn tells the buyer about them), locked
+ */
+export const SELECT_HELD_TO_CART = `
+  SELECT l.id, l.product_id, l.quantity, l.reservation_id, l.hold_expires_at, l.cart_id, c.code, p.name, p.price
     FROM live_claims l JOIN live_sale_codes c ON c.id = l.code_id JOIN products p ON p.id = l.product_id
-   WHERE l.psid = ? AND l.status = 'held' AND l.cart_id IS NULL ORDER BY l.id FOR UPDATE`;
+   WHERE l.psid = ? AND l.status = 'held' AND (l.cart_id IS NULL OR l.carted_event = ?) ORDER BY l.id FOR UPDATE`;
 
 /** ? cart id, ? product id, ? quantity — the held units join the cart line */
 export const ADD_HELD_LINE = `
@@ -125,8 +141,8 @@ export const ADD_HELD_LINE = `
 /** ? cart id, ? reservation id */
 export const TIE_HOLD_TO_CART = `UPDATE inventory_reservations SET hold_cart_id = ? WHERE id = ? AND status = 'reserved'`;
 
-/** ? cart id, ? claim id */
-export const SET_CLAIM_CART = `UPDATE live_claims SET cart_id = ? WHERE id = ?`;
+/** ? cart id, ? inbound event, ? claim id */
+export const SET_CLAIM_CART = `UPDATE live_claims SET cart_id = ?, carted_event = ? WHERE id = ?`;
 
 /** ? sale id — the tally is due (at most one every ? seconds): true when this call took the turn */
 export const TAKE_TALLY_TURN = `
@@ -140,3 +156,11 @@ export const SELECT_COMMENT_COUNTS = `
 /** ? recipient type, ? psid (NULL: every admin, or a Private Reply not sent yet), ? notification type, ? payload JSON — an outbox row with no order */
 export const INSERT_NOTIFICATION = `
   INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES (NULL, ?, ?, ?, ?)`;
+
+/** ? comment id, ? post id, ? comment JSON, ? reason, ? error, ? failing since (or NULL) — a repeat changes nothing */
+export const INSERT_DEAD_LETTER = `
+  INSERT IGNORE INTO live_comment_dead_letters (comment_id, post_id, comment, reason, error, failing_since)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
+/** the dead-lettered comments nobody has handled yet */
+export const COUNT_OPEN_DEAD_LETTERS = `SELECT COUNT(*) AS n FROM live_comment_dead_letters WHERE resolved_at IS NULL`;

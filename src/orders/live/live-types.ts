@@ -1,7 +1,25 @@
 import type { ValidationError } from '../types.js';
 
 /** Result codes of the live-sale service (mapped to HTTP statuses in src/http/errors.ts). */
-export type LiveErrorCode = 'VALIDATION_FAILED' | 'PRODUCT_NOT_FOUND' | 'SALE_NOT_FOUND' | 'SALE_ALREADY_LIVE' | 'SALE_NOT_LIVE';
+export type LiveErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'PRODUCT_NOT_FOUND'
+  | 'SALE_NOT_FOUND'
+  | 'SALE_ALREADY_LIVE'
+  | 'SALE_NOT_LIVE'
+  | 'NO_LIVE_VIDEO'
+  | 'LIVE_VIDEO_LOOKUP_FAILED';
+
+/** `post_id: "latest_live"`: the sale is for the Page's live video broadcasting now (asked of Graph). */
+export const LATEST_LIVE = 'latest_live';
+
+/** The Page's live video now, as the post its comments arrive on; `error`: Graph could not be asked. */
+export type LatestLive = { found: true; post_id: string; title: string | null } | { found: false; error?: string };
+
+/** Asks Graph for the Page's live video (late-bound by the composition root: src/orders imports no transport). */
+export interface LiveVideoFinder {
+  latest(): Promise<LatestLive>;
+}
 
 export type LiveFailure = { success: false; error: string; code: LiveErrorCode; validation_errors?: ValidationError[] };
 

@@ -2,6 +2,7 @@
 // streams its conversation over Server-Sent Events and posts what the person does to /simulator/send,
 // which signs it as a Messenger webhook event and delivers it to /webhook.
 import { el, pageNode, userNode } from './render.js';
+import { setupLive } from './live.js';
 
 const DEMO_PHONE = '09171234567';
 const DEMO_EMAIL = 'shopper@example.com';
@@ -203,6 +204,7 @@ function createPane(root, opts) {
   connect();
   return {
     node,
+    send,
     reset(newPsid) {
       psid = newPsid;
       connect();
@@ -259,6 +261,16 @@ async function main() {
   };
   adminSwitch.addEventListener('change', applySwitch);
   applySwitch();
+
+  // The Live pane (and its commenter's chat) behind the "Live sale" switch; the shopper's pane steps aside.
+  const live = await setupLive({ root, session, createPane, postJson, adminSend: (text) => admin.send({ type: 'text', text }) });
+  const liveSwitch = document.getElementById('live-switch');
+  const applyLive = () => {
+    document.body.classList.toggle('live-on', liveSwitch.checked);
+    live.show(liveSwitch.checked);
+  };
+  liveSwitch.addEventListener('change', applyLive);
+  applyLive();
 
   document.getElementById('new-customer').addEventListener('click', () => {
     const psid = newCustomerPsid();

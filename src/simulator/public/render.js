@@ -150,6 +150,8 @@ export function pageNode(request, ctx) {
   const m = request.message;
   if (!m) return null;
   const wrap = el('div', 'from-page');
+  // a Private Reply (Send API recipient.comment_id): Messenger shows which comment it answers
+  if (request.recipient?.comment_id) wrap.append(el('div', 'meta private-reply', '↩ Private reply to your comment on the live video'));
   if (m.text) wrap.append(el('div', 'bubble bot', m.text));
   if (m.attachment) wrap.append(attachment(m.attachment, ctx));
   if (request.tag) wrap.append(el('div', 'meta', `sent with tag ${request.tag}`));

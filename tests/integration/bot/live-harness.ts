@@ -93,3 +93,14 @@ export async function query(app: App, sql: string, params: unknown[] = []): Prom
   const [rows] = await app.db.query<RowDataPacket[]>(sql, params);
   return rows;
 }
+
+/** The notifications worker has sent the comment's Private Reply and recorded the PSID Graph answered it with. */
+export async function waitForReplyPsid(h: Harness, commentId: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const [r] = await query(h.app, 'SELECT n.recipient_psid FROM live_comments c JOIN notification_queue n ON n.id = c.reply_notification_id WHERE c.comment_id = ?', [commentId]);
+    if (r?.recipient_psid) return;
+    if (Date.now() > until) throw new Error(`no private reply sent to comment ${commentId} in time`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}

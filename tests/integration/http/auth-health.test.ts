@@ -24,8 +24,9 @@ describe('health, readiness and metrics', () => {
 
   it('reports each check and the details on the operators listener only', async () => {
     const res = await api.app.internalHttp.inject({ url: '/readyz' });
-    // details: chat events given up after an outage (docs/operations.md); never a reason to be unready
-    expect(res.json()).toEqual({ status: 'ok', checks: { mysql: 'ok', redis: 'ok' }, details: { botDeadLetters: 0 } });
+    // details: chat events given up after an outage, live comments kept in live_comment_dead_letters
+    // (docs/operations.md); never a reason to be unready
+    expect(res.json()).toEqual({ status: 'ok', checks: { mysql: 'ok', redis: 'ok' }, details: { botDeadLetters: 0, liveCommentDeadLetters: 0 } });
   });
 
   // metrics are on the operators' listener (app.internalHttp), not the public server

@@ -21,6 +21,7 @@ function live(env: Record<string, string> = {}): { live: LiveSales; scheduled: H
     logger: pino({ level: 'silent' }),
     outbox: { publish: async (r) => void published.push(...r.notificationIds) },
     holds: { schedule: async (h) => void scheduled.push(...h) },
+    liveVideos: { latest: async () => ({ found: false }) },
   });
   return { live: l, scheduled, published };
 }
@@ -145,9 +146,10 @@ describe('when the buyer checks out', () => {
     // the notifications worker records the PSID Graph answered the private reply with
     await fx.db.query('UPDATE notification_queue SET recipient_psid = ? WHERE id = ?', [psid, (out as { replyId: number }).replyId]);
     const userId = await makeUser(fx.db, { psid });
-    const carted = await l.attachHolds(psid, userId);
+    const carted = await l.attachHolds(psid, userId, 'mid.first');
     expect(carted).toEqual([expect.objectContaining({ code: 'C1', quantity: 1, price: '350.00' })]);
-    expect(await l.attachHolds(psid, userId)).toEqual([]);
+    expect(await l.attachHolds(psid, userId, 'mid.first')).toEqual(carted); // the same turn, run again
+    expect(await l.attachHolds(psid, userId, 'mid.later')).toEqual([]);
     const [cart] = await rows(fx.db, `SELECT id FROM carts WHERE user_id = ? AND status = 'open'`, [userId]);
     expect(await inventoryOf(fx.db, p)).toEqual({ stock: 1, reserved: 1, held: 1 });
     const order = await fx.orders.createOrder(
@@ -181,7 +183,7 @@ describe('when many buyers check out held units at once', () => {
       const psid = `psid-${randomUUID().slice(0, 8)}`;
       await fx.db.query('UPDATE notification_queue SET recipient_psid = ? WHERE id = ?', [psid, (out as { replyId: number }).replyId]);
       const userId = await makeUser(fx.db, { psid });
-      expect(await l.attachHolds(psid, userId)).toHaveLength(1);
+      expect(await l.attachHolds(psid, userId, `mid.${psid}`)).toHaveLength(1);
       const [cart] = await rows(fx.db, `SELECT id FROM carts WHERE user_id = ? AND status = 'open'`, [userId]);
       carts.push({ userId, cartId: Number(cart!.id) });
     }

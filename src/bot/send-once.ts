@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { GraphError, type SendApi, type SendRequest } from './send-api.js';
+import type { ReplyLedger } from './reply-ledger.js';
+import type { TurnLease } from './turn-lease.js';
+
+/**
+ * What a turn does on Graph, done once per inbound event: a reply or an alert (sendOnce), or another call
+ * such as passing the thread to the Page Inbox (once). Keyed in the reply ledger by the inbound event, the
+ * part of the turn and the content, so a turn run again (after a crash, an outage that cut it short, or a
+ * lease lost while it ran) skips what already went out, and each send happens only while the run still
+ * holds the user's lease (see reply-ledger.ts for the windows). Used by the Botkit adapter for dialog
+ * replies and by the steps that send around Botkit (the live sale's "in your cart", the handover's
+ * messages, alerts and thread-control calls).
+ */
+export interface TurnRun {
+  /** names the run in the ledger: the lease token when there is a lease */
+  owner: string;
+  lease?: TurnLease;
+}
+
+export interface TurnSends {
+  /** While a turn of this inbound event runs (the runner's lease): the sends around Botkit use it. */
+  begin(inboundId: string, lease: TurnLease): void;
+  end(inboundId: string): void;
+  /** `content`: what makes two sends of one part different (default: the message); `run`: else begin()'s */
+  sendOnce(inboundId: string, part: number | string, req: SendRequest, content?: unknown, run?: TurnRun): Promise<string>;
+  once(inboundId: string, part: string, content: unknown, fn: () => Promise<void>): Promise<void>;
+}
+
+export function createTurnSends(sendApi: SendApi, ledger: ReplyLedger | undefined, onDeliveryUnknown?: (err: GraphError) => void): TurnSends {
+  const runs = new Map<string, TurnRun>();
+  const runOf = (inboundId: string, run?: TurnRun): TurnRun => run ?? runs.get(inboundId) ?? { owner: randomUUID() };
+
+  /**
+   * fn once for this key: the lease check and the ledger's claim go out together (one round trip's wait);
+   * a claim made by a run that turns out to have lost its lease is given back. Undefined: skipped.
+   */
+  async function guarded<T>(key: string, run: TurnRun, fn: () => Promise<T>): Promise<T | undefined> {
+    const [held, claim] = await Promise.allSettled([run.lease?.confirm(), ledger!.claim(key, run.owner)]);
+    if (held.status === 'rejected') {
+      if (claim.status === 'fulfilled' && claim.value === 'send') await ledger!.release(key, run.owner);
+      throw held.reason;
+    }
+    if (claim.status === 'rejected') throw claim.reason;
+    if (claim.value === 'skip') return undefined;
+    let out: T;
+    try {
+      out = await fn();
+    } catch (err) {
+      if (!(err instanceof GraphError && err.deliveryUnknown)) {
+        await ledger!.release(key, run.owner); // Graph answered "not done" (or the call never left): nothing was sent
+        throw err;
+      }
+      // Graph may have shown it (a timeout after the request went out): never sent again. It counts as
+      // sent (a re-run of this turn skips it) and the turn goes on, instead of apologising for a reply
+      // the customer has most likely seen; the caller records it.
+      await ledger!.sent(key, run.owner);
+      onDeliveryUnknown?.(err);
+      return undefined;
+    }
+    await ledger!.sent(key, run.owner);
+    return out;
+  }
+
+  return {
+    begin(inboundId, lease) {
+      runs.set(inboundId, { owner: lease.token, lease });
+    },
+    end(inboundId) {
+      runs.delete(inboundId);
+    },
+    async sendOnce(inboundId, part, req, content = req.message, run) {
+      if (!ledger || !inboundId || !req.message) return (await sendApi.send(req)).message_id ?? '';
+      const res = await guarded(ledger.key(inboundId, part, content), runOf(inboundId, run), () => sendApi.send(req));
+      return res?.message_id ?? '';
+    },
+    async once(inboundId, part, content, fn) {
+      if (!ledger || !inboundId) return fn();
+      await guarded(ledger.key(inboundId, part, content), runOf(inboundId), fn);
+    },
+  };
+}
