@@ -161,7 +161,7 @@ describe('the Messenger simulator in a real browser', () => {
 
     await page.goto(`${baseUrl}/simulator`);
     await page.locator('body[data-ready="true"]').waitFor();
-    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch').click();
+    if (!(await page.locator('#admin-switch').isChecked())) await page.locator('label.switch:has(#admin-switch)').click();
     const menuTitles = async (who: 'customer' | 'admin') => {
       await pane(who).locator('.menu-btn').click();
       await pane(who).locator('.menu').waitFor({ state: 'visible' });

@@ -29,6 +29,7 @@ export async function setupLive({ root, session, createPane, postJson, adminSend
     role: 'commenter',
     session,
     psid: picker.value,
+    menu: session.menu, // a commenter has no menu of their own: the Page's, as in Messenger
     introText: 'The Page answers a comment here, privately, once. Tap its button to check out.',
     describe: (psid) => `${nameOf(psid)} commented · PSID ${psid}`,
   });
