@@ -50,12 +50,19 @@ export function cpuSplit(pid: number): { user: number; system: number } {
   }
 }
 
+/** One query's tab-separated answer from the MariaDB on the standard loopback port (its own client). */
+const mariadbAnswer = (sql: string): string =>
+  execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+
+/** One numeric field of the Redis on the standard loopback port's INFO section (redis-cli). */
+const redisInfoField = (section: string, field: string): string | undefined =>
+  new RegExp(`${field}:(\\d+)`).exec(execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', section], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[1];
+
 /**
  * The pids of the MariaDB/MySQL and Redis servers on their standard loopback ports (asked of each server:
  * other instances may run on the machine), or null when a client cannot tell.
  */
 export function serverPids(): { mysqld: number | null; redis: number | null } {
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const attempt = (read: () => string | undefined): number | null => {
     try {
       const v = Number(read());
@@ -65,10 +72,10 @@ export function serverPids(): { mysqld: number | null; redis: number | null } {
     }
   };
   const mysqld = attempt(() => {
-    const [file, dir] = run('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', 'SELECT @@pid_file, @@datadir']).split('\t');
+    const [file, dir] = mariadbAnswer('SELECT @@pid_file, @@datadir').split('\t');
     return readFileSync(file!.startsWith('/') ? file! : `${dir}/${file}`, 'utf8').trim();
   });
-  const redis = attempt(() => /process_id:(\d+)/.exec(run('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'server']))?.[1]);
+  const redis = attempt(() => redisInfoField('server', 'process_id'));
   return { mysqld, redis };
 }
 
@@ -77,12 +84,11 @@ export function serverPids(): { mysqld: number | null; redis: number | null } {
  * on the machine counts too): sample now, and the returned function reports per unit of work since.
  */
 export function roundTripMeter(): (units: number) => string {
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const sample = () => {
     try {
       return {
-        sql: Number(run('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', "SHOW GLOBAL STATUS LIKE 'Questions'"]).split('\t')[1]),
-        redis: Number(/total_commands_processed:(\d+)/.exec(run('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'info', 'stats']))?.[1]),
+        sql: Number(mariadbAnswer("SHOW GLOBAL STATUS LIKE 'Questions'").split('\t')[1]),
+        redis: Number(redisInfoField('stats', 'total_commands_processed')),
       };
     } catch {
       return null;
