@@ -96,6 +96,9 @@ export const configSchema = z
     ADMIN_API_KEY: optionalSecret.refine((k) => k === undefined || k.length >= 32, 'must be at least 32 characters (or unset)'),
     ADMIN_PSIDS: csv,
     API_RATE_LIMIT: int(300, 0),
+    // how long a verified API key is trusted without asking the database again: a revoked key still works
+    // for up to this long in a process that saw it used (10 s at most); 0 asks on every request
+    API_KEY_CACHE_MS: int(1000, 0, 10_000),
     // Fastify trustProxy: '' / false (default), a hop count, or comma-separated proxy IPs/CIDRs. Never
     // `true`: trusting every X-Forwarded-For hop lets any client pick its own IP (and its rate-limit bucket)
     TRUST_PROXY: z

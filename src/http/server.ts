@@ -64,7 +64,7 @@ function apiPlugin(deps: HttpDeps): FastifyPluginAsync {
       nameSpace: `${deps.config.QUEUE_PREFIX}:ratelimit:`,
     });
     if (limits) app.addHook('onRequest', limits.byIp);
-    app.addHook('onRequest', bearerAuth(deps.admins));
+    app.addHook('onRequest', bearerAuth(deps.admins, { cacheMs: deps.config.API_KEY_CACHE_MS }));
     app.addHook('onRequest', checkQueryEncoding);
     if (limits) app.addHook('onRequest', limits.byAdmin);
     const idempotency = createIdempotency(deps.db, { leaseMs: deps.config.IDEMPOTENCY_LEASE_MS });
