@@ -51,7 +51,8 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
   const reads = new SqlBatch(ctx.batchDb);
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
   reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
-  reads.select(q.SELECT_PRODUCTS, [cartId, productIds]);
+  if (cartId === null) reads.select(q.SELECT_PRODUCTS_NO_CART, [productIds]);
+  else reads.select(q.SELECT_PRODUCTS, [cartId, productIds]);
   if (promoCode) {
     reads.select(q.SELECT_PROMO, [promoCode]);
     reads.select(q.COUNT_PROMO_USES, [input.user_id, promoCode]);

@@ -30,6 +30,14 @@ export const SELECT_PRODUCTS = `SELECT id, sku, name, price, status, stock_quant
         WHERE r.hold_cart_id = ? AND r.product_id = products.id AND r.status = 'reserved' AND r.order_id IS NULL) AS available
   FROM products WHERE id IN (?)`;
 
+/**
+ * ? list of product ids: SELECT_PRODUCTS for an order without a cart (the API's), whose holds count for
+ * nothing. The holds' correlated subquery, planned and run for every product even when it can match
+ * nothing, halved the statement's rate (12.7k/s against 26k/s at 8 clients on the bench database).
+ */
+export const SELECT_PRODUCTS_NO_CART = `SELECT id, sku, name, price, status, stock_quantity - reserved_quantity AS available
+  FROM products WHERE id IN (?)`;
+
 /** ? province — the province's own rate, else the '*' fallback */
 export const SELECT_SHIPPING_RATE = `SELECT province, fee, free_shipping_min FROM shipping_rates
   WHERE province IN (?, '*') ORDER BY province = '*' LIMIT 1`;

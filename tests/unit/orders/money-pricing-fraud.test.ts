@@ -118,4 +118,12 @@ describe('order numbers', () => {
     expect(orderNumber(new Date('2026-01-01T17:00:00Z'), 'Asia/Manila')).toMatch(/^ORD-20260102-\d{5}$/);
     expect(orderNumber(new Date('2026-01-01T17:00:00Z'), 'UTC')).toMatch(/^ORD-20260101-\d{5}$/);
   });
+
+  it('never repeat within one process and one shop day (a repeat is a certain clash on uq_orders_number)', () => {
+    const day = new Date('2026-03-04T05:00:00Z');
+    const numbers = Array.from({ length: 20_000 }, () => orderNumber(day, 'Asia/Manila'));
+    expect(new Set(numbers).size).toBe(20_000);
+    // a new day starts a new set: its numbers may reuse yesterday's suffixes
+    expect(orderNumber(new Date('2026-03-05T05:00:00Z'), 'Asia/Manila')).toMatch(/^ORD-20260305-\d{5}$/);
+  });
 });
