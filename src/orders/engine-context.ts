@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { HoldScheduler } from './live/live-types.js';
 import type { ServerTraits } from '../db/server-traits.js';
+import type { ReadGroup } from './group-reads.js';
 import type { orderInputSchema } from './schemas.js';
 import type { OutboxPublisher, OutboxRows } from './types.js';
 
@@ -22,6 +23,8 @@ export interface EngineContext {
   orderSchema: ReturnType<typeof orderInputSchema>;
   /** the next order number candidate (see order-number.ts) */
   nextOrderNumber: () => string;
+  /** the checks' reads, coalesced with other orders' into one round trip (group-reads.ts) */
+  readGroup: ReadGroup;
   /** asked once, on first use */
   serverTraits: () => Promise<ServerTraits>;
   /** expiry jobs for live-sale holds given to a waitlist when an order's units came back */

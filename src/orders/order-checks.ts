@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { EngineContext } from './engine-context.js';
-import { SqlBatch } from '../db/sql-batch.js';
 import { canonicalPhone } from './checkout-fields.js';
+import type { Read } from './group-reads.js';
 import { assessFraud, itemsSignatureHash, type FraudVerdict } from './fraud.js';
 import { MAX_ORDER_AMOUNT, formatMoney, toCentavos, type Centavos } from './money.js';
 import { checkClientTotals, computeTotals, promoDiscount, shippingFee, type Promo, type Totals } from './pricing.js';
@@ -47,17 +47,15 @@ export async function checkOrder(ctx: EngineContext, input: OrderInput, cartId: 
   const uid = input.user_id;
   const productIds = lines.map((l) => l.product_id);
   const province = input.shipping_address.province;
-  // one round trip: the buyer (with fraud facts and shipping rate), the products, the promo
-  const reads = new SqlBatch(ctx.batchDb);
+  // one round trip, shared with the other orders being checked now (group-reads.ts): the buyer (with
+  // fraud facts and shipping rate), the products, the promo
   const window = config.FRAUD_DUPLICATE_WINDOW_MINUTES;
-  reads.select(q.SELECT_BUYER, [signature, window, province, window, uid]);
-  if (cartId === null) reads.select(q.SELECT_PRODUCTS_NO_CART, [productIds]);
-  else reads.select(q.SELECT_PRODUCTS, [cartId, productIds]);
-  if (promoCode) {
-    reads.select(q.SELECT_PROMO, [promoCode]);
-    reads.select(q.COUNT_PROMO_USES, [input.user_id, promoCode]);
-  }
-  const [users = [], products = [], promoRow, promoUses] = await reads.run();
+  const reads: Read[] = [
+    [q.SELECT_BUYER, [signature, window, province, window, uid]],
+    cartId === null ? [q.SELECT_PRODUCTS_NO_CART, [productIds]] : [q.SELECT_PRODUCTS, [cartId, productIds]],
+  ];
+  if (promoCode) reads.push([q.SELECT_PROMO, [promoCode]], [q.COUNT_PROMO_USES, [input.user_id, promoCode]]);
+  const [users = [], products = [], promoRow, promoUses] = await ctx.readGroup.run(reads);
 
   const user = users[0];
   if (!user || user.id === null) return fail('USER_NOT_FOUND', 'user_id', `No customer with id ${input.user_id}`);

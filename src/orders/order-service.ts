@@ -5,6 +5,7 @@ import { daySummary } from './day-summary.js';
 import { checkField } from './checkout-fields.js';
 import { createOrder } from './create-order.js';
 import { createGroupCommit } from './group-commit.js';
+import { createReadGroup } from './group-reads.js';
 import { quoteOrder } from './price-order.js';
 import type { EngineContext } from './engine-context.js';
 import { getOrder, getOrderByNumber, listOrders } from './order-queries.js';
@@ -42,6 +43,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     },
     orderSchema: orderInputSchema(deps.config),
     nextOrderNumber: () => (deps.orderNumbers ?? ((now) => orderNumber(now, deps.config.SHOP_TIMEZONE)))(clock()),
+    readGroup: createReadGroup(deps.batchDb),
     serverTraits: once(async () => deps.serverTraits ?? serverTraits(deps.db)),
     liveHolds: deps.liveHolds,
   };
