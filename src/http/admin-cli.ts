@@ -22,7 +22,7 @@ async function installAdminMenu(config: Config, psid: string): Promise<void> {
 /**
  * npm run admin -- add --name NAME [--psid PSID]   creates an admin and prints its API key once
  * npm run admin -- list                            lists admins (never keys: only their first characters)
- * npm run admin -- revoke ID                       revokes an admin's key at once
+ * npm run admin -- revoke ID                       revokes an admin's key (refused everywhere within API_KEY_CACHE_MS)
  */
 const USAGE = `usage:
   npm run admin -- add --name NAME [--psid PSID]
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       if (!arg || !/^[1-9]\d*$/.test(arg)) fail('revoke needs the admin id (see npm run admin -- list)');
       const done = await admins.revoke(Number(arg));
       if (!done) fail(`no active admin #${arg}`);
-      console.log(`admin #${arg} revoked: its key no longer works.`);
+      console.log(`admin #${arg} revoked: its key is refused by every server within API_KEY_CACHE_MS (1 s by default).`);
     }
   } finally {
     await db.end();
