@@ -1,5 +1,6 @@
 import type { Conn } from '../db/pool.js';
 import { SqlBatch } from '../db/sql-batch.js';
+import { createCoalescer } from './coalesce.js';
 import { addPlaceOrder, placedOrder, type OrderPlan, type WrittenOrder } from './create-order-batch.js';
 import type { EngineContext } from './engine-context.js';
 import * as q from './sql/create-order-sql.js';
@@ -39,31 +40,13 @@ const MAX_GROUP = 32;
 const MAX_IN_FLIGHT = 2;
 
 export function createGroupCommit(ctx: EngineContext): GroupCommit {
-  const pending: Member[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-
-  function schedule(): void {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
-    scheduled = true;
-    // after the current turn of the event loop, so every call that reached its write meanwhile joins
-    setImmediate(flush);
-  }
-
-  function flush(): void {
-    scheduled = false;
-    if (inFlight >= MAX_IN_FLIGHT) return;
-    const members = pending.splice(0, MAX_GROUP);
-    if (members.length === 1) members[0]!.resolve(null);
-    else if (members.length > 1) {
-      inFlight += 1;
-      void writeGroup(members).finally(() => {
-        inFlight -= 1;
-        schedule();
-      });
-    }
-    schedule();
-  }
+  const join = createCoalescer<Member>({
+    maxGroup: MAX_GROUP,
+    maxInFlight: MAX_IN_FLIGHT,
+    run: writeGroup,
+    // alone: the one-order path, at once
+    single: (m) => m.resolve(null),
+  });
 
   async function writeGroup(members: Member[]): Promise<void> {
     let outcomes: Array<WrittenOrder | null>;
@@ -83,10 +66,7 @@ export function createGroupCommit(ctx: EngineContext): GroupCommit {
   return {
     write(plan) {
       if (!plan.traits.compoundStatements || plan.order.promo?.per_user_limit != null) return Promise.resolve(null);
-      return new Promise((resolve, reject) => {
-        pending.push({ plan, resolve, reject });
-        schedule();
-      });
+      return new Promise((resolve, reject) => join({ plan, resolve, reject }));
     },
   };
 }

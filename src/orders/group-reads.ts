@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { Db } from '../db/pool.js';
 import { SqlBatch } from '../db/sql-batch.js';
+import { createCoalescer } from './coalesce.js';
 
 /**
  * The checks' reads of concurrent orders (order-checks.ts: the buyer with their fraud facts, the
@@ -33,27 +34,7 @@ const MAX_GROUP = 32;
 const MAX_IN_FLIGHT = 2;
 
 export function createReadGroup(db: Db): ReadGroup {
-  const pending: Member[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-
-  function schedule(): void {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
-    scheduled = true;
-    setImmediate(flush);
-  }
-
-  function flush(): void {
-    scheduled = false;
-    if (inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
-    const members = pending.splice(0, MAX_GROUP);
-    inFlight += 1;
-    void runMembers(members).finally(() => {
-      inFlight -= 1;
-      schedule();
-    });
-    schedule();
-  }
+  const join = createCoalescer<Member>({ maxGroup: MAX_GROUP, maxInFlight: MAX_IN_FLIGHT, run: runMembers });
 
   async function runMembers(members: Member[]): Promise<void> {
     try {
@@ -72,10 +53,7 @@ export function createReadGroup(db: Db): ReadGroup {
 
   return {
     run(reads) {
-      return new Promise((resolve, reject) => {
-        pending.push({ reads, resolve, reject });
-        schedule();
-      });
+      return new Promise((resolve, reject) => join({ reads, resolve, reject }));
     },
   };
 }
