@@ -48,6 +48,12 @@ export interface ScenarioOptions {
   /** customers still going after this long are left (bounded run) */
   loadBudgetS: number;
   drainS: number;
+  /**
+   * The scenario's hard end (epoch ms): its checks are done by then. Every phase gets a deadline derived
+   * from it (load, then a grace for the customers in flight and the admins, then the drain, then the
+   * checks); what a deadline cut short is reported in `cutShort`.
+   */
+  deadline?: number;
   log(line: string): void;
   env?: Record<string, string>;
   /** told the scenario's key prefix before the load starts (a fault may need its slot) */
@@ -70,6 +76,30 @@ export interface ScenarioResult {
   webhookRetries: number;
   /** what a few stuck customers last saw (to tell a fault's victim from a bug) */
   stuckSamples: string[];
+  /** what the scenario's deadline cut short (empty: nothing) */
+  cutShort: string[];
+  seconds: number;
+}
+
+/** Seconds the checks, the log files and stopping the processes are given at the end of a scenario. */
+const CHECKS_RESERVE_S = 15;
+/** After the load time: customers in flight finish their step and the admins their taps within this. */
+const GRACE_S = 20;
+
+/** The phase deadlines of a scenario that must end by `deadline` (epoch ms), its load starting now. */
+export function phaseDeadlines(now: number, o: { loadBudgetS: number; drainS: number; deadline?: number }): { load: number; grace: number; drain: number } {
+  const end = o.deadline ?? now + (o.loadBudgetS + GRACE_S + o.drainS + CHECKS_RESERVE_S) * 1000;
+  const drain = end - CHECKS_RESERVE_S * 1000;
+  const grace = Math.max(now, Math.min(now + (o.loadBudgetS + GRACE_S) * 1000, drain - o.drainS * 1000));
+  const load = Math.max(now, Math.min(now + o.loadBudgetS * 1000, grace - GRACE_S * 1000));
+  return { load, grace, drain };
+}
+
+/** p, or `fallback` once `until` (epoch ms) has come. */
+async function until<T>(p: Promise<T>, at: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((r) => (timer = setTimeout(() => r(fallback), Math.max(0, at - Date.now()))));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 const APP_SECRET = 'chaos-app-secret';
@@ -146,7 +176,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const before = await o.redis.commandCounts();
 
   const started = Date.now();
-  const deadline = started + o.loadBudgetS * 1000;
+  const phases = phaseDeadlines(started, o);
+  const deadline = phases.load;
+  const cutShort: string[] = [];
+  let cutAtGrace = 0;
   const ctx: FaultContext = { webs, workers, graph, prefix, log: o.log };
   const faultRuns = o.faults.map(
     (f) =>
@@ -165,7 +198,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     if (Date.now() > deadline) return { psid: psids[i]!, outcome: 'stuck', step: 'not started (load budget spent)' };
     // half the customers race for a few low-stock products
     const product = i % 2 === 0 ? products.low[i % products.low.length]! : products.names[i % products.names.length]!;
-    return shopperJourney(new ChatUser(psids[i]!, graph, client, deadline + 60_000), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
+    const r = await shopperJourney(new ChatUser(psids[i]!, graph, client, phases.grace), product, 90_000).catch((err: Error) => ({ psid: psids[i]!, outcome: 'stuck' as const, step: err.message }));
+    if (r.outcome === 'stuck' && Date.now() >= phases.grace - 100) cutAtGrace += 1;
+    return r;
   });
   const restBody = {
     user_id: products.restUser,
@@ -179,20 +214,27 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   });
   const results = await customers;
   const loadSeconds = (Date.now() - started) / 1000;
-  const apiResults = await api;
-  await Promise.all(faultRuns);
-  await Promise.race([desk.idle(), new Promise((r) => setTimeout(r, 60_000))]);
+  // REST orders still retrying at the grace's end are left (their answered ids are checked, not the rest)
+  const apiDone: ApiOrderResult[] = [];
+  const apiResults = await until(api, phases.grace, apiDone);
+  if (apiResults === apiDone) cutShort.push('REST orders still retrying at the end of the grace');
+  if (!(await until(Promise.all(faultRuns).then(() => true), phases.drain, false))) cutShort.push('a fault still running at the drain\'s end');
+  if (!(await until(desk.idle().then(() => true), phases.grace, false))) cutShort.push('admins still confirming at the end of the grace');
   desk.stop();
 
   // drain: every notification row settled and every inbox empty, bounded
-  const drainUntil = Date.now() + o.drainS * 1000;
+  const drainUntil = Math.max(Date.now() + 5000, phases.drain);
   for (;;) {
     const settled = await (async () => {
       const [[open]] = (await db.query(`SELECT COUNT(*) AS n FROM notification_queue WHERE status IN ('pending','processing')`)) as unknown as [[{ n: number }]];
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active')));
       return Number(open.n) === 0 && counts.reduce((s, c) => s + (c.waiting ?? 0) + (c.active ?? 0), 0) <= 1;
     })().catch(() => false); // the database or Redis may still be coming back from a fault
-    if (settled || Date.now() > drainUntil) break;
+    if (settled) break;
+    if (Date.now() > drainUntil) {
+      cutShort.push(`the drain, at ${((Date.now() - started) / 1000).toFixed(0)} s (rows or jobs still open: the checks below say which)`);
+      break;
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
   const after = await o.redis.commandCounts();
@@ -205,6 +247,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     .filter((r) => r.outcome !== 'ordered')
     .slice(0, Number(process.env.CHAOS_SAMPLES ?? 3))
     .map((r) => `${r.psid} ${r.outcome} at ${r.step}${graph.isFlaky(r.psid) ? ' (flaky Graph)' : ''}: ${graph.deliveredTo(r.psid).slice(-3).map((a) => JSON.stringify((a.message.text ?? '[card]').slice(0, 70)) + (a.message.quick_replies ? `[${a.message.quick_replies.map((q) => q.title).join('|')}]` : '')).join(' → ')}`);
+  const notStarted = results.filter((r) => r.step === 'not started (load budget spent)').length;
+  if (notStarted) cutShort.push(`${notStarted} customers not started (load time spent)`);
+  if (cutAtGrace) cutShort.push(`${cutAtGrace} customers stopped waiting when the grace ended (counted as stuck)`);
   const outcomes: Record<string, number> = {};
   for (const r of results) outcomes[r.outcome === 'stuck' ? `stuck at ${r.step}` : r.outcome] = (outcomes[`${r.outcome === 'stuck' ? `stuck at ${r.step}` : r.outcome}`] ?? 0) + 1;
   const [[chat]] = (await db.query(`SELECT COUNT(*) AS n FROM orders WHERE order_source = 'messenger'`)) as unknown as [[{ n: number }]];
@@ -234,5 +279,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     perMaster,
     webhookRetries: client.stats.postRetries,
     stuckSamples,
+    cutShort,
+    seconds: (Date.now() - started) / 1000,
   };
 }

@@ -1,5 +1,6 @@
 import { Botkit, BotWorker, type BotkitMessage } from 'botkit';
 import { TurnContext, type BotState, type StatePropertyAccessor } from 'botbuilder';
+import { leaseOf } from './turn-lease.js';
 
 /**
  * Botkit 4.15 traps fixed by subclassing (Botkit is dormant upstream, so no patch will come):
@@ -85,7 +86,22 @@ export class QuickSellBotkit extends Botkit {
       if ((result.status as string) === 'empty') await this.triggersAndEvents(bot, message);
     }
     if (activity.id) await this.lastEvent.set(turnContext, activity.id);
-    await this.saveState(bot);
+    // a run whose lease lapsed after its last reply must not save: the run that took the user over runs
+    // this event from the state it started from, and this save would land on top of its (TurnLeaseLost:
+    // the runner pops nothing either)
+    await leaseOf(turnContext)?.confirm();
+    await super.saveState(bot);
+  }
+
+  /**
+   * Botkit also saves in the middle of a turn (`beginDialog`, `replaceDialog`). Not here: the state is
+   * saved once, at the turn's end with the turn's event id (handleTurn), so a turn cut short (an outage, a
+   * lost lease, a crash) leaves the state it started from and runs again from there.
+   */
+  override async saveState(bot: BotWorker): Promise<void> {
+    const context = bot.getConfig('context') as TurnContext | undefined;
+    if (context?.turnState.get('botkitMessage')) return;
+    await super.saveState(bot);
   }
 
   /** `hears` triggers, else `on` handlers for the message type; a handler's error propagates as thrown. */

@@ -5,7 +5,7 @@ import type { GraphError, QuickReply, SendApi, SendRequest } from './send-api.js
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
 import type { ReplyLedger } from './reply-ledger.js';
-import type { TurnLease } from './turn-lease.js';
+import { leaseOf, TURN_LEASE, type TurnLease } from './turn-lease.js';
 import { createTurnSends, type TurnSends } from './send-once.js';
 
 /**
@@ -76,7 +76,7 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
 }
 
 const REPLY_PART = 'quicksell.replyPart';
-const TURN_LEASE = 'quicksell.turnLease';
+const REPLY_SAID = 'quicksell.replySaid';
 const TURN_RUN = 'quicksell.turnRun';
 
 export class MessengerAdapter extends BotAdapter {
@@ -127,17 +127,23 @@ export class MessengerAdapter extends BotAdapter {
   }
 
   /**
-   * Send one reply unless another run of this turn sent it (same inbound event, part and content), and only
-   * while this run holds the user's lease. The lease check and the ledger's claim go out together (one
-   * round trip's wait); a claim made by a run that turns out to have lost its lease is given back.
+   * Send one reply unless a run of this turn sent one at its place or sent the same message (see
+   * send-once.ts `reply`), and only while this run holds the user's lease. The lease check and the
+   * ledger's claim go out together (one round trip's wait); a claim made by a run that turns out to have
+   * lost its lease is given back.
    */
   private async sendOnce(context: TurnContext, req: SendRequest): Promise<string> {
     const part = (context.turnState.get(REPLY_PART) as number | undefined) ?? 0;
     context.turnState.set(REPLY_PART, part + 1);
-    const lease = context.turnState.get(TURN_LEASE) as TurnLease | undefined;
+    let said = context.turnState.get(REPLY_SAID) as Map<string, number> | undefined;
+    if (!said) context.turnState.set(REPLY_SAID, (said = new Map()));
+    const content = JSON.stringify(req.message ?? null);
+    const repeat = said.get(content) ?? 0;
+    said.set(content, repeat + 1);
+    const lease = leaseOf(context);
     let owner = lease?.token ?? (context.turnState.get(TURN_RUN) as string | undefined);
     if (!owner) context.turnState.set(TURN_RUN, (owner = randomUUID()));
-    return this.sends.sendOnce(context.activity.id ?? '', part, req, req.message, { owner, lease });
+    return this.sends.reply(context.activity.id ?? '', part, repeat, req, { owner, lease });
   }
 
   async updateActivity(): Promise<void> {

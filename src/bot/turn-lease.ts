@@ -25,3 +25,9 @@ export function isLeaseLost(err: unknown, depth = 0): boolean {
   const e = err as { error?: unknown; cause?: unknown };
   return isLeaseLost(e.error, depth + 1) || isLeaseLost(e.cause, depth + 1);
 }
+
+/** Where a Botkit turn's context keeps its lease (the adapter's processEvent puts it there). */
+export const TURN_LEASE = 'quicksell.turnLease';
+
+/** The lease the turn of this context runs under (the turn runner's), if any. */
+export const leaseOf = (context: { turnState: Map<unknown, unknown> }): TurnLease | undefined => context.turnState.get(TURN_LEASE) as TurnLease | undefined;

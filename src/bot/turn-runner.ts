@@ -14,9 +14,10 @@ import { isLeaseLost, TurnLeaseLost, type TurnLease } from './turn-lease.js';
  * The lock is a short lease (TURN_LOCK_MS, default 5 s) renewed while the drainer lives: a turn that
  * overruns keeps it until it really ends (the user's next event never runs beside it), and a dead
  * process holds the user for one lease at most (the sweeper then drains the inbox elsewhere). The turn gets
- * the lease (TurnLease): each reply is sent only after confirming it is still this run's, so a run whose
- * lease lapsed (Redis unreachable longer than the lease, a master restarted without the lock) stops at its
- * next reply, leaves the event to the run that took the user over, and pops nothing.
+ * the lease (TurnLease): each reply is sent, and the dialog state saved at the turn's end, only after
+ * confirming it is still this run's, so a run whose lease lapsed (Redis unreachable longer than the lease,
+ * a master restarted without the lock) stops at its next reply or its save, leaves the event to the run
+ * that took the user over, and pops nothing.
  *
  * A turn that fails on an outage (MySQL or Redis unreachable, deadlock, lock wait timeout) stays at the
  * head of the inbox and is tried again with backoff; the user's later events wait behind it. After
@@ -202,7 +203,8 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         head = undefined;
         if (raw === null) break;
         const outcome = await attempt(psid, raw, JSON.parse(raw) as InboundEvent, lease);
-        if (outcome === 'lost') break;
+        // lost, or lapsed since its last check: the run that has the user now pops (or re-runs) the event
+        if (outcome === 'lost' || lost) break;
         if (outcome !== 'retry') {
           // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
           if (outcome === 'done') head = (await scripts.popHead(inboxKey(psid), raw)) as string | null;
