@@ -10,14 +10,19 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del',
 local n = redis.call('llen', KEYS[2])
 if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
 return n`;
-// KEYS: seen1, inbox1, seen2, inbox2, …, pending. ARGV: ttl, json1, psid1, json2, psid2, …
-// Returns the 1-based indexes of the events that were new (and are now queued).
+// KEYS: seen1, inbox1, seen2, inbox2, …, pending, ready. ARGV: ttl, wake ('1': push to ready), json1, psid1, …
+// Returns the 1-based indexes of the events that were new (and are now queued). With wake, a user who was
+// not pending (no drainer has them, none is due to look) goes onto the ready list, where the processes that
+// run turns (TURN_PROCESS=worker) wait for work; a pending user is already some drainer's, whose release
+// sees the new event (RELEASE is atomic with this script), or the sweeper's.
 const ENQUEUE = `local out = {}
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 2) / 2
 for i = 1, n do
   if redis.call('set', KEYS[i * 2 - 1], '1', 'EX', ARGV[1], 'NX') then
-    redis.call('rpush', KEYS[i * 2], ARGV[i * 2])
-    redis.call('sadd', KEYS[#KEYS], ARGV[i * 2 + 1])
+    redis.call('rpush', KEYS[i * 2], ARGV[i * 2 + 1])
+    if redis.call('sadd', KEYS[#KEYS - 1], ARGV[i * 2 + 2]) == 1 and ARGV[2] == '1' then
+      redis.call('rpush', KEYS[#KEYS], ARGV[i * 2 + 2])
+    end
     out[#out + 1] = i
   end
 end
