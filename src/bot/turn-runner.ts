@@ -180,8 +180,9 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
 
   async function drain(psid: string): Promise<void> {
     const token = randomUUID();
-    const got = await redis.set(lockKey(psid), token, 'PX', lockMs, 'NX');
-    if (got !== 'OK') return; // another drainer (maybe another process) holds this user
+    // the lock and the first head in one round trip: 0 = another drainer (maybe another process) holds this user
+    const took = (await scripts.take(lockKey(psid), inboxKey(psid), token, String(lockMs))) as 0 | [string?];
+    if (took === 0) return;
     let lost = false;
     const renew = setInterval(() => {
       scripts
@@ -207,7 +208,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     try {
       let failures = 0;
       // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
-      let head: string | null | undefined;
+      let head: string | null | undefined = took[0] ?? null;
       while (!closed && !lost) {
         const raw = head === undefined ? await redis.lindex(inboxKey(psid), 0) : head;
         head = undefined;
