@@ -16,7 +16,8 @@ import { buildApp } from '../src/app.js';
 import { deleteKeysByPrefix, dropDatabase, sampleRss } from './bench-support.js';
 
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
-const DB_NAME = 'quicksell_bench_webhook';
+// per run (another bench:webhook may run beside this one on a shared machine); the turn process gets this run's
+const DB_NAME = process.env.BENCH_TURNS_DB ?? `quicksell_bench_webhook_${process.pid}`;
 const PREFIX = process.env.BENCH_TURNS_PREFIX ?? `{bench-webhook-${process.pid}}`;
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
 const send = (msg: unknown) => process.send!(msg);
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   await app.start();
   let turns: ChildProcess | null = null;
   if (SPLIT) {
-    turns = fork(fileURLToPath(import.meta.url), { env: { ...process.env, BENCH_TURNS_CHILD: '1', BENCH_TURNS_PREFIX: PREFIX } });
+    turns = fork(fileURLToPath(import.meta.url), { env: { ...process.env, BENCH_TURNS_CHILD: '1', BENCH_TURNS_PREFIX: PREFIX, BENCH_TURNS_DB: DB_NAME } });
     await new Promise((resolve) => turns!.once('message', resolve));
   }
   // the journey's catalog: one category, three products that never run out
