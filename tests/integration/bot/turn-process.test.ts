@@ -112,3 +112,22 @@ describe('the app with TURN_PROCESS=worker', () => {
     await eventually(async () => h.graph.sentTo(psid).length > before);
   });
 });
+
+describe('one process that acks and runs turns with TURN_PROCESS=worker (ROLE=all)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ workers: true, overrides: { TURN_PROCESS: 'worker' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers through the ready list like a worker would, in order', async () => {
+    const psid = newPsid();
+    for (const text of ['help', 'menu']) expect((await postWebhook(h.app, pageBody(events.text(psid, text)))).statusCode).toBe(200);
+    await eventually(async () => h.graph.sentTo(psid).length >= 2);
+    const texts = h.graph.sentTo(psid).map((m) => m.body.message?.text ?? '');
+    expect(texts[0]).toMatch(/^Here is what I can do/); // "help" answered first, then "menu"
+    expect(texts.slice(1).some((t) => /^Here is what I can do/.test(t))).toBe(false);
+  });
+});
