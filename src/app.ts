@@ -128,9 +128,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   jobsRef = jobs;
   // queue depths at scrape time, in every role (a worker's metrics show them too)
   useQueueDepths(metrics, jobs);
-  // Chat turns run where the webhook is: a web process appends events to the users' inboxes and drains
-  // them itself. A worker process runs BullMQ jobs only (no bot, no turn runner, no sweeper).
-  const bot = runWeb ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics, images }) : null;
+  // TURN_PROCESS=web (default): chat turns run where the webhook is: a web process appends events to the
+  // users' inboxes and drains them itself; a worker process runs BullMQ jobs only. TURN_PROCESS=worker: web
+  // processes only ack (append and wake), worker processes drain the inboxes (docs/operations.md).
+  const turnsHere = config.TURN_PROCESS === 'web' ? runWeb : runWorkers;
+  const bot = runWeb || turnsHere ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics, images, turnsHere }) : null;
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);

@@ -158,6 +158,9 @@ export const configSchema = z
     TURN_MAX_CONCURRENT: int(64, 1, 1000),
     TURN_BUSY_WEBHOOK_POSTS: int(8, 1, 100_000),
     TURN_BUSY_CONCURRENT: int(4, 1, 1000),
+    // where chat turns run: 'web' (the process that acks the webhook drains its users' inboxes) or 'worker'
+    // (ROLE=web only acks; ROLE=worker and ROLE=all processes drain, woken through Redis): docs/operations.md
+    TURN_PROCESS: z.enum(['web', 'worker']).default('web'),
     WORKER_HTTP_PORT: int(3001, 0, 65535),
     IDEMPOTENCY_LEASE_MS: int(10_000, 1000, 600_000),
     MEDIA_MAX_BYTES: int(8 * 1024 * 1024, 1024, 15 * 1024 * 1024),

@@ -40,6 +40,8 @@ export interface BotDeps {
   logger: Logger;
   metrics: Metrics;
   images: ProductImages;
+  /** TURN_PROCESS=worker: this process drains inboxes (ROLE=worker|all); see turn-wake.ts */
+  turnsHere?: boolean;
 }
 
 export interface Bot {
@@ -162,6 +164,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     maxConcurrent: config.TURN_MAX_CONCURRENT,
     busy: () => webhookLoad.count >= config.TURN_BUSY_WEBHOOK_POSTS,
     busyConcurrent: config.TURN_BUSY_CONCURRENT,
+    // TURN_PROCESS=worker: acks wake the turn processes through Redis, which wait on a connection of their own
+    wake: config.TURN_PROCESS === 'worker',
+    ...(config.TURN_PROCESS === 'worker' && deps.turnsHere ? { listen: (redis as { duplicate(): RedisClient }).duplicate() } : {}),
   });
   const webhookPlugin = createWebhookPlugin({
     appSecret: config.FB_APP_SECRET,

@@ -21,8 +21,14 @@ export function createRedisStorage(redis: RedisClient, prefix: string, ttlSecond
       return items;
     },
     async write(changes: StoreItems): Promise<void> {
+      const entries = Object.entries(changes);
+      // a turn saves one conversation's state: one SET, not MULTI + SET + EXEC (three commands for one write)
+      if (entries.length === 1) {
+        await redis.set(key(entries[0]![0]), JSON.stringify(entries[0]![1]), 'EX', ttlSeconds);
+        return;
+      }
       const multi = redis.multi();
-      for (const [k, v] of Object.entries(changes)) multi.set(key(k), JSON.stringify(v), 'EX', ttlSeconds);
+      for (const [k, v] of entries) multi.set(key(k), JSON.stringify(v), 'EX', ttlSeconds);
       await multi.exec();
     },
     async delete(keys: string[]): Promise<void> {

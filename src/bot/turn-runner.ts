@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { InboundEvent } from './events.js';
 import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
 import { isLeaseLost, TurnLeaseLost, type TurnLease } from './turn-lease.js';
+import { listenForWakes, type WakeListener } from './turn-wake.js';
 
 /**
  * Per-PSID serialized turns, across processes: each user has a Redis list (their inbox); whoever takes
@@ -80,6 +81,13 @@ export interface TurnRunnerOptions {
   retryMaxDelayMs?: number;
   /** how long one event may keep failing on outages before it is dead-lettered */
   outageDeadlineMs?: number;
+  /**
+   * TURN_PROCESS=worker (see turn-wake.ts). `wake`: enqueue puts newly pending users on the ready list
+   * instead of draining them here. `listen`: a connection of this runner's own (closed by it) on which it
+   * waits for ready users and drains them; with it, or without `wake`, this process runs turns (and the sweeper).
+   */
+  wake?: boolean;
+  listen?: RedisClient;
 }
 
 /**
@@ -100,6 +108,9 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   const lockKey = (psid: string) => `${prefix}:bot:lock:${psid}`;
   const outageKey = (psid: string) => `${prefix}:bot:outage:${psid}`;
   const pendingKey = `${prefix}:bot:pending`;
+  const readyKey = `${prefix}:bot:ready`;
+  const wake = opts.wake ?? false;
+  const runsTurns = !wake || opts.listen !== undefined;
   const deadKey = `${prefix}:bot:dead`;
   const seenKey = (dedupeKey: string) => `${prefix}:bot:seen:${dedupeKey}`;
   const maxConcurrent = opts.maxConcurrent ?? 16;
@@ -170,8 +181,9 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
 
   async function drain(psid: string): Promise<void> {
     const token = randomUUID();
-    const got = await redis.set(lockKey(psid), token, 'PX', lockMs, 'NX');
-    if (got !== 'OK') return; // another drainer (maybe another process) holds this user
+    // the lock and the first head in one round trip: 0 = another drainer (maybe another process) holds this user
+    const took = (await scripts.take(lockKey(psid), inboxKey(psid), token, String(lockMs))) as 0 | [string?];
+    if (took === 0) return;
     let lost = false;
     const renew = setInterval(() => {
       scripts
@@ -197,7 +209,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     try {
       let failures = 0;
       // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
-      let head: string | null | undefined;
+      let head: string | null | undefined = took[0] ?? null;
       while (!closed && !lost) {
         const raw = head === undefined ? await redis.lindex(inboxKey(psid), 0) : head;
         head = undefined;
@@ -251,22 +263,29 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
   }
 
   // Safety net: inboxes left by a process that died holding a lock are drained once its lease lapses.
-  const sweeper = setInterval(() => {
-    redis
-      .smembers(pendingKey)
-      .then((psids) => psids.filter((p) => !draining.has(p)).forEach(kick))
-      .catch(() => undefined);
-  }, opts.sweepMs ?? 2000);
-  sweeper.unref();
+  // An ack-only process (TURN_PROCESS=worker, ROLE=web) runs no turns, so no sweeper either.
+  const sweeper = runsTurns
+    ? setInterval(() => {
+        redis
+          .smembers(pendingKey)
+          .then((psids) => psids.filter((p) => !draining.has(p)).forEach(kick))
+          .catch(() => undefined);
+      }, opts.sweepMs ?? 2000)
+    : undefined;
+  sweeper?.unref();
+  const listener: WakeListener | null = opts.listen
+    ? listenForWakes({ conn: opts.listen, readyKey, free: () => limit() - draining.size, kick, logger })
+    : null;
 
   return {
     async enqueue(events) {
       if (!events.length) return [];
       const keys = events.flatMap((ev) => [seenKey(ev.dedupeKey), inboxKey(ev.psid)]);
       const args = events.flatMap((ev) => [JSON.stringify(ev), ev.psid]);
-      const fresh = (await scripts.enqueue(keys.length + 1, ...keys, pendingKey, String(opts.dedupeSeconds ?? 48 * 3600), ...args)) as number[];
+      const ttl = String(opts.dedupeSeconds ?? 48 * 3600);
+      const fresh = (await scripts.enqueue(keys.length + 2, ...keys, pendingKey, readyKey, ttl, wake ? '1' : '0', ...args)) as number[];
       const accepted = fresh.map((i) => events[i - 1]!);
-      for (const psid of new Set(accepted.map((e) => e.psid))) kick(psid);
+      if (!wake) for (const psid of new Set(accepted.map((e) => e.psid))) kick(psid);
       return accepted;
     },
     async deadLetters(limit = 100) {
@@ -280,6 +299,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
     async close() {
       closed = true;
       clearInterval(sweeper);
+      await listener?.stop();
       for (const wake of [...sleepers]) wake();
       await this.idle();
     },

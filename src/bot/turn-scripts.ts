@@ -10,18 +10,29 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del',
 local n = redis.call('llen', KEYS[2])
 if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
 return n`;
-// KEYS: seen1, inbox1, seen2, inbox2, …, pending. ARGV: ttl, json1, psid1, json2, psid2, …
-// Returns the 1-based indexes of the events that were new (and are now queued).
+// KEYS: seen1, inbox1, seen2, inbox2, …, pending, ready. ARGV: ttl, wake ('1': push to ready), json1, psid1, …
+// Returns the 1-based indexes of the events that were new (and are now queued). With wake, a user who was
+// not pending (no drainer has them, none is due to look) goes onto the ready list, where the processes that
+// run turns (TURN_PROCESS=worker) wait for work; a pending user is already some drainer's, whose release
+// sees the new event (RELEASE is atomic with this script), or the sweeper's.
 const ENQUEUE = `local out = {}
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 2) / 2
 for i = 1, n do
   if redis.call('set', KEYS[i * 2 - 1], '1', 'EX', ARGV[1], 'NX') then
-    redis.call('rpush', KEYS[i * 2], ARGV[i * 2])
-    redis.call('sadd', KEYS[#KEYS], ARGV[i * 2 + 1])
+    redis.call('rpush', KEYS[i * 2], ARGV[i * 2 + 1])
+    if redis.call('sadd', KEYS[#KEYS - 1], ARGV[i * 2 + 2]) == 1 and ARGV[2] == '1' then
+      redis.call('rpush', KEYS[#KEYS], ARGV[i * 2 + 2])
+    end
     out[#out + 1] = i
   end
 end
 return out`;
+// KEYS: lock, inbox. ARGV: token, lease ms. Takes the user's lock if free and returns the inbox's head (the
+// first event to run; false when empty), or 0 when another drainer holds the lock: one round trip, not two.
+const TAKE = `if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+local head = redis.call('lindex', KEYS[2], 0)
+if head then return {head} end
+return {}`;
 // KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 // KEYS: inbox. ARGV: the event expected at the head. Pops it only if it is still there; returns the head
@@ -38,6 +49,7 @@ return 1`;
 type Script = (...args: Array<string | number>) => Promise<unknown>;
 export interface TurnScripts {
   enqueue: Script;
+  take: Script;
   release: Script;
   renew: Script;
   popHead: Script;
@@ -46,6 +58,7 @@ export interface TurnScripts {
 
 export function defineTurnScripts(redis: RedisClient): TurnScripts {
   redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
+  redis.defineCommand('qsBotTake', { lua: TAKE, numberOfKeys: 2 });
   redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
   redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
   redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 1 });
@@ -53,6 +66,7 @@ export function defineTurnScripts(redis: RedisClient): TurnScripts {
   const r = redis as unknown as Record<string, Script>;
   return {
     enqueue: (...a) => r.qsBotEnqueue!(...a),
+    take: (...a) => r.qsBotTake!(...a),
     release: (...a) => r.qsBotRelease!(...a),
     renew: (...a) => r.qsBotRenew!(...a),
     popHead: (...a) => r.qsBotPopHead!(...a),

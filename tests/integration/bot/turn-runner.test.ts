@@ -152,3 +152,41 @@ describe('while the webhook is busy', () => {
     expect(Math.max(...peaks.map((p) => p.running))).toBeLessThanOrEqual(8);
   });
 });
+
+describe('ack-only and turn processes (TURN_PROCESS=worker)', () => {
+  it('the acking runner runs nothing; two turn runners drain every event once, each user in order', async () => {
+    const prefix = newPrefix();
+    const acked: string[] = [];
+    const { r: ack } = runner(prefix, async (ev) => void acked.push(ev.text), { wake: true });
+    const ran: InboundEvent[] = [];
+    const turn = async (ev: InboundEvent) => {
+      ran.push(ev);
+      await new Promise((r) => setTimeout(r, Math.random() * 5)); // turns of one user overlap in time if the lock failed
+    };
+    runner(prefix, turn, { wake: true, listen: redis.duplicate() });
+    runner(prefix, turn, { wake: true, listen: redis.duplicate() });
+    const users = Array.from({ length: 8 }, (_, i) => `u${i}`);
+    const sent: InboundEvent[] = [];
+    for (let k = 0; k < 5; k++) {
+      const batch = users.map((u) => event(u, `${u}-${k}`));
+      sent.push(...batch);
+      expect(await ack.enqueue(batch)).toHaveLength(batch.length);
+    }
+    await eventually(async () => ran.length === sent.length);
+    expect(acked).toEqual([]);
+    expect(new Set(ran.map((e) => e.dedupeKey)).size).toBe(sent.length);
+    for (const u of users) expect(ran.filter((e) => e.psid === u).map((e) => e.text)).toEqual([0, 1, 2, 3, 4].map((k) => `${u}-${k}`));
+    expect(await redis.llen(`${prefix}:bot:ready`)).toBe(0);
+  });
+
+  it('a wake taken by a process that died before draining: the sweeper of a turn process drains the user', async () => {
+    const prefix = newPrefix();
+    const { r: ack } = runner(prefix, async () => undefined, { wake: true });
+    await ack.enqueue([event('lost-wake', 'hello')]);
+    expect(await redis.lpop(`${prefix}:bot:ready`)).toBe('lost-wake'); // the wake is gone with "the dead process"
+    const ran: string[] = [];
+    runner(prefix, async (ev) => void ran.push(ev.text), { wake: true, listen: redis.duplicate() });
+    await eventually(async () => ran.length === 1);
+    expect(ran).toEqual(['hello']);
+  });
+});
