@@ -7,7 +7,8 @@ import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
 import { orderRefFromPayload, renderNotification, WINDOW_ONLY_TYPES, type OutgoingMessage, type RenderInput } from './notification-messages.js';
 import type { MediaStore } from '../media/media-store.js';
-import { isFinalAttempt, parseJobData } from './job-helpers.js';
+import { isFinalAttempt, parseJobData, throughOutage } from './job-helpers.js';
+import { isOutage } from '../db/outage.js';
 import * as store from './outbox-store.js';
 import { createPartRecorder } from './part-recorder.js';
 import type { NotificationWaiters } from './notification-waiters.js';
@@ -61,6 +62,20 @@ async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage
  */
 const WAIT_FOR_EARLIER_MS = 250;
 const WAIT_FOR_EARLIER_MAX_MS = 2000;
+
+/**
+ * A job that met an outage (MariaDB or Redis unreachable, a deadlock) is delayed without using up an attempt
+ * and runs again after 500 ms, doubling up to 5 s, for as long as the outage lasts: the chaos run's MariaDB
+ * restart used up the attempts of jobs in backoff and left their rows pending for good (issue 12).
+ */
+const OUTAGE_RETRY_MS = 500;
+const OUTAGE_RETRY_MAX_MS = 5000;
+/**
+ * The bookkeeping right after a send (the message id; or, on a "not done" answer, the release of the claim)
+ * is retried in place through an outage this long: the job holds its lock meanwhile, and a claim left behind
+ * would turn a message Graph did (or did not) receive into "delivery unknown".
+ */
+const AFTER_SEND_OUTAGE_MS = 60_000;
 
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
@@ -165,10 +180,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
           await store.skipUnknownPart(db, row.id, part, reason);
           continue;
         }
-        await store.releasePart(db, row.id); // Graph answered "not done" (or the call never left): nothing was sent
+        // Graph answered "not done" (or the call never left): nothing was sent
+        await throughOutage(() => store.releasePart(db, row.id), AFTER_SEND_OUTAGE_MS);
         throw err;
       }
-      await parts.record(row.id, part, res.message_id, last);
+      await throughOutage(() => parts.record(row.id, part, res.message_id, last), AFTER_SEND_OUTAGE_MS);
       if (commentId && res.recipient_id) await store.recordRecipient(db, row.id, res.recipient_id);
       lastId = res.message_id;
     }
@@ -195,7 +211,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     await deps.waiters?.wake(id).catch((err: Error) => logger.debug({ err: err.message, notificationId: id }, 'could not wake waiting notifications'));
   }
 
-  return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
+  async function processRow(job: Job, token?: string): Promise<NotificationResult> {
     const { notificationId: id } = parseJobData(notificationJobSchema, job);
     const row = await store.loadNotification(db, id);
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
@@ -214,6 +230,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       await wake(id);
       return result;
     } catch (err) {
+      if (!(err instanceof GraphError) && isOutage(err)) throw err; // bookkeeping failed: waited out above
       if (!attempt.started) await store.markStarted(db, 'notification_queue', id).catch(() => undefined);
       if (err instanceof GraphError && err.isRateLimit) {
         // Back the whole queue off; the job goes back to waiting without using up an attempt.
@@ -240,6 +257,19 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       if (status === 'failed') await wake(id);
       if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(reason);
       throw err;
+    }
+  }
+
+  /** An outage is waited out: the job is delayed without using up an attempt (see OUTAGE_RETRY_MS). */
+  return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
+    try {
+      return await processRow(job, token);
+    } catch (err) {
+      if (!token || err instanceof GraphError || !isOutage(err)) throw err;
+      const looks = Math.max(0, (job.attemptsStarted ?? 1) - job.attemptsMade - 1);
+      logger.warn({ jobId: job.id, err: (err as Error).message }, 'notification met an outage; retried without using up an attempt');
+      await job.moveToDelayed(Date.now() + Math.min(OUTAGE_RETRY_MS * 2 ** Math.min(looks, 10), OUTAGE_RETRY_MAX_MS), token);
+      throw new DelayedError();
     }
   };
 }
