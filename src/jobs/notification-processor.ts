@@ -11,6 +11,7 @@ import { isFinalAttempt, parseJobData, throughOutage } from './job-helpers.js';
 import { isOutage } from '../db/outage.js';
 import * as store from './outbox-store.js';
 import { createPartRecorder } from './part-recorder.js';
+import { createNotificationBatches } from './notification-batches.js';
 import type { NotificationWaiters } from './notification-waiters.js';
 
 /**
@@ -25,6 +26,8 @@ import type { NotificationWaiters } from './notification-waiters.js';
  */
 export interface NotificationProcessorDeps {
   db: Db;
+  /** a pool that runs several statements per query (createBatchPool): rows claimed and loaded in one round trip */
+  batchDb?: Db;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
@@ -77,6 +80,11 @@ const OUTAGE_RETRY_MAX_MS = 5000;
  */
 const AFTER_SEND_OUTAGE_MS = 60_000;
 
+interface Attempt {
+  started: boolean;
+  held: number | null;
+}
+
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
 class DeliveryUnknownError extends Error {}
@@ -96,6 +104,7 @@ function privateReplyComment(row: store.NotificationRow): string | null {
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   const { db, logger } = deps;
   const parts = createPartRecorder(db);
+  const batches = createNotificationBatches(db, deps.batchDb);
 
   async function fanOutBroadcast(row: store.NotificationRow): Promise<NotificationResult> {
     await store.markStarted(db, 'notification_queue', row.id);
@@ -132,8 +141,12 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     throw new SendInFlight(Math.max(100, deps.inDoubtAfterMs - (now.sending_for_ms ?? 0) + 100));
   }
 
-  /** `attempt.started` turns true once this attempt is counted on the row (with its first claim). */
-  async function send(row: store.NotificationRow, attempt: { started: boolean }): Promise<NotificationResult> {
+  /**
+   * `attempt.started` turns true once this attempt is counted on the row (with its first claim); `held` is
+   * the part the row's load claimed (notification-batches.ts) until the send of that part begins: an attempt
+   * that ends before then releases it (releaseHeld).
+   */
+  async function send(row: store.NotificationRow, attempt: Attempt): Promise<NotificationResult> {
     if (WINDOW_ONLY_TYPES.has(row.notification_type) && row.in_window !== true) {
       const note = "not sent: the recipient has not written to the Page within 24 hours (Messenger's messaging window)";
       await store.markCompleted(db, 'notification_queue', row.id, note);
@@ -161,7 +174,8 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     let lastId: string | null = null;
     for (let part = row.parts_sent; part < rendered.parts.length; part++) {
       const last = part === rendered.parts.length - 1;
-      const claimed = await store.claimPart(db, row.id, part, !attempt.started);
+      const claimed = attempt.held === part || (await store.claimPart(db, row.id, part, !attempt.started));
+      attempt.held = null; // from here a failed send releases the part itself (below)
       if (claimed) attempt.started = true;
       else {
         if (!attempt.started) attempt.started = await store.markStarted(db, 'notification_queue', row.id);
@@ -206,6 +220,13 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     return true;
   }
 
+  /** The part the row's load claimed was not sent (skipped row, or an error before the send): free it. */
+  async function releaseHeld(id: number, attempt: Attempt): Promise<void> {
+    if (attempt.held === null) return;
+    attempt.held = null;
+    await throughOutage(() => store.releasePart(db, id), AFTER_SEND_OUTAGE_MS);
+  }
+
   /** The row settled: the rows waiting for it go now (best effort: they look again by themselves anyway). */
   async function wake(id: number): Promise<void> {
     await deps.waiters?.wake(id).catch((err: Error) => logger.debug({ err: err.message, notificationId: id }, 'could not wake waiting notifications'));
@@ -213,23 +234,25 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
 
   async function processRow(job: Job, token?: string): Promise<NotificationResult> {
     const { notificationId: id } = parseJobData(notificationJobSchema, job);
-    const row = await store.loadNotification(db, id);
+    const row = await batches.loadAndClaim(id);
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
     // One recipient's messages go out in the order of the events that caused them: an earlier row it waits
     // for (same customer; same admin and order) still open goes first, so a status never arrives before an
-    // older one. The row's own load told whether there is one (one round trip).
-    if (row.recipient_psid !== null && row.earlier_open !== null && (await waitForEarlier(job, token, row.earlier_open))) {
+    // older one. The row's own load told whether there is one (one round trip); a row its load claimed had none.
+    if (!row.claimed && row.recipient_psid !== null && row.earlier_open !== null && (await waitForEarlier(job, token, row.earlier_open))) {
       throw new DelayedError();
     }
 
-    const attempt = { started: false };
+    const attempt: Attempt = { started: row.claimed === true, held: row.claimed ? row.parts_sent : null };
     try {
       const result = await send(row, attempt);
-      await wake(id);
+      await releaseHeld(id, attempt);
+      void wake(id); // best effort (the waiting rows look again by themselves): not on the job's path
       return result;
     } catch (err) {
+      await releaseHeld(id, attempt);
       if (!(err instanceof GraphError) && isOutage(err)) throw err; // bookkeeping failed: waited out above
       if (!attempt.started) await store.markStarted(db, 'notification_queue', id).catch(() => undefined);
       if (err instanceof GraphError && err.isRateLimit) {
