@@ -1,8 +1,8 @@
 /**
  * npm run bench:jobs — notification jobs through the real notifications worker (the production processor:
- * zod parse, row load, claim, the order read through the engine, 24-hour window check, render, Send API
- * call to a local fake Graph API that answers at once, in its own process, message id recorded) at
- * concurrency 1, 10 and 50,
+ * zod parse, row load and claim (one round trip for the jobs running at once, on the batch pool as in the
+ * app), 24-hour window check, render, Send API call to a local fake Graph API that answers at once, in its
+ * own process, message id recorded, waiting rows woken as in the app) at concurrency 1, 10 and 50,
  * beside two ceilings over the same number of jobs with the same worker options, measured in the same run:
  * a BullMQ worker that sends each job's (pre-rendered) message to the same fake Graph API with no
  * bookkeeping at all — the ceiling the target is a ratio to — and a no-op processor (what BullMQ and
@@ -29,6 +29,7 @@ import { createAdminService } from '../src/admins/admin-service.js';
 import { createSendApi } from '../src/bot/send-api.js';
 import { createOrderService } from '../src/orders/index.js';
 import { createNotificationProcessor } from '../src/jobs/notification-processor.js';
+import { createNotificationWaiters, type NotificationWaiters } from '../src/jobs/notification-waiters.js';
 import { jobIds, QUEUES } from '../src/jobs/queues.js';
 import { renderNotification } from '../src/jobs/notification-messages.js';
 import { deleteKeysByPrefix, dropDatabase, formatRss, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
@@ -175,10 +176,29 @@ async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: DB_URL, SIMULATOR: 'off', GRAPH_API_URL: graph.url });
   const db = createPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 60 });
   const batchDb = createBatchPool({ url: DB_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 10 });
+  // MariaDB round trips per job: a count, not a time, so it does not depend on the machine's load
+  const queries = { n: 0 };
+  for (const pool of [db, batchDb]) {
+    const query = pool.query.bind(pool);
+    pool.query = ((...args: Parameters<typeof query>) => {
+      queries.n += 1;
+      return query(...args);
+    }) as typeof pool.query;
+  }
   const logger = pino({ level: 'silent' });
   const orders = createOrderService({ db, batchDb, config, logger, outbox: { publish: async () => undefined } });
-  const processor = createNotificationProcessor({
+  // the waiters as production has them (a customer's second row waits for the first and is woken by it)
+  const waitersRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const waitersQueues: Queue[] = [];
+  const processorFor = (queueName: string) => {
+    const queue = new Queue(queueName, { connection: waitersRedis, prefix: PREFIX });
+    waitersQueues.push(queue);
+    return createProcessor(createNotificationWaiters(waitersRedis, queue, PREFIX));
+  };
+  const createProcessor = (waiters: NotificationWaiters) => createNotificationProcessor({
+    waiters,
     db,
+    batchDb,
     orders,
     admins: createAdminService(db, config),
     sendApi: createSendApi({ graphApiUrl: graph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined }),
@@ -210,13 +230,15 @@ async function main(): Promise<void> {
       const ceiling = await runOnce(`noop-c${c}`, noop, c, fake);
       const graphOnly = await runOnce(`send-only-c${c}`, sendOnly, c, fake);
       const ids = await insertRows(db, orderId);
-      const real = await runOnce(`${QUEUES.notifications}-c${c}`, processor, c, ids);
+      const queriesBefore = queries.n;
+      const real = await runOnce(`${QUEUES.notifications}-c${c}`, processorFor(`${QUEUES.notifications}-c${c}`), c, ids);
+      const perJob = (queries.n - queriesBefore) / JOBS;
       const sent = await countSent(db, ids);
       if (sent !== JOBS) throw new Error(`expected ${JOBS} rows sent with a message id, got ${sent}`);
       const ratio = real / graphOnly;
       console.log(
         `  concurrency ${String(c).padStart(2)}: worker ${real.toFixed(0).padStart(6)} jobs/s   send-only ceiling ${graphOnly.toFixed(0).padStart(6)} jobs/s   ratio ${ratio.toFixed(2)}` +
-          `   (no-op worker ${ceiling.toFixed(0)} jobs/s, ratio ${(real / ceiling).toFixed(2)}; load ${loadavg()[0]!.toFixed(1)})`,
+          `   (no-op worker ${ceiling.toFixed(0)} jobs/s, ratio ${(real / ceiling).toFixed(2)}; load ${loadavg()[0]!.toFixed(1)})   MariaDB round trips/job ${perJob.toFixed(2)}`,
       );
       summary.push({ bench: 'jobs', figure: `notifications jobs/s @${c} vs send-only worker`, value: real, ceiling: graphOnly, ratio, target: c === 1 ? '(info)' : `>= ${TARGET}`, met: c === 1 || ratio >= TARGET });
     }
@@ -224,6 +246,8 @@ async function main(): Promise<void> {
     console.log(`worker process (this one) ${formatRss(memory)}`);
     reportSummary(summary, memory);
   } finally {
+    for (const q of waitersQueues) await q.close();
+    await waitersRedis.quit();
     await db.end();
     await batchDb.end();
     graph.child.kill('SIGTERM');

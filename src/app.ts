@@ -124,7 +124,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     httpOrigins: simulator ? [config.publicUrl, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`] : [],
   };
   const images = createProductImages({ media, orders, publicUrl: config.publicUrl, policy: downloadPolicy });
-  const jobs = await createJobs({ config, db, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy, live: () => live });
+  const jobs = await createJobs({ config, db, batchDb, redis, orders, admins, sendApi, logger, metrics, media, downloadPolicy, live: () => live });
   jobsRef = jobs;
   // queue depths at scrape time, in every role (a worker's metrics show them too)
   useQueueDepths(metrics, jobs);

@@ -32,6 +32,8 @@ export type { QueueName } from './queues.js';
 export interface JobsDeps {
   config: Config;
   db: Db;
+  /** runs several statements per query: the notifications worker claims and loads rows in one round trip */
+  batchDb?: Db;
   redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
@@ -230,6 +232,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
       workerConnection.on('error', (err) => logger.debug({ err: err.message }, 'worker connection error'));
       const notifications = createNotificationProcessor({
         db,
+        batchDb: deps.batchDb,
         orders: deps.orders,
         admins: deps.admins,
         sendApi: deps.sendApi,

@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
+import { isOutage } from '../db/outage.js';
 
 /** Parse job data with its schema; bad data can never succeed, so it fails the job at once. */
 export function parseJobData<T>(schema: z.ZodType<T>, job: Job): T {
@@ -24,5 +25,21 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Run fn, and while it fails on an outage (MariaDB or Redis unreachable, see db/outage.ts) run it again with
+ * a short doubling wait, for at most maxMs; any other error, or an outage outlasting maxMs, is thrown.
+ */
+export async function throughOutage<T>(fn: () => Promise<T>, maxMs: number): Promise<T> {
+  const deadline = Date.now() + maxMs;
+  for (let wait = 200; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isOutage(err) || Date.now() + wait > deadline) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }

@@ -7,9 +7,11 @@ import type { OrderService } from '../orders/index.js';
 import { notificationJobSchema } from './queues.js';
 import { orderRefFromPayload, renderNotification, WINDOW_ONLY_TYPES, type OutgoingMessage, type RenderInput } from './notification-messages.js';
 import type { MediaStore } from '../media/media-store.js';
-import { isFinalAttempt, parseJobData } from './job-helpers.js';
+import { isFinalAttempt, parseJobData, throughOutage } from './job-helpers.js';
+import { isOutage } from '../db/outage.js';
 import * as store from './outbox-store.js';
 import { createPartRecorder } from './part-recorder.js';
+import { createNotificationBatches } from './notification-batches.js';
 import type { NotificationWaiters } from './notification-waiters.js';
 
 /**
@@ -24,6 +26,8 @@ import type { NotificationWaiters } from './notification-waiters.js';
  */
 export interface NotificationProcessorDeps {
   db: Db;
+  /** a pool that runs several statements per query (createBatchPool): rows claimed and loaded in one round trip */
+  batchDb?: Db;
   orders: OrderService;
   admins: AdminService;
   sendApi: SendApi;
@@ -62,6 +66,25 @@ async function withUpload(media: Pick<MediaStore, 'load'>, part: OutgoingMessage
 const WAIT_FOR_EARLIER_MS = 250;
 const WAIT_FOR_EARLIER_MAX_MS = 2000;
 
+/**
+ * A job that met an outage (MariaDB or Redis unreachable, a deadlock) is delayed without using up an attempt
+ * and runs again after 500 ms, doubling up to 5 s, for as long as the outage lasts: the chaos run's MariaDB
+ * restart used up the attempts of jobs in backoff and left their rows pending for good (issue 12).
+ */
+const OUTAGE_RETRY_MS = 500;
+const OUTAGE_RETRY_MAX_MS = 5000;
+/**
+ * The bookkeeping right after a send (the message id; or, on a "not done" answer, the release of the claim)
+ * is retried in place through an outage this long: the job holds its lock meanwhile, and a claim left behind
+ * would turn a message Graph did (or did not) receive into "delivery unknown".
+ */
+const AFTER_SEND_OUTAGE_MS = 60_000;
+
+interface Attempt {
+  started: boolean;
+  held: number | null;
+}
+
 export type NotificationResult = { sent: string | null; parts: number } | { skipped: string } | { fannedOut: number };
 
 class DeliveryUnknownError extends Error {}
@@ -81,6 +104,7 @@ function privateReplyComment(row: store.NotificationRow): string | null {
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   const { db, logger } = deps;
   const parts = createPartRecorder(db);
+  const batches = createNotificationBatches(db, deps.batchDb);
 
   async function fanOutBroadcast(row: store.NotificationRow): Promise<NotificationResult> {
     await store.markStarted(db, 'notification_queue', row.id);
@@ -117,8 +141,12 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     throw new SendInFlight(Math.max(100, deps.inDoubtAfterMs - (now.sending_for_ms ?? 0) + 100));
   }
 
-  /** `attempt.started` turns true once this attempt is counted on the row (with its first claim). */
-  async function send(row: store.NotificationRow, attempt: { started: boolean }): Promise<NotificationResult> {
+  /**
+   * `attempt.started` turns true once this attempt is counted on the row (with its first claim); `held` is
+   * the part the row's load claimed (notification-batches.ts) until the send of that part begins: an attempt
+   * that ends before then releases it (releaseHeld).
+   */
+  async function send(row: store.NotificationRow, attempt: Attempt): Promise<NotificationResult> {
     if (WINDOW_ONLY_TYPES.has(row.notification_type) && row.in_window !== true) {
       const note = "not sent: the recipient has not written to the Page within 24 hours (Messenger's messaging window)";
       await store.markCompleted(db, 'notification_queue', row.id, note);
@@ -146,7 +174,8 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     let lastId: string | null = null;
     for (let part = row.parts_sent; part < rendered.parts.length; part++) {
       const last = part === rendered.parts.length - 1;
-      const claimed = await store.claimPart(db, row.id, part, !attempt.started);
+      const claimed = attempt.held === part || (await store.claimPart(db, row.id, part, !attempt.started));
+      attempt.held = null; // from here a failed send releases the part itself (below)
       if (claimed) attempt.started = true;
       else {
         if (!attempt.started) attempt.started = await store.markStarted(db, 'notification_queue', row.id);
@@ -165,10 +194,11 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
           await store.skipUnknownPart(db, row.id, part, reason);
           continue;
         }
-        await store.releasePart(db, row.id); // Graph answered "not done" (or the call never left): nothing was sent
+        // Graph answered "not done" (or the call never left): nothing was sent
+        await throughOutage(() => store.releasePart(db, row.id), AFTER_SEND_OUTAGE_MS);
         throw err;
       }
-      await parts.record(row.id, part, res.message_id, last);
+      await throughOutage(() => parts.record(row.id, part, res.message_id, last), AFTER_SEND_OUTAGE_MS);
       if (commentId && res.recipient_id) await store.recordRecipient(db, row.id, res.recipient_id);
       lastId = res.message_id;
     }
@@ -190,30 +220,40 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     return true;
   }
 
+  /** The part the row's load claimed was not sent (skipped row, or an error before the send): free it. */
+  async function releaseHeld(id: number, attempt: Attempt): Promise<void> {
+    if (attempt.held === null) return;
+    attempt.held = null;
+    await throughOutage(() => store.releasePart(db, id), AFTER_SEND_OUTAGE_MS);
+  }
+
   /** The row settled: the rows waiting for it go now (best effort: they look again by themselves anyway). */
   async function wake(id: number): Promise<void> {
     await deps.waiters?.wake(id).catch((err: Error) => logger.debug({ err: err.message, notificationId: id }, 'could not wake waiting notifications'));
   }
 
-  return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
+  async function processRow(job: Job, token?: string): Promise<NotificationResult> {
     const { notificationId: id } = parseJobData(notificationJobSchema, job);
-    const row = await store.loadNotification(db, id);
+    const row = await batches.loadAndClaim(id);
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
     // One recipient's messages go out in the order of the events that caused them: an earlier row it waits
     // for (same customer; same admin and order) still open goes first, so a status never arrives before an
-    // older one. The row's own load told whether there is one (one round trip).
-    if (row.recipient_psid !== null && row.earlier_open !== null && (await waitForEarlier(job, token, row.earlier_open))) {
+    // older one. The row's own load told whether there is one (one round trip); a row its load claimed had none.
+    if (!row.claimed && row.recipient_psid !== null && row.earlier_open !== null && (await waitForEarlier(job, token, row.earlier_open))) {
       throw new DelayedError();
     }
 
-    const attempt = { started: false };
+    const attempt: Attempt = { started: row.claimed === true, held: row.claimed ? row.parts_sent : null };
     try {
       const result = await send(row, attempt);
-      await wake(id);
+      await releaseHeld(id, attempt);
+      void wake(id); // best effort (the waiting rows look again by themselves): not on the job's path
       return result;
     } catch (err) {
+      await releaseHeld(id, attempt);
+      if (!(err instanceof GraphError) && isOutage(err)) throw err; // bookkeeping failed: waited out above
       if (!attempt.started) await store.markStarted(db, 'notification_queue', id).catch(() => undefined);
       if (err instanceof GraphError && err.isRateLimit) {
         // Back the whole queue off; the job goes back to waiting without using up an attempt.
@@ -240,6 +280,19 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       if (status === 'failed') await wake(id);
       if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(reason);
       throw err;
+    }
+  }
+
+  /** An outage is waited out: the job is delayed without using up an attempt (see OUTAGE_RETRY_MS). */
+  return async function processNotification(job: Job, token?: string): Promise<NotificationResult> {
+    try {
+      return await processRow(job, token);
+    } catch (err) {
+      if (!token || err instanceof GraphError || !isOutage(err)) throw err;
+      const looks = Math.max(0, (job.attemptsStarted ?? 1) - job.attemptsMade - 1);
+      logger.warn({ jobId: job.id, err: (err as Error).message }, 'notification met an outage; retried without using up an attempt');
+      await job.moveToDelayed(Date.now() + Math.min(OUTAGE_RETRY_MS * 2 ** Math.min(looks, 10), OUTAGE_RETRY_MAX_MS), token);
+      throw new DelayedError();
     }
   };
 }

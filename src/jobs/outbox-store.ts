@@ -28,6 +28,8 @@ export interface NotificationRow {
   in_window: boolean | null;
   /** the oldest earlier row for the same recipient that is not settled yet (see earlierOpenFor), or null */
   earlier_open: number | null;
+  /** loaded by loadAndClaim: this attempt already owns the send of part parts_sent (see notification-batches.ts) */
+  claimed?: boolean;
 }
 
 export interface ProcessingRow {
@@ -62,9 +64,10 @@ function parsePayload(v: unknown): Record<string, unknown> {
  * order (NULL-safe: rows about no order, e.g. live tallies, wait for each other). An admin's alerts about
  * different orders are independent messages; a slow or failing send of one must not hold back the others.
  */
-const SAME_THREAD = `(nq.recipient_type = 'customer' OR e.order_id <=> nq.order_id)`;
+export const SAME_THREAD = `(nq.recipient_type = 'customer' OR e.order_id <=> nq.order_id)`;
 
-const SELECT_NOTIFICATION = `
+/** ? = the row ids */
+export const SELECT_NOTIFICATION = `
   SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
          message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms,
          (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window,
@@ -72,12 +75,19 @@ const SELECT_NOTIFICATION = `
            WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
              AND ${SAME_THREAD}
            ORDER BY e.id LIMIT 1) AS earlier_open
-  FROM notification_queue nq WHERE id = ?`;
+  FROM notification_queue nq WHERE id IN (?)`;
 
 export async function loadNotification(db: Db, id: number): Promise<NotificationRow | null> {
-  const [rows] = await db.query<RowDataPacket[]>(SELECT_NOTIFICATION, [id]);
-  const r = rows[0];
-  if (!r) return null;
+  return (await loadNotifications(db, [id])).get(id) ?? null;
+}
+
+/** Several rows in one statement (the jobs running at once, see notification-batches.ts), by id. */
+export async function loadNotifications(db: Db, ids: number[]): Promise<Map<number, NotificationRow>> {
+  const [rows] = await db.query<RowDataPacket[]>(SELECT_NOTIFICATION, [ids]);
+  return new Map(rows.map((r) => [Number(r.id), toNotificationRow(r)]));
+}
+
+export function toNotificationRow(r: RowDataPacket): NotificationRow {
   return {
     id: Number(r.id),
     order_id: r.order_id === null ? null : Number(r.order_id),
@@ -163,13 +173,15 @@ export async function markPublished(db: Db, table: OutboxTable, ids: number[]): 
  * `start` also counts the attempt and marks the row processing (one write instead of two per job).
  */
 export async function claimPart(db: Db, id: number, part: number, start: boolean): Promise<boolean> {
-  const starting = start ? ", status = 'processing', attempts = attempts + 1" : '';
-  const [res] = await db.query<ResultSetHeader>(
-    `UPDATE notification_queue SET sending_started_at = NOW(3)${starting}
-     WHERE id = ? AND parts_sent = ? AND sending_started_at IS NULL AND message_id IS NULL`,
-    [id, part],
-  );
+  const [res] = await db.query<ResultSetHeader>(claimPartSql(start), [id, part]);
   return res.affectedRows === 1;
+}
+
+/** claimPart's statement; ? = the row's id, the part */
+export function claimPartSql(start: boolean): string {
+  const starting = start ? ", status = 'processing', attempts = attempts + 1" : '';
+  return `UPDATE notification_queue SET sending_started_at = NOW(3)${starting}
+     WHERE id = ? AND parts_sent = ? AND sending_started_at IS NULL AND message_id IS NULL`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool.js';
+import { createTickBatcher } from './tick-batcher.js';
 
 /**
  * Records Graph's message ids for sent parts (parts_sent + 1, the id appended to message_ids; after the
@@ -14,61 +15,34 @@ export interface PartRecorder {
   record(id: number, part: number, messageId: string, last: boolean): Promise<void>;
 }
 
-interface Pending {
+interface Part {
   id: number;
   part: number;
   messageId: string;
   last: boolean;
-  resolve(): void;
-  reject(err: unknown): void;
 }
 
 /** rows per UPDATE (a few hundred bound values) */
 const MAX_ROWS = 100;
 
 export function createPartRecorder(db: Db): PartRecorder {
-  const pending: Pending[] = [];
-  let scheduled = false;
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    const rows = pending.splice(0, MAX_ROWS);
-    if (pending.length) schedule();
-    // a row appears once per batch: the same row's next part only comes after this one's write
-    const caseOf = (pick: (r: Pending) => unknown) => ({ sql: `CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END`, values: rows.flatMap((r) => [r.id, pick(r)]) });
+  // a row appears once per batch: the same row's next part only comes after this one's write
+  const write = createTickBatcher<Part, void>(async (rows) => {
+    const caseOf = (pick: (r: Part) => unknown) => ({ sql: `CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END`, values: rows.flatMap((r) => [r.id, pick(r)]) });
     const mid = caseOf((r) => r.messageId);
     const last = caseOf((r) => (r.last ? 1 : 0));
     const part = caseOf((r) => r.part);
-    try {
-      await db.query(
-        `UPDATE notification_queue
-         SET parts_sent = parts_sent + 1, sending_started_at = NULL,
-             message_ids = IF(message_ids IS NULL, ${mid.sql}, CONCAT(message_ids, ' ', ${mid.sql})),
-             status = IF(${last.sql} = 1, 'completed', status),
-             message_id = IF(${last.sql} = 1, ${mid.sql}, message_id),
-             sent_at = IF(${last.sql} = 1, NOW(), sent_at)
-         WHERE id IN (?) AND parts_sent = ${part.sql}`,
-        [...mid.values, ...mid.values, ...last.values, ...last.values, ...mid.values, ...last.values, rows.map((r) => r.id), ...part.values],
-      );
-      for (const r of rows) r.resolve();
-    } catch (err) {
-      for (const r of rows) r.reject(err);
-    }
-  }
-
-  function schedule(): void {
-    if (scheduled) return;
-    scheduled = true;
-    // after this turn of the event loop: every send that came back meanwhile joins
-    setImmediate(() => void flush());
-  }
-
-  return {
-    record(id, part, messageId, last) {
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ id, part, messageId, last, resolve, reject });
-        schedule();
-      });
-    },
-  };
+    await db.query(
+      `UPDATE notification_queue
+       SET parts_sent = parts_sent + 1, sending_started_at = NULL,
+           message_ids = IF(message_ids IS NULL, ${mid.sql}, CONCAT(message_ids, ' ', ${mid.sql})),
+           status = IF(${last.sql} = 1, 'completed', status),
+           message_id = IF(${last.sql} = 1, ${mid.sql}, message_id),
+           sent_at = IF(${last.sql} = 1, NOW(), sent_at)
+       WHERE id IN (?) AND parts_sent = ${part.sql}`,
+      [...mid.values, ...mid.values, ...last.values, ...last.values, ...mid.values, ...last.values, rows.map((r) => r.id), ...part.values],
+    );
+    return rows.map(() => undefined);
+  }, MAX_ROWS);
+  return { record: (id, part, messageId, last) => write({ id, part, messageId, last }) };
 }

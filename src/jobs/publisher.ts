@@ -30,8 +30,9 @@ const RELAY_MAX_BATCHES = 20;
 
 // Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
 // are not re-added (their delayed job is waiting); unknown queue types are left for whoever handles them.
+// `stale`: published before, so its job may be dead (see republishDeadJobs).
 const UNPUBLISHED_NOTIFICATIONS = `
-  SELECT id FROM notification_queue
+  SELECT id, published_at IS NOT NULL AS stale FROM notification_queue
   WHERE status IN ('pending', 'processing')
     AND (published_at IS NULL OR published_at < NOW() - INTERVAL ? SECOND)
   ORDER BY id LIMIT ?`;
@@ -80,6 +81,28 @@ export function createPublisher(deps: PublisherDeps) {
     await markPublished(db, 'order_processing_queue', published);
   }
 
+  /**
+   * Open rows published long ago whose job is finished (failed or completed) are published afresh: BullMQ
+   * ignores an add whose jobId exists, so such a row stayed open for good, and held back every later row
+   * of its recipient (issue 12: a job's attempts used up while MariaDB was down, its row left pending).
+   * The dead job is removed so that the add makes a new one. Sending again is safe: the processor never
+   * resends a part it claimed (a claim left behind becomes "delivery unknown"), and a sent row is skipped.
+   */
+  async function republishDeadJobs(ids: number[]): Promise<void> {
+    const queue = queues[QUEUES.notifications];
+    const dead = await Promise.all(
+      ids.map(async (id) => {
+        const job = await queue.getJob(jobIds.notification(id));
+        const state = job ? await job.getState() : null;
+        if (!job || (state !== 'failed' && state !== 'completed')) return null;
+        await job.remove();
+        return id;
+      }),
+    );
+    const found = dead.filter((id) => id !== null);
+    if (found.length) logger.warn({ notificationIds: found }, 'open notification rows had a finished job: published again');
+  }
+
   /** False while the producer is between connections: adding would only wait for the timeout. */
   function redisReachable(): boolean {
     return !['reconnecting', 'close', 'end'].includes(deps.producer.status);
@@ -115,6 +138,7 @@ export function createPublisher(deps: PublisherDeps) {
         const [n] = await db.query<RowDataPacket[]>(UNPUBLISHED_NOTIFICATIONS, [age, RELAY_BATCH]);
         const [p] = await db.query<RowDataPacket[]>(UNPUBLISHED_PROCESSING, [known, age, RELAY_BATCH]);
         const nIds = n.map((r) => Number(r.id));
+        await withTimeout(republishDeadJobs(n.filter((r) => Number(r.stale) === 1).map((r) => Number(r.id))), deps.timeoutMs * 4, 'finding dead notification jobs');
         const pIds = p.map((r) => Number(r.id));
         await addNotifications(nIds);
         await addProcessing(pIds);
