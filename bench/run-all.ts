@@ -13,6 +13,9 @@ const BENCHES: Array<{ name: string; file: string; defaults: Record<string, stri
   { name: 'api', file: 'bench/api.ts', defaults: { BENCH_SECONDS: '4' } },
   { name: 'jobs', file: 'bench/jobs.ts', defaults: { BENCH_JOBS: '2000', BENCH_CONCURRENCY: '10,50' } },
   { name: 'webhook', file: 'bench/webhook.ts', defaults: { BENCH_SECONDS: '3' } },
+  // The same bench in the split deployment (TURN_PROCESS=worker: web processes only ack, a worker process runs
+  // the turns), so the summary shows both ways of running QuickSell; its rows say which one they measure.
+  { name: 'webhook-split', file: 'bench/webhook.ts', defaults: { BENCH_SECONDS: '3', BENCH_TURN_PROCESS: 'worker' } },
 ];
 
 interface Reported {
