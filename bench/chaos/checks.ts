@@ -156,17 +156,23 @@ export async function runChecks(input: CheckInput): Promise<Check[]> {
   out.push(check('no job stuck active', stuck, `none (failed jobs kept for the dashboard: ${failed})`, 'stuck'));
 
   // 8. chat inboxes and dead letters
+  const left = await chatEventsLeft(input.redis, input.prefix);
+  out.push(check('no event left in any inbox or dead-letter list', left, 'all inboxes empty, no dead letters', 'left'));
+  return out;
+}
+
+/** The chat inboxes, pending set and dead-letter lists that still hold something, as `key (count)`. */
+export async function chatEventsLeft(redis: RedisClient, prefix: string): Promise<string[]> {
   const left: string[] = [];
-  for (const node of masterConnections(input.redis)) {
-    for await (const keys of node.scanStream({ match: `${input.prefix}:bot:*`, count: 1000 })) {
+  for (const node of masterConnections(redis)) {
+    for await (const keys of node.scanStream({ match: `${prefix}:bot:*`, count: 1000 })) {
       for (const key of keys as string[]) {
         if (!/:bot:(inbox|pending|dead)/.test(key)) continue;
         const type = await node.type(key);
         const n = type === 'list' ? await node.llen(key) : type === 'set' ? await node.scard(key) : type === 'zset' ? await node.zcard(key) : type === 'stream' ? await node.xlen(key) : 0;
-        if (n > 0) left.push(`${key.slice(input.prefix.length)} (${n})`);
+        if (n > 0) left.push(`${key.slice(prefix.length)} (${n})`);
       }
     }
   }
-  out.push(check('no event left in any inbox or dead-letter list', left, 'all inboxes empty, no dead letters', 'left'));
-  return out;
+  return left;
 }

@@ -10,7 +10,7 @@ import { startAppProcess, type AppProcess } from './app-processes.js';
 import { startChaosGraph, type ChaosGraph, type GraphFaults } from './chaos-graph.js';
 import { ChatUser, shopperJourney, WebhookClient, type CustomerResult } from './customers.js';
 import { apiOrderWithRetries, startAdminDesk, type ApiOrderResult } from './admins-and-api.js';
-import { runChecks, type Check } from './checks.js';
+import { chatEventsLeft, runChecks, type Check } from './checks.js';
 import type { RedisServers } from './redis-servers.js';
 
 /**
@@ -222,17 +222,19 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   if (!(await until(desk.idle().then(() => true), phases.grace, false))) cutShort.push('admins still confirming at the end of the grace');
   desk.stop();
 
-  // drain: every notification row settled and every inbox empty, bounded
+  // drain: every notification row settled, no job waiting and every chat inbox empty, bounded
   const drainUntil = Math.max(Date.now() + 5000, phases.drain);
   for (;;) {
     const settled = await (async () => {
       const [[open]] = (await db.query(`SELECT COUNT(*) AS n FROM notification_queue WHERE status IN ('pending','processing')`)) as unknown as [[{ n: number }]];
       const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active')));
-      return Number(open.n) === 0 && counts.reduce((s, c) => s + (c.waiting ?? 0) + (c.active ?? 0), 0) <= 1;
+      if (Number(open.n) !== 0 || counts.reduce((s, c) => s + (c.waiting ?? 0) + (c.active ?? 0), 0) > 1) return false;
+      // chat events still queued (a turn retried with backoff after an outage) are part of the drain too
+      return (await chatEventsLeft(redis, prefix)).length === 0;
     })().catch(() => false); // the database or Redis may still be coming back from a fault
     if (settled) break;
     if (Date.now() > drainUntil) {
-      cutShort.push(`the drain, at ${((Date.now() - started) / 1000).toFixed(0)} s (rows or jobs still open: the checks below say which)`);
+      cutShort.push(`the drain, at ${((Date.now() - started) / 1000).toFixed(0)} s (rows, jobs or chat events still open: the checks below say which)`);
       break;
     }
     await new Promise((r) => setTimeout(r, 1000));
