@@ -1,3 +1,5 @@
+import { createCoalescer } from '../db/coalesce.js';
+
 /**
  * Coalesces the calls made during one turn of the event loop into one call of `run` (DataLoader style):
  * the notification jobs running at once each load, claim and record their own row, and one statement for
@@ -14,31 +16,19 @@ interface Pending<I, R> {
 }
 
 export function createTickBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxItems = 100): TickBatcher<I, R> {
-  const pending: Array<Pending<I, R>> = [];
-  let scheduled = false;
-
-  function schedule(): void {
-    if (scheduled) return;
-    scheduled = true;
-    // after this turn of the event loop: every caller that got here meanwhile joins
-    setImmediate(() => void flush());
-  }
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    const batch = pending.splice(0, maxItems);
-    if (pending.length) schedule();
-    try {
-      const results = await run(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]!));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
-  }
-
-  return (item) =>
-    new Promise<R>((resolve, reject) => {
-      pending.push({ item, resolve, reject });
-      schedule();
-    });
+  // no bound on batches out at once: each tick's callers go as one batch right away
+  // (the engine bounds its batches so that its groups grow while one is out)
+  const join = createCoalescer<Pending<I, R>>({
+    maxGroup: maxItems,
+    maxInFlight: Infinity,
+    async run(batch) {
+      try {
+        const results = await run(batch.map((p) => p.item));
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    },
+  });
+  return (item) => new Promise<R>((resolve, reject) => join({ item, resolve, reject }));
 }

@@ -1,6 +1,6 @@
 import type { Conn } from '../db/pool.js';
 import { SqlBatch } from '../db/sql-batch.js';
-import { createCoalescer } from './coalesce.js';
+import { createCoalescer } from '../db/coalesce.js';
 import { addPlaceOrder, placedOrder, type OrderPlan, type WrittenOrder } from './create-order-batch.js';
 import type { EngineContext } from './engine-context.js';
 import * as q from './sql/create-order-sql.js';

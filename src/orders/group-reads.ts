@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { Db } from '../db/pool.js';
 import { SqlBatch } from '../db/sql-batch.js';
-import { createCoalescer } from './coalesce.js';
+import { createCoalescer } from '../db/coalesce.js';
 
 /**
  * The checks' reads of concurrent orders (order-checks.ts: the buyer with their fraud facts, the

@@ -1,5 +1,6 @@
 /**
- * The scheduler shared by group commit (group-commit.ts) and coalesced reads (group-reads.ts): members
+ * The scheduler shared by the engine's group commit and coalesced reads (orders/group-commit.ts,
+ * group-reads.ts) and the notification jobs' batched statements (jobs/tick-batcher.ts): members
  * that arrive while up to `maxInFlight` batches are out wait, and go together (up to `maxGroup`) once one
  * returns. A batch starts after the current turn of the event loop, so every caller that got there
  * meanwhile joins it. `single`, when given, takes a batch of one instead of `run` (no slot used).
