@@ -65,9 +65,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
   const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000 });
   const onDeliveryUnknown = (err: GraphError) => log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again');
-  const adapter = new MessengerAdapter(sendApi, ledger, onDeliveryUnknown);
-  // the sends of a turn that go around Botkit (handover, "in your cart"): once per inbound event, like its replies
+  // a turn's replies (the adapter's) and its sends around Botkit (handover, "in your cart"): once per inbound event
   const sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
+  const adapter = new MessengerAdapter(sends);
   const controller = new QuickSellBotkit({
     adapter,
     storage: createRedisStorage(redis, config.QUEUE_PREFIX),

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, BotAdapter, TurnContext } from 'botbuilder';
 import type { Activity, ConversationReference, ResourceResponse } from 'botbuilder';
-import type { GraphError, QuickReply, SendApi, SendRequest } from './send-api.js';
+import type { QuickReply, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
-import type { ReplyLedger } from './reply-ledger.js';
 import { leaseOf, TURN_LEASE, type TurnLease } from './turn-lease.js';
-import { createTurnSends, type TurnSends } from './send-once.js';
+import type { TurnSends } from './send-once.js';
 
 /**
  * QuickSell's own Messenger adapter for Botkit core (instead of botbuilder-adapter-facebook: see
@@ -83,17 +82,15 @@ export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
   readonly botkit_worker = MessengerBotWorker;
 
-  private readonly sends: TurnSends;
-
   constructor(
-    sendApi: SendApi,
-    /** replies already sent for an inbound event (a re-run turn skips them); none: every reply is sent */
-    ledger?: ReplyLedger,
-    /** a reply whose delivery is unknown (see GraphError.deliveryUnknown): logged by the caller */
-    onDeliveryUnknown?: (err: GraphError) => void,
+    /**
+     * How replies go out (send-once.ts): once per inbound event through the reply ledger when it has one
+     * (a re-run turn skips what went out), and only while the turn's lease holds. The same TurnSends
+     * serves the sends a turn makes around Botkit (src/bot/index.ts).
+     */
+    private readonly sends: TurnSends,
   ) {
     super();
-    this.sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);
   }
 
   /**

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnContext } from 'botbuilder';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { createSendApi, GraphError } from '../../../src/bot/send-api.js';
+import { createTurnSends } from '../../../src/bot/send-once.js';
 import { MessengerAdapter, toActivity } from '../../../src/bot/messenger-adapter.js';
 
 let graph: FakeGraph;
 let adapter: MessengerAdapter;
 beforeAll(async () => {
   graph = await startFakeGraph();
-  adapter = new MessengerAdapter(createSendApi({ graphApiUrl: graph.url, graphApiVersion: 'v24.0', pageAccessToken: 'secret-page-token' }));
+  adapter = new MessengerAdapter(createTurnSends(createSendApi({ graphApiUrl: graph.url, graphApiVersion: 'v24.0', pageAccessToken: 'secret-page-token' }), undefined));
 });
 afterAll(async () => {
   await graph?.close();

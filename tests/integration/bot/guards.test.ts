@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { createSendApi } from '../../../src/bot/send-api.js';
+import { createTurnSends } from '../../../src/bot/send-once.js';
 import { MessengerAdapter } from '../../../src/bot/messenger-adapter.js';
 import { QuickSellBotkit } from '../../../src/bot/botkit-fixes.js';
 import { createGuards } from '../../../src/bot/safe.js';
@@ -19,7 +20,7 @@ let adapter: MessengerAdapter;
 let failure: Error = new Error('unset');
 beforeAll(async () => {
   graph = await startFakeGraph();
-  adapter = new MessengerAdapter(createSendApi({ graphApiUrl: graph.url, graphApiVersion: 'v24.0', pageAccessToken: 't' }));
+  adapter = new MessengerAdapter(createTurnSends(createSendApi({ graphApiUrl: graph.url, graphApiVersion: 'v24.0', pageAccessToken: 't' }), undefined));
   controller = new QuickSellBotkit({ adapter, disable_webserver: true, disable_console: true });
   const guard = createGuards(pino({ level: 'silent' }));
   const fail = guard.handler(async () => {
