@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { buildApp, type App } from '../../src/app.js';
 import { seedDemoShop } from '../../src/simulator/demo-seed.js';
@@ -46,4 +46,20 @@ export async function openSimulator(opts: { env?: Record<string, string>; stepMs
     await close();
     throw err;
   }
+}
+
+/**
+ * Resolves once the image has finished loading: true when it decoded to a picture, false when it failed.
+ * A check of `img.complete` right after the element appears raced the download (the CI run on a fresh
+ * machine saw the card's photo still loading and failed); this waits for the load or error event instead.
+ */
+export function imageLoaded(img: Locator): Promise<boolean> {
+  return img.evaluate(
+    (el: HTMLImageElement) =>
+      new Promise<boolean>((resolve) => {
+        if (el.complete) return resolve(el.naturalWidth > 0);
+        el.addEventListener('load', () => resolve(el.naturalWidth > 0), { once: true });
+        el.addEventListener('error', () => resolve(false), { once: true });
+      }),
+  );
 }

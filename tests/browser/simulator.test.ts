@@ -2,7 +2,7 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { App } from '../../src/app.js';
-import { openSimulator, type SimulatorSession } from './simulator-session.js';
+import { imageLoaded, openSimulator, type SimulatorSession } from './simulator-session.js';
 
 /**
  * The simulator in real headless Chromium (tests/browser/chromium.ts picks one), against the whole app: the
@@ -81,7 +81,7 @@ describe('the Messenger simulator in a real browser', () => {
     await tapQuickReply('customer', /^Bags$/);
     const card = pane('customer').locator('.carousel .card', { hasText: 'Canvas Tote Bag' }).last();
     await card.waitFor();
-    await expect(card.locator('img.card-img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(imageLoaded(card.locator('img.card-img'))).resolves.toBe(true);
     await card.locator('.tpl-btn', { hasText: /Add to cart/i }).click();
     await tapQuickReply('customer', /^2$/);
 
@@ -146,7 +146,7 @@ describe('the Messenger simulator in a real browser', () => {
     await botSays('admin', new RegExp(`Payment proof for ${orderNumber}`, 'i'));
     const forwarded = pane('admin').locator('.row.theirs img.photo').last();
     await forwarded.waitFor();
-    await expect(forwarded.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(imageLoaded(forwarded)).resolves.toBe(true);
     const order = await app.orders.getOrderByNumber(orderNumber);
     expect(order).toMatchObject({ payment_method: 'gcash', payment_status: 'proof_submitted' });
     expect(order?.payment_proof_url).toMatch(/\/simulator\/uploads\/[0-9a-f-]{36}\.png$/);
