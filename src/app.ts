@@ -3,6 +3,8 @@ import { createLogger } from './logging.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { createBatchPool, createPool, type Db } from './db/pool.js';
+import { coalescedReads } from './db/read-rows.js';
+import { createReadGroup } from './orders/group-reads.js';
 import { createRedis, type RedisClient } from './db/redis.js';
 import { createAdminService, type AdminService } from './admins/admin-service.js';
 import { createSendApi, type SendApi } from './bot/send-api.js';
@@ -80,7 +82,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // was a fifth of a busy server's CPU. Only this command connection: BullMQ's own connections block.
   const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const admins = createAdminService(db, config);
+  // the reads every chat turn starts with (who the user is, whether an admin, live-sale claims to cart) of
+  // turns starting together go in one multi-statement round trip (db/read-rows.ts)
+  const turnReads = coalescedReads(createReadGroup(batchDb));
+  const admins = createAdminService(db, config, turnReads);
   const metrics = createMetrics();
   const simulator = config.simulatorEnabled ? await createSimulator({ config, logger }) : null;
   const graphApiUrl = simulator?.graphApiUrl ?? config.GRAPH_API_URL;
@@ -111,6 +116,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     outbox: { publish: (rows) => (jobsRef ? jobsRef.publish(rows) : Promise.resolve()) },
     holds: holdScheduler,
     liveVideos: liveVideoFinder(sendApi, logger),
+    read: turnReads,
   });
   simulator?.connectShop(liveShopView(orders, live));
   const media = createMediaStore(db, { maxBytes: config.MEDIA_MAX_BYTES });
@@ -132,7 +138,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // users' inboxes and drains them itself; a worker process runs BullMQ jobs only. TURN_PROCESS=worker: web
   // processes only ack (append and wake), worker processes drain the inboxes (docs/operations.md).
   const turnsHere = config.TURN_PROCESS === 'web' ? runWeb : runWorkers;
-  const bot = runWeb || turnsHere ? await createBot({ config, db, redis, orders, admins, sendApi, jobs, live, logger, metrics, images, turnsHere }) : null;
+  const bot = runWeb || turnsHere ? await createBot({ config, db, turnReads, redis, orders, admins, sendApi, jobs, live, logger, metrics, images, turnsHere }) : null;
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);

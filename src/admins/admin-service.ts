@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Db } from '../db/pool.js';
+import { readFrom, type ReadRows } from '../db/read-rows.js';
 
 /**
  * Admins: API keys are stored only as SHA-256 hashes (keys are 32 random bytes, so a plain hash is
@@ -30,7 +31,8 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-export function createAdminService(db: Db, config: AdminConfig) {
+/** `read`: how findByPsid (asked at the start of every chat turn) reads; default alone (db/read-rows.ts) */
+export function createAdminService(db: Db, config: AdminConfig, read: ReadRows = readFrom(db)) {
   const rootHash = config.ADMIN_API_KEY ? Buffer.from(hashKey(config.ADMIN_API_KEY), 'hex') : null;
 
   return {
@@ -56,10 +58,7 @@ export function createAdminService(db: Db, config: AdminConfig) {
 
     /** The admin behind a Messenger PSID (admins table or ADMIN_PSIDS), or null. */
     async findByPsid(psid: string): Promise<Admin | null> {
-      const [rows] = await db.query<RowDataPacket[]>(
-        'SELECT id, name, psid FROM admins WHERE psid = ? AND revoked_at IS NULL',
-        [psid],
-      );
+      const rows = await read('SELECT id, name, psid FROM admins WHERE psid = ? AND revoked_at IS NULL', [psid]);
       const row = rows[0];
       if (row) return { id: Number(row.id), name: row.name as string, psid };
       return config.ADMIN_PSIDS.includes(psid) ? { id: null, name: `admin ${psid.slice(-4)}`, psid } : null;

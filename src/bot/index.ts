@@ -3,6 +3,7 @@ import type { RedisClient } from '../db/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
+import type { ReadRows } from '../db/read-rows.js';
 import type { AdminService } from '../admins/admin-service.js';
 import type { GraphError, SendApi } from './send-api.js';
 import { createTurnSends } from './send-once.js';
@@ -31,6 +32,8 @@ import { createLiveMetrics } from './live/live-metrics.js';
 export interface BotDeps {
   config: Config;
   db: Db;
+  /** the turn's first reads, coalesced across concurrent turns (db/read-rows.ts); default: alone */
+  turnReads?: ReadRows;
   redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
@@ -62,7 +65,7 @@ export interface Bot {
 export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
-  const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY });
+  const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY, read: deps.turnReads });
   const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000 });
   const onDeliveryUnknown = (err: GraphError) => log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again');
   // a turn's replies (the adapter's) and its sends around Botkit (handover, "in your cart"): once per inbound event

@@ -3,6 +3,7 @@ import { withTransaction, type Conn, type Db } from '../db/pool.js';
 import { runTx } from './tx.js';
 import { toCentavos, toDecimal } from './money.js';
 import * as sql from './sql/cart-sql.js';
+import { readFrom, type ReadRows } from '../db/read-rows.js';
 
 /**
  * The bot's cart: one open cart per customer in `carts` / `cart_items`, priced from `products` every
@@ -77,7 +78,12 @@ export function orderRequestFrom(userId: number, view: CartView) {
 
 const parseJson = <T>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
+/**
+ * `read`: how the turn's first read (ensureCustomer's SELECT) goes to the database; the bot passes one that
+ * joins what concurrent turns read at that moment into one round trip (db/read-rows.ts). Default: alone.
+ */
+export function createCartService(db: Db, opts: { maxItemQuantity: number; read?: ReadRows }) {
+  const read = opts.read ?? readFrom(db);
   async function openCartId(conn: Conn | Db, userId: number): Promise<number> {
     const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
     if (rows[0]) return Number(rows[0].id);
@@ -119,7 +125,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number }) {
      * (at most once a minute: one read instead of a write per turn; the 24-hour window only gets safer).
      */
     async ensureCustomer(psid: string): Promise<Customer> {
-      let [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);
+      let rows = await read(sql.SELECT_CUSTOMER, [psid]);
       if (!rows[0]) {
         await db.query(sql.INSERT_CUSTOMER, [psid, PLACEHOLDER_NAME]);
         [rows] = await db.query<RowDataPacket[]>(sql.SELECT_CUSTOMER, [psid]);

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { Db } from '../../db/pool.js';
+import { readFrom, type ReadRows } from '../../db/read-rows.js';
 import { runTx } from '../tx.js';
 import { toCentavos, toDecimal } from '../money.js';
 import * as cartSql from '../sql/cart-sql.js';
@@ -22,10 +23,10 @@ const carted = (h: RowDataPacket): CartedHold => ({
   hold_expires_at: new Date(h.hold_expires_at as Date).toISOString(),
 });
 
-export function createLiveCart(db: Db) {
+export function createLiveCart(db: Db, read: ReadRows = readFrom(db)) {
   return {
     async hasClaimsToAttach(psid: string, eventId: string): Promise<boolean> {
-      const [rows] = await db.query<RowDataPacket[]>(sql.HAS_CLAIMS_TO_ATTACH, [psid, eventId, psid]);
+      const rows = await read(sql.HAS_CLAIMS_TO_ATTACH, [psid, eventId, psid]);
       return Number(rows[0]?.pending) === 1;
     },
 

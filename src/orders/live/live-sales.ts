@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/pool.js';
+import type { ReadRows } from '../../db/read-rows.js';
 import { runTx, isDuplicateKey } from '../tx.js';
 import type { OutboxPublisher } from '../types.js';
 import { claimWordsFrom } from './claim-parser.js';
@@ -28,6 +29,8 @@ export interface LiveSalesDeps {
   holds: HoldScheduler;
   /** `post_id: "latest_live"` asks Graph for the Page's live video now */
   liveVideos: LiveVideoFinder;
+  /** how hasClaimsToAttach (asked at the start of every chat turn) reads; default alone (db/read-rows.ts) */
+  read?: ReadRows;
 }
 
 export const liveSaleInput = z.strictObject({
@@ -100,7 +103,7 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
     publish,
     holds: deps.holds,
   });
-  const cart = createLiveCart(db);
+  const cart = createLiveCart(db, deps.read);
 
   return {
     async createSale(raw, actor) {

@@ -2,34 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBatchPool, type Db } from '../../../src/db/pool.js';
 import { createReadGroup } from '../../../src/orders/group-reads.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { countedPool } from '../../helpers/counted-pool.js';
 
 /**
  * The checks' reads of concurrent orders go to the server as one query (src/orders/group-reads.ts).
  * Each order must get its own rows, and a read that fails must fail only its own order.
  */
 let batchDb: Db;
-let queries = 0;
-let counted: Db;
+let counted: ReturnType<typeof countedPool>;
 
 beforeAll(() => {
   const config = testConfig();
   batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 4 });
-  // the real pool, with its queries counted
-  counted = new Proxy(batchDb, {
-    get(target, prop, receiver) {
-      if (prop === 'query') return (...args: unknown[]) => ((queries += 1), (target.query as (...a: unknown[]) => unknown)(...args));
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  counted = countedPool(batchDb);
 });
 afterAll(async () => batchDb.end());
 
 describe('coalesced reads (group-reads.ts)', () => {
   it('sends the reads of orders that arrive together in one query, each order getting its own rows', async () => {
-    const group = createReadGroup(counted);
+    const group = createReadGroup(counted.db);
     await group.run([['SELECT 1 AS v', []]]); // the first goes alone; the next ones gather behind it
-    queries = 0;
+    counted.reset();
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) => group.run([['SELECT ? AS v', [i]], ['SELECT ? AS w, ? AS x', [i * 10, `o${i}`]]])),
     );
@@ -39,7 +32,7 @@ describe('coalesced reads (group-reads.ts)', () => {
       expect(Number(sets[1]![0]!.w)).toBe(i * 10);
       expect(sets[1]![0]!.x).toBe(`o${i}`);
     });
-    expect(queries).toBeLessThan(12);
+    expect(counted.queries()).toBeLessThan(12);
   });
 
   it('fails only the order whose read failed; its neighbours get their rows', async () => {
