@@ -138,7 +138,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // users' inboxes and drains them itself; a worker process runs BullMQ jobs only. TURN_PROCESS=worker: web
   // processes only ack (append and wake), worker processes drain the inboxes (docs/operations.md).
   const turnsHere = config.TURN_PROCESS === 'web' ? runWeb : runWorkers;
-  const bot = runWeb || turnsHere ? await createBot({ config, db, turnReads, redis, orders, admins, sendApi, jobs, live, logger, metrics, images, turnsHere }) : null;
+  const bot = runWeb || turnsHere ? await createBot({ config, db, batchDb, turnReads, redis, orders, admins, sendApi, jobs, live, logger, metrics, images, turnsHere }) : null;
 
   const plugins: FastifyPluginAsync[] = [jobs.dashboardPlugin];
   if (bot) plugins.push(bot.webhookPlugin);

@@ -34,6 +34,8 @@ export interface BotDeps {
   db: Db;
   /** the turn's first reads, coalesced across concurrent turns (db/read-rows.ts); default: alone */
   turnReads?: ReadRows;
+  /** the multi-statement pool: the reply ledger's claims of concurrent turns go in one transaction */
+  batchDb?: Db;
   redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
@@ -66,7 +68,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const { config, redis, logger, sendApi } = deps;
   const log = logger.child({ component: 'bot' });
   const carts = createCartService(deps.db, { maxItemQuantity: config.MAX_ITEM_QUANTITY, read: deps.turnReads });
-  const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000 });
+  const ledger = createReplyLedger(deps.db, { inDoubtAfterMs: config.SEND_API_TIMEOUT_MS + 2000, ...(deps.batchDb ? { batchDb: deps.batchDb } : {}) });
   const onDeliveryUnknown = (err: GraphError) => log.warn({ err }, 'chat reply: delivery unknown (Graph may have shown it); not sent again');
   // a turn's replies (the adapter's) and its sends around Botkit (handover, "in your cart"): once per inbound event
   const sends = createTurnSends(sendApi, ledger, onDeliveryUnknown);

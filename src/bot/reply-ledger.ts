@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Db } from '../db/pool.js';
+import { SqlBatch } from '../db/sql-batch.js';
+import { createTickBatcher } from '../jobs/tick-batcher.js';
+import { runTx } from '../orders/tx.js';
 
 /**
  * Which replies a turn sent, so that a turn run again (after a crash, an outage that cut it short, or a
@@ -45,17 +48,50 @@ const LOOK = `SELECT owner, state, TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)
 const RELEASE = 'DELETE FROM chat_replies WHERE reply_key = ? AND owner = ?';
 const POLL_MS = 200;
 
-export function createReplyLedger(db: Db, opts: { inDoubtAfterMs: number; sleep?: (ms: number) => Promise<void> }): ReplyLedger {
+/**
+ * The first claims of the turns running at once go in one transaction sent as one query (the multi-statement
+ * pool `batchDb`): INSERT IGNORE and SELECT ROW_COUNT() per claim, one COMMIT (one log flush) for all of
+ * them, instead of a round trip and a commit per reply. Each claim's own row count says whether it took the
+ * key, exactly as alone; the claims are committed before any of their sends starts. A batch that fails
+ * fails each of its claims (an outage: the turns are retried); a deadlock is retried whole (runTx).
+ */
+type ClaimValues = [key: string, contentKey: string | null, owner: string];
+
+function claimBatcher(db: Db, batchDb: Db | undefined): (values: ClaimValues) => Promise<number> {
+  const alone = async (values: ClaimValues) => (await db.query<ResultSetHeader>(CLAIM, values))[0].affectedRows;
+  if (!batchDb) return alone;
+  return createTickBatcher<ClaimValues, number>(async (claims) => {
+    if (claims.length === 1) return [await alone(claims[0]!)];
+    return runTx(
+      batchDb,
+      async (conn) => {
+        const b = new SqlBatch(conn);
+        b.add('START TRANSACTION');
+        for (const values of claims) {
+          b.add(CLAIM, values);
+          b.select('SELECT ROW_COUNT() AS n');
+        }
+        b.add('COMMIT');
+        return (await b.run()).map((rows) => Number(rows[0]!.n));
+      },
+      { batched: true },
+    );
+  });
+}
+
+export function createReplyLedger(db: Db, opts: { inDoubtAfterMs: number; sleep?: (ms: number) => Promise<void>; batchDb?: Db }): ReplyLedger {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const firstClaim = claimBatcher(db, opts.batchDb);
   return {
     key(inboundId, part, content) {
       const digest = createHash('sha256').update(JSON.stringify(content ?? null)).digest('hex').slice(0, 16);
       return createHash('sha256').update(`${inboundId}\u0000${part}\u0000${digest}`).digest('hex');
     },
     async claim(key, owner, contentKey = null) {
-      for (;;) {
-        const [res] = await db.query<ResultSetHeader>(CLAIM, [key, contentKey, owner]);
-        if (res.affectedRows === 1) return 'send';
+      for (let first = true; ; first = false) {
+        const values: ClaimValues = [key, contentKey, owner];
+        const inserted = first ? await firstClaim(values) : (await db.query<ResultSetHeader>(CLAIM, values))[0].affectedRows;
+        if (inserted === 1) return 'send';
         const [rows] = await db.query<RowDataPacket[]>(LOOK, [key, contentKey]);
         if (!rows.length) continue; // released meanwhile: claim again
         if (rows.some((r) => r.owner === owner || r.state === 'sent')) return 'skip';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createPool, type Db } from '../../../src/db/pool.js';
+import type { RowDataPacket } from 'mysql2';
+import { createBatchPool, createPool, type Db } from '../../../src/db/pool.js';
+import { countedPool } from '../../helpers/counted-pool.js';
 import { createReplyLedger } from '../../../src/bot/reply-ledger.js';
 import { createTurnSends, type TurnRun, type TurnSends } from '../../../src/bot/send-once.js';
 import { GraphError, type SendApi, type SendRequest } from '../../../src/bot/send-api.js';
@@ -85,5 +87,30 @@ describe('a turn run again for the same inbound event', () => {
     await run(inbound, ['Hello']);
     await run(inbound, ['Hello']);
     expect(arrived).toEqual([]);
+  });
+});
+
+describe('claims of turns running at once (the multi-statement pool)', () => {
+  it('go in one transaction for all of them, each claim answered as if alone', async () => {
+    const batchDb = createBatchPool({ url: inject('databaseUrl'), timeZone: 'UTC', connectionLimit: 2 });
+    try {
+      const counted = countedPool(batchDb);
+      const ledger = createReplyLedger(db, { inDoubtAfterMs: 0, batchDb: counted.db });
+      const [a, b] = [randomUUID(), randomUUID()];
+      const keys = Array.from({ length: 10 }, (_, i) => ledger.key(`m:${randomUUID()}`, i, `reply ${i}`));
+      // 10 turns' first claims, and the same keys claimed again at once by another run (a re-run racing the first)
+      const outcomes = await Promise.all([...keys.map((k) => ledger.claim(k, a)), ...keys.map((k) => ledger.claim(k, b))]);
+      expect(outcomes.slice(0, 10)).toEqual(Array(10).fill('send'));
+      expect(outcomes.slice(10)).toEqual(Array(10).fill('skip'));
+      expect(counted.connections() + counted.queries()).toBe(1); // one transaction for the 20 claims
+      // committed: the claims are in the table, owned by the first run
+      const [rows] = await db.query<RowDataPacket[]>('SELECT owner FROM chat_replies WHERE reply_key IN (?)', [keys]);
+      expect(rows.map((r) => r.owner)).toEqual(Array(10).fill(a));
+      // a claim released is claimed again, in a batch of its own
+      await ledger.release(keys[0]!, a);
+      await expect(ledger.claim(keys[0]!, b)).resolves.toBe('send');
+    } finally {
+      await batchDb.end();
+    }
   });
 });
