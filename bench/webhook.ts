@@ -69,6 +69,15 @@ function line(label: string, r: autocannon.Result): string {
 
 class TimeUp extends Error {}
 
+/** This process's CPU use over a phase, as a share of one core: when near 100 %, the load generator is the limit. */
+function driverLoad(): () => string {
+  const [cpu, t] = [process.cpuUsage(), performance.now()];
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return `${(((used.user + used.system) / 1000 / (performance.now() - t)) * 100).toFixed(0)} % of a core`;
+  };
+}
+
 /**
  * How the half-capacity phase loads the server: shoppers ARRIVE one after another (JOURNEY.length / rate s
  * apart) and each taps THINK_MS after its previous tap (or at once when the answer came later), so at steady
@@ -150,7 +159,9 @@ async function main(): Promise<void> {
     // of its own: this machine has 2), then drains the backlog alone; a later run measures both at once
     if (turnsPid) process.kill(turnsPid, 'SIGSTOP');
     const bareCpu = cpuMeter({ server: child.pid! });
+    const driverBare = driverLoad();
     const ceiling = await run(bare);
+    const driverBareLine = driverBare();
     const bareCpuLine = bareCpu(ceiling['2xx']);
     const repliesBefore = replies;
     const servers = { server: child.pid!, ...(turnsPid ? { turns: turnsPid } : {}), ...serverPids() };
@@ -158,7 +169,9 @@ async function main(): Promise<void> {
     const ackCpu = cpuMeter({ server: child.pid! });
     const simpleTrips = roundTripMeter();
     const hookStart = performance.now();
+    const driverHook = driverLoad();
     const hook = await run(webhook);
+    const driverHookLine = driverHook();
     const ackCpuLine = ackCpu(hook['2xx']);
     const drainFrom = turnsPid ? performance.now() : hookStart;
     if (turnsPid) process.kill(turnsPid, 'SIGCONT');
@@ -177,6 +190,7 @@ async function main(): Promise<void> {
         `→ ${drainRate.toFixed(0)} turns/s (accepted events over the time from ${turnsPid ? 'the turn process resuming' : 'the first post'} to the last reply) (target >= 1,000); left undrained ${d.left}`,
     );
     console.log(`  CPU of the server process per request, bare route: ${bareCpuLine}`);
+    console.log(`  driver process (autocannon + the fake Graph receiving the replies) busy: bare route ${driverBareLine}, POST /webhook ${driverHookLine}`);
     console.log(`  CPU of the server process per accepted event while the posts ran: ${ackCpuLine}${turnsPid ? ' (acks only)' : ' (acks, and the turns it ran meanwhile)'}`);
     console.log(`  CPU per simple turn (ack + turn): ${simpleCpuLine} (database and Redis count whatever else runs on the machine)`);
     console.log(`  per simple turn: ${simpleTripsLine}`);
