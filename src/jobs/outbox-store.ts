@@ -71,10 +71,9 @@ export const SELECT_NOTIFICATION = `
   SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
          message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms,
          (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window,
-         (SELECT e.id FROM notification_queue e
+         (SELECT MIN(e.id) FROM notification_queue e
            WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
-             AND ${SAME_THREAD}
-           ORDER BY e.id LIMIT 1) AS earlier_open
+             AND ${SAME_THREAD}) AS earlier_open
   FROM notification_queue nq WHERE id IN (?)`;
 
 export async function loadNotification(db: Db, id: number): Promise<NotificationRow | null> {
@@ -216,18 +215,22 @@ export async function markDeliveryUnknown(db: Db, id: number, reason: string): P
   );
 }
 
-/** ? = the row's id: the oldest earlier row it waits for (see SAME_THREAD) still waiting or being sent */
+/**
+ * ? = the row's id: the oldest earlier row it waits for (see SAME_THREAD) still waiting or being sent, NULL
+ * if none. MIN, not ORDER BY id LIMIT 1: with the LIMIT, MariaDB walked the whole table's primary key in id
+ * order for each row (a cost that grows with every message ever sent); MIN reads the recipient's open rows
+ * on idx_nq_recipient_open (recipient_psid, status, id). SELECT_NOTIFICATION asks the same this way.
+ */
 const EARLIER_OPEN_FOR = `
-  SELECT e.id FROM notification_queue nq
+  SELECT MIN(e.id) AS id FROM notification_queue nq
   JOIN notification_queue e ON e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
    AND ${SAME_THREAD}
-  WHERE nq.id = ?
-  ORDER BY e.id LIMIT 1`;
+  WHERE nq.id = ?`;
 
 /** An earlier notification this row waits for (same recipient, see SAME_THREAD) that is not settled yet, or null. */
 export async function earlierOpenFor(db: Db, id: number): Promise<number | null> {
   const [rows] = await db.query<RowDataPacket[]>(EARLIER_OPEN_FOR, [id]);
-  return rows[0] ? Number(rows[0].id) : null;
+  return rows[0]?.id == null ? null : Number(rows[0].id);
 }
 
 /** Rows whose delivery is unknown (for /metrics). */

@@ -1,0 +1,74 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, type Conn, type Db } from '../../../src/db/pool.js';
+import { earlierOpenFor, loadNotifications } from '../../../src/jobs/outbox-store.js';
+import { privateDatabase } from '../../helpers/private-database.js';
+
+/**
+ * Loading a notification row asks whether an earlier row of the same recipient is still open. Written as
+ * `ORDER BY e.id LIMIT 1`, MariaDB answered it by walking the whole table's primary key for every row loaded
+ * (ANALYZE: 5,000 rows read per row on a 5,000-row table; the notifications bench spent ~30 ms per job there
+ * at concurrency 50, and the cost grows with the table, i.e. with every message the shop ever sent). The
+ * rows a load reads must stay bounded by the recipient's own rows, however large the table is. Counted with
+ * the server's per-session handler counters, not timed.
+ */
+let db: Db;
+let drop: () => Promise<void>;
+let ids: number[];
+const RECIPIENTS = 500;
+const ROWS = 3000;
+
+beforeAll(async () => {
+  const own = await privateDatabase();
+  drop = own.drop;
+  db = createPool({ url: own.url, timeZone: 'UTC', connectionLimit: 1 });
+  await db.query('INSERT INTO users (name, phone, psid, last_message_at) VALUES ?', [
+    Array.from({ length: RECIPIENTS }, (_, i) => ['Buyer', '09123456789', `plan-${i}`, new Date()]),
+  ]);
+  const rows = Array.from({ length: ROWS }, (_, i) => [null, 'customer', `plan-${i % RECIPIENTS}`, 'order_confirmed', '{}', i < ROWS / 2 ? 'completed' : 'pending']);
+  const [res] = await db.query<ResultSetHeader>('INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload, status) VALUES ?', [rows]);
+  ids = Array.from({ length: ROWS }, (_, i) => res.insertId + i);
+}, 60_000);
+afterAll(async () => {
+  await db?.end();
+  await drop?.();
+});
+
+/** rows the server read for `fn`'s statements on this session's one connection */
+async function rowsRead(fn: (conn: Conn) => Promise<unknown>): Promise<number> {
+  const conn = await db.getConnection();
+  try {
+    await conn.query('FLUSH STATUS');
+    await fn(conn);
+    const [status] = await conn.query<RowDataPacket[]>("SHOW SESSION STATUS LIKE 'Handler_read%'");
+    return status.reduce((n, r) => n + Number(r.Value), 0);
+  } finally {
+    conn.release();
+  }
+}
+
+describe('loading notification rows', () => {
+  it("reads a bounded number of rows per row loaded, not the whole table, and finds the recipient's oldest open row", async () => {
+    const late = ids.slice(-4); // pending rows whose recipients have older pending rows
+    let loaded = new Map<number, { earlier_open: number | null }>();
+    const read = await rowsRead(async (conn) => (loaded = await loadNotifications(conn as unknown as Db, late)));
+    // 4 rows of recipients with 6 rows each: a few dozen index entries, never the 3,000-row table
+    expect(read).toBeLessThan(200);
+    for (const id of late) {
+      const i = ids.indexOf(id);
+      // the same recipient's rows are every RECIPIENTS-th; the oldest still pending is in the second half
+      const oldestOpen = ids.find((other, j) => j >= ROWS / 2 && j % RECIPIENTS === i % RECIPIENTS);
+      expect(loaded.get(id)?.earlier_open).toBe(oldestOpen === id ? null : oldestOpen);
+    }
+  });
+
+  it('answers "which earlier row does it wait for" the same way, as cheaply, and null when none', async () => {
+    const id = ids.at(-1)!;
+    let earlier: number | null = -1;
+    const read = await rowsRead(async (conn) => (earlier = await earlierOpenFor(conn as unknown as Db, id)));
+    expect(read).toBeLessThan(100);
+    expect(earlier).toBe(ids[ROWS / 2 + ((ROWS - 1) % RECIPIENTS)]);
+    // the oldest open row of its recipient waits for nobody
+    await expect(earlierOpenFor(db, ids[ROWS / 2]!)).resolves.toBeNull();
+  });
+});
