@@ -48,6 +48,21 @@ describe('when MariaDB goes away while notifications are retried', () => {
   const publish = (id: number) => t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
   const code2 = { status: 503, error: { code: 2, message: 'Service temporarily unavailable' } };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /**
+   * Puts a row that failed for good back to an open state (`set`), as if the processor's last mark had been
+   * lost. The worker's 'failed' event marks the row failed once more, a moment after the processor did; under
+   * load it came after this write and undid it (a CI run timed out): write until the row stays open.
+   */
+  const reopen = (id: number, set: string) =>
+    eventually(
+      async () => {
+        await direct.query(`UPDATE notification_queue SET ${set} WHERE id = ? AND status = 'failed'`, [id]);
+        await sleep(300);
+        return (await row(id)).status !== 'failed';
+      },
+      10_000,
+      'the row stayed open',
+    );
 
   it('a retry that meets the outage does not use up the attempts: sent once when MariaDB is back', { timeout: 60_000 }, async () => {
     const psid = uniquePsid('outage');
@@ -91,7 +106,7 @@ describe('when MariaDB goes away while notifications are retried', () => {
     await publish(first);
     await eventually(async () => (await row(first)).status === 'failed', 20_000, 'the first row failed');
     // The processor's last mark was lost to an outage: the row is still open, its job failed for good.
-    await direct.query(`UPDATE notification_queue SET status = 'pending', published_at = NOW() - INTERVAL 1 HOUR WHERE id = ?`, [first]);
+    await reopen(first, `status = 'pending', published_at = NOW() - INTERVAL 1 HOUR`);
     const second = await insert(psid, 'Second Rice'); // waits behind the first (same admin, same order: none)
     await publish(second);
     await eventually(async () => t.graph.sentTo(psid).length === 2, 20_000, 'both rows were sent');
@@ -108,11 +123,7 @@ describe('when MariaDB goes away while notifications are retried', () => {
     await publish(id);
     await eventually(async () => (await row(id)).status === 'failed', 20_000, 'the row failed');
     // As if the last attempt had claimed the part and died while Graph was answering.
-    await direct.query(
-      `UPDATE notification_queue SET status = 'processing', sending_started_at = NOW(3) - INTERVAL 1 HOUR,
-              published_at = NOW() - INTERVAL 1 HOUR WHERE id = ?`,
-      [id],
-    );
+    await reopen(id, `status = 'processing', sending_started_at = NOW(3) - INTERVAL 1 HOUR, published_at = NOW() - INTERVAL 1 HOUR`);
     await eventually(async () => (await row(id)).status === 'unknown', 20_000, 'the row settled as delivery unknown');
     expect(String((await row(id)).last_error)).toContain('delivery of part 1 unknown');
     expect(t.graph.sentTo(psid)).toHaveLength(0);
