@@ -4,7 +4,7 @@ import type { Db } from '../db/pool.js';
 import { serverTraits } from '../db/server-traits.js';
 import { SqlBatch } from '../db/sql-batch.js';
 import { throughOutage } from './job-helpers.js';
-import { loadNotifications, SAME_THREAD, SELECT_NOTIFICATION, toNotificationRow, type NotificationRow } from './outbox-store.js';
+import { EARLIER_OPEN, loadNotifications, SELECT_NOTIFICATION, toNotificationRow, type NotificationRow } from './outbox-store.js';
 import { createTickBatcher } from './tick-batcher.js';
 
 /**
@@ -34,15 +34,18 @@ const MAX_ROWS = 100;
 const CLAIM_NEXT_PARTS = `
   UPDATE notification_queue nq SET sending_started_at = NOW(3), claim_token = ?, status = 'processing', attempts = attempts + 1
   WHERE nq.id IN (?) AND nq.recipient_psid IS NOT NULL AND nq.status <> 'completed' AND nq.message_id IS NULL
-    AND nq.sending_started_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM notification_queue e
-                     WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
-                       AND ${SAME_THREAD})`;
+    AND nq.sending_started_at IS NULL AND ${EARLIER_OPEN} IS NULL`;
 
-/** ? = the batch's token, then SELECT_NOTIFICATION's row ids */
-const SELECT_CLAIMED = SELECT_NOTIFICATION.replace(
-  'SELECT id,',
-  'SELECT (sending_started_at IS NOT NULL AND claim_token <=> ?) AS claimed_now, id,',
+/** this batch's claim is on the row; ? = the batch's token */
+const CLAIMED_NOW = '(sending_started_at IS NOT NULL AND claim_token <=> ?)';
+
+/**
+ * ? = the batch's token (twice), then SELECT_NOTIFICATION's row ids. A row this batch claimed has no earlier
+ * open row (the claim's condition): its earlier_open is not looked up again.
+ */
+const SELECT_CLAIMED = SELECT_NOTIFICATION.replace('SELECT id,', `SELECT ${CLAIMED_NOW} AS claimed_now, id,`).replace(
+  `${EARLIER_OPEN} AS earlier_open`,
+  `IF(${CLAIMED_NOW}, NULL, ${EARLIER_OPEN}) AS earlier_open`,
 );
 
 /** ? = the row ids, the batch's token */
@@ -57,11 +60,12 @@ async function claimAndLoad(db: Db, batchDb: Db | undefined, token: string, ids:
   if (batchDb) {
     const b = new SqlBatch(batchDb);
     b.add(CLAIM_NEXT_PARTS, [token, ids]);
-    const at = b.select(SELECT_CLAIMED, [token, ids]);
+    const at = b.select(SELECT_CLAIMED, [token, token, ids]);
     return (await b.run())[at] ?? [];
   }
   const [res] = await db.query<ResultSetHeader>(CLAIM_NEXT_PARTS, [token, ids]);
-  const [rows] = await db.query<RowDataPacket[]>(SELECT_CLAIMED, [res.affectedRows ? token : null, ids]);
+  const claimed = res.affectedRows ? token : null;
+  const [rows] = await db.query<RowDataPacket[]>(SELECT_CLAIMED, [claimed, claimed, ids]);
   return rows;
 }
 

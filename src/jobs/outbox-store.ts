@@ -66,14 +66,28 @@ function parsePayload(v: unknown): Record<string, unknown> {
  */
 export const SAME_THREAD = `(nq.recipient_type = 'customer' OR e.order_id <=> nq.order_id)`;
 
+/** no row: what LEAST in EARLIER_OPEN gets for "none" (BIGINT UNSIGNED's largest value) */
+const NONE = '18446744073709551615';
+/** the oldest earlier row of nq's thread with this status, or NULL */
+const oldestEarlier = (status: 'pending' | 'processing') =>
+  `(SELECT MIN(e.id) FROM notification_queue e
+     WHERE e.recipient_psid = nq.recipient_psid AND e.status = '${status}' AND e.id < nq.id AND ${SAME_THREAD})`;
+
+/**
+ * The oldest earlier row (e) a row (nq) waits for that is still open (pending or processing), or NULL. One
+ * lookup per open status, each a ref on idx_nq_recipient_open's (recipient_psid, status): it reads the
+ * recipient's open rows only. Written with \`e.status IN ('pending', 'processing')\`, MariaDB could only use the
+ * index's first part in a correlated subquery and read every row the recipient ever had, settled ones
+ * included: a cost that grew with each customer's history, on every notification sent.
+ */
+export const EARLIER_OPEN = `NULLIF(LEAST(COALESCE(${oldestEarlier('pending')}, ${NONE}), COALESCE(${oldestEarlier('processing')}, ${NONE})), ${NONE})`;
+
 /** ? = the row ids */
 export const SELECT_NOTIFICATION = `
   SELECT id, order_id, parent_id, recipient_type, recipient_psid, notification_type, payload, status, attempts,
          message_id, parts_sent, TIMESTAMPDIFF(MICROSECOND, sending_started_at, NOW(3)) DIV 1000 AS sending_for_ms,
          (SELECT u.last_message_at > NOW() - INTERVAL 24 HOUR FROM users u WHERE u.psid = nq.recipient_psid) AS in_window,
-         (SELECT MIN(e.id) FROM notification_queue e
-           WHERE e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
-             AND ${SAME_THREAD}) AS earlier_open
+         ${EARLIER_OPEN} AS earlier_open
   FROM notification_queue nq WHERE id IN (?)`;
 
 export async function loadNotification(db: Db, id: number): Promise<NotificationRow | null> {
@@ -217,15 +231,10 @@ export async function markDeliveryUnknown(db: Db, id: number, reason: string): P
 
 /**
  * ? = the row's id: the oldest earlier row it waits for (see SAME_THREAD) still waiting or being sent, NULL
- * if none. MIN, not ORDER BY id LIMIT 1: with the LIMIT, MariaDB walked the whole table's primary key in id
- * order for each row (a cost that grows with every message ever sent); MIN reads the recipient's open rows
- * on idx_nq_recipient_open (recipient_psid, status, id). SELECT_NOTIFICATION asks the same this way.
+ * if none (EARLIER_OPEN). MIN, not ORDER BY id LIMIT 1: with the LIMIT, MariaDB walked the whole table's
+ * primary key in id order for each row (a cost that grows with every message ever sent).
  */
-const EARLIER_OPEN_FOR = `
-  SELECT MIN(e.id) AS id FROM notification_queue nq
-  JOIN notification_queue e ON e.recipient_psid = nq.recipient_psid AND e.id < nq.id AND e.status IN ('pending', 'processing')
-   AND ${SAME_THREAD}
-  WHERE nq.id = ?`;
+const EARLIER_OPEN_FOR = `SELECT ${EARLIER_OPEN} AS id FROM notification_queue nq WHERE nq.id = ?`;
 
 /** An earlier notification this row waits for (same recipient, see SAME_THREAD) that is not settled yet, or null. */
 export async function earlierOpenFor(db: Db, id: number): Promise<number | null> {

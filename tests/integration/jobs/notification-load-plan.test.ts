@@ -1,6 +1,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Conn, type Db } from '../../../src/db/pool.js';
+import { createNotificationBatches } from '../../../src/jobs/notification-batches.js';
 import { earlierOpenFor, loadNotifications } from '../../../src/jobs/outbox-store.js';
 import { privateDatabase } from '../../helpers/private-database.js';
 
@@ -70,5 +71,42 @@ describe('loading notification rows', () => {
     expect(earlier).toBe(ids[ROWS / 2 + ((ROWS - 1) % RECIPIENTS)]);
     // the oldest open row of its recipient waits for nobody
     await expect(earlierOpenFor(db, ids[ROWS / 2]!)).resolves.toBeNull();
+  });
+
+  /**
+   * A regular customer's settled rows stay in the table (maintenance deletes them after days). Asked as
+   * \`e.status IN ('pending', 'processing')\`, the correlated lookup used only the index's recipient_psid and
+   * read every row the customer ever had, on every load and claim: 1,500 settled rows read per row sent.
+   */
+  it("reads only the recipient's open rows, however long its history of settled ones", async () => {
+    const HISTORY = 1500;
+    const psid = 'plan-regular';
+    await db.query('INSERT INTO users (name, phone, psid, last_message_at) VALUES (?, ?, ?, NOW())', ['Regular', '09123456789', psid]);
+    await db.query('INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload, status, message_id) VALUES ?', [
+      Array.from({ length: HISTORY }, (_, i) => [null, 'customer', psid, 'order_confirmed', '{}', i % 2 ? 'completed' : 'failed', i % 2 ? `m_${i}` : null]),
+    ]);
+    const [res] = await db.query<ResultSetHeader>(
+      "INSERT INTO notification_queue (order_id, recipient_type, recipient_psid, notification_type, payload) VALUES (NULL, 'customer', ?, 'order_confirmed', '{}'), (NULL, 'customer', ?, 'order_shipped', '{}')",
+      [psid, psid],
+    );
+    const [first, second] = [res.insertId, res.insertId + 1];
+
+    let loaded = new Map<number, { earlier_open: number | null }>();
+    expect(await rowsRead(async (conn) => (loaded = await loadNotifications(conn as unknown as Db, [first, second])))).toBeLessThan(50);
+    expect(loaded.get(first)?.earlier_open).toBeNull();
+    expect(loaded.get(second)?.earlier_open).toBe(first);
+    expect(await rowsRead((conn) => earlierOpenFor(conn as unknown as Db, second))).toBeLessThan(50);
+
+    // the batched load-and-claim: the first row is claimed, the second waits for it
+    let claimed: Array<{ claimed?: boolean; earlier_open: number | null } | null> = [];
+    const read = await rowsRead(async (conn) => {
+      const batches = createNotificationBatches(conn as unknown as Db);
+      claimed = await Promise.all([batches.loadAndClaim(first), batches.loadAndClaim(second)]);
+    });
+    expect(read).toBeLessThan(100);
+    expect(claimed.map((r) => [r?.claimed, r?.earlier_open])).toEqual([
+      [true, null],
+      [false, first],
+    ]);
   });
 });
