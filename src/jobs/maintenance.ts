@@ -54,11 +54,16 @@ const ORPHAN_RESERVATIONS = `
   WHERE r.status = 'reserved' AND o.order_status <> 'pending'`;
 
 const PURGE_BATCH = 1000;
-/** ? = days, ? = batch size; `days` fixed for rows whose use is over within hours */
+/**
+ * Every ? but the last = days, the last = batch size; `days` fixed for rows whose use is over within hours.
+ * notification_queue ranges over idx_nq_status_created (status, created_at): a row's created_at is never
+ * after its updated_at, so the created_at bound only narrows the range (migration 077).
+ */
 const PURGES: Array<{ what: string; sql: string; metrics?: boolean; days?: number }> = [
   {
     what: 'notification_queue',
-    sql: `DELETE FROM notification_queue WHERE status = 'completed' AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
+    sql: `DELETE FROM notification_queue
+          WHERE status = 'completed' AND created_at < NOW() - INTERVAL ? DAY AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
   },
   {
     what: 'order_processing_queue',
@@ -119,7 +124,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
       const days = p.days ?? (p.metrics ? deps.metricsRetentionDays : deps.retentionDays);
       let total = 0;
       for (;;) {
-        const [res] = await db.query<ResultSetHeader>(p.sql, [days, PURGE_BATCH]);
+        const daysParams = Array.from({ length: p.sql.split('?').length - 2 }, () => days);
+        const [res] = await db.query<ResultSetHeader>(p.sql, [...daysParams, PURGE_BATCH]);
         total += res.affectedRows;
         if (res.affectedRows < PURGE_BATCH) break;
       }

@@ -34,11 +34,12 @@ describe('scheduled maintenance', () => {
   });
 
   it('purges completed outbox rows and metrics past their retention, keeping failed, open and recent ones', async () => {
-    // Rows written already settled (a pending row would be picked up by the relay and touched).
+    // Rows written already settled (a pending row would be picked up by the relay and touched), created 40
+    // days ago and last updated `days` ago: retention counts from the last update, not from the creation.
     const old = async (status: string, days: number) => {
       const [res] = await t.db.query<ResultSetHeader>(
-        `INSERT INTO notification_queue (recipient_type, recipient_psid, notification_type, status, updated_at)
-         VALUES ('admin', 'purge-test', 'low_stock', ?, NOW() - INTERVAL ? DAY)`,
+        `INSERT INTO notification_queue (recipient_type, recipient_psid, notification_type, status, created_at, updated_at)
+         VALUES ('admin', 'purge-test', 'low_stock', ?, NOW() - INTERVAL 40 DAY, NOW() - INTERVAL ? DAY)`,
         [status, days],
       );
       return res.insertId;
