@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { openBench, type Placer } from './orders-setup.js';
+import { median } from './bench-support.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -119,17 +120,14 @@ async function main(): Promise<void> {
           }
         }
       }
-      const median = (side: string, k: string) => {
-        const xs = rounds[side]!.map((d) => d[k] ?? 0).sort((x, y) => x - y);
-        return xs.length ? xs[Math.floor(xs.length / 2)]! : 0;
-      };
+      const medianOf = (side: string, k: string) => median(rounds[side]!.map((d) => d[k] ?? 0));
       const quote = SIDES.includes('quote');
       console.log(`\n${scenario}: per order (median of ${ROUNDS} alternating rounds)      bare      engine   engine/bare${quote ? '   quote (checks only)' : ''}`);
       for (const k of ['orders/s', 'node CPU µs', 'mysqld CPU µs', 'node+mysqld CPU µs', ...STATUS]) {
-        const b = median('bare', k);
-        const e = median('engine', k);
+        const b = medianOf('bare', k);
+        const e = medianOf('engine', k);
         if (b === 0 && e === 0) continue;
-        const qt = quote ? median('quote', k).toFixed(2).padStart(12) : '';
+        const qt = quote ? medianOf('quote', k).toFixed(2).padStart(12) : '';
         console.log(`  ${k.padEnd(48)} ${b.toFixed(2).padStart(9)} ${e.toFixed(2).padStart(11)} ${b ? (e / b).toFixed(2).padStart(9) : ''.padStart(9)}${qt}`);
       }
       if (ps) {

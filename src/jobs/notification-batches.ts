@@ -4,7 +4,7 @@ import type { Db } from '../db/pool.js';
 import { serverTraits } from '../db/server-traits.js';
 import { SqlBatch } from '../db/sql-batch.js';
 import { throughOutage } from './job-helpers.js';
-import { EARLIER_OPEN, loadNotifications, SELECT_NOTIFICATION, toNotificationRow, type NotificationRow } from './outbox-store.js';
+import { EARLIER_OPEN, earlierOpenOf, FROM_NOTIFICATIONS, loadNotifications, NOTIFICATION_COLUMNS, toNotificationRow, type NotificationRow } from './outbox-store.js';
 import { createTickBatcher } from './tick-batcher.js';
 
 /**
@@ -40,13 +40,11 @@ const CLAIM_NEXT_PARTS = `
 const CLAIMED_NOW = '(sending_started_at IS NOT NULL AND claim_token <=> ?)';
 
 /**
- * ? = the batch's token (twice), then SELECT_NOTIFICATION's row ids. A row this batch claimed has no earlier
- * open row (the claim's condition): its earlier_open is not looked up again.
+ * ? = the batch's token, then the row ids. earlier_open is left out: a row this batch claimed has no earlier
+ * open row (the claim's condition), and the lookup, though not run for such rows, doubled what MariaDB spent
+ * on the statement. The rows the batch did not claim are asked afterwards (earlierOpenOf), when there are any.
  */
-const SELECT_CLAIMED = SELECT_NOTIFICATION.replace('SELECT id,', `SELECT ${CLAIMED_NOW} AS claimed_now, id,`).replace(
-  `${EARLIER_OPEN} AS earlier_open`,
-  `IF(${CLAIMED_NOW}, NULL, ${EARLIER_OPEN}) AS earlier_open`,
-);
+const SELECT_CLAIMED = `SELECT ${CLAIMED_NOW} AS claimed_now, ${NOTIFICATION_COLUMNS}, NULL AS earlier_open ${FROM_NOTIFICATIONS}`;
 
 /** ? = the row ids, the batch's token */
 const RELEASE_BATCH = `
@@ -60,12 +58,11 @@ async function claimAndLoad(db: Db, batchDb: Db | undefined, token: string, ids:
   if (batchDb) {
     const b = new SqlBatch(batchDb);
     b.add(CLAIM_NEXT_PARTS, [token, ids]);
-    const at = b.select(SELECT_CLAIMED, [token, token, ids]);
+    const at = b.select(SELECT_CLAIMED, [token, ids]);
     return (await b.run())[at] ?? [];
   }
   const [res] = await db.query<ResultSetHeader>(CLAIM_NEXT_PARTS, [token, ids]);
-  const claimed = res.affectedRows ? token : null;
-  const [rows] = await db.query<RowDataPacket[]>(SELECT_CLAIMED, [claimed, claimed, ids]);
+  const [rows] = await db.query<RowDataPacket[]>(SELECT_CLAIMED, [res.affectedRows ? token : null, ids]);
   return rows;
 }
 
@@ -84,6 +81,12 @@ export function createNotificationBatches(db: Db, batchDb?: Db): NotificationBat
     let rows: RowDataPacket[];
     try {
       rows = await claimAndLoad(db, batchDb, token, unique);
+      // the rows left unclaimed that may go out: which earlier row each waits for (the processor's wait)
+      const open = rows.filter((r) => Number(r.claimed_now) !== 1 && r.recipient_psid !== null && r.message_id === null && r.status !== 'completed');
+      if (open.length) {
+        const earlier = await earlierOpenOf(db, open.map((r) => Number(r.id)));
+        for (const r of open) r.earlier_open = earlier.get(Number(r.id)) ?? null;
+      }
     } catch (err) {
       await throughOutage(() => db.query(RELEASE_BATCH, [unique, token]), RELEASE_OUTAGE_MS);
       throw err;
