@@ -149,13 +149,13 @@ export function sampleRss(pid?: number): { stop(): RssFigures } {
 
 export const formatRss = (r: RssFigures): string => `RSS start ${r.start.toFixed(0)} MiB, end ${r.end.toFixed(0)} MiB, max ${r.max.toFixed(0)} MiB`;
 
-/** One row of `npm run bench`'s summary table. */
 /** the middle value (the upper middle of an even count); 0 for none */
 export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
 }
 
+/** One row of `npm run bench`'s summary table. */
 export interface SummaryRow {
   bench: string;
   /** what is measured, with its value and unit ('engine, hot product @8: 1,020 orders/s') */

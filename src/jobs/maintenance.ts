@@ -55,15 +55,16 @@ const ORPHAN_RESERVATIONS = `
 
 const PURGE_BATCH = 1000;
 /**
- * Every ? but the last = days, the last = batch size; `days` fixed for rows whose use is over within hours.
+ * ? = days, ? = batch size (or what `args` gives); `days` fixed for rows whose use is over within hours.
  * notification_queue ranges over idx_nq_status_created (status, created_at): a row's created_at is never
  * after its updated_at, so the created_at bound only narrows the range (migration 077).
  */
-const PURGES: Array<{ what: string; sql: string; metrics?: boolean; days?: number }> = [
+const PURGES: Array<{ what: string; sql: string; args?: (days: number) => unknown[]; metrics?: boolean; days?: number }> = [
   {
     what: 'notification_queue',
     sql: `DELETE FROM notification_queue
           WHERE status = 'completed' AND created_at < NOW() - INTERVAL ? DAY AND updated_at < NOW() - INTERVAL ? DAY LIMIT ?`,
+    args: (days) => [days, days, PURGE_BATCH],
   },
   {
     what: 'order_processing_queue',
@@ -122,10 +123,10 @@ export function createMaintenance(deps: MaintenanceDeps) {
     const deleted: Record<string, number> = {};
     for (const p of PURGES) {
       const days = p.days ?? (p.metrics ? deps.metricsRetentionDays : deps.retentionDays);
+      const args = p.args?.(days) ?? [days, PURGE_BATCH];
       let total = 0;
       for (;;) {
-        const daysParams = Array.from({ length: p.sql.split('?').length - 2 }, () => days);
-        const [res] = await db.query<ResultSetHeader>(p.sql, [...daysParams, PURGE_BATCH]);
+        const [res] = await db.query<ResultSetHeader>(p.sql, args);
         total += res.affectedRows;
         if (res.affectedRows < PURGE_BATCH) break;
       }
