@@ -5,6 +5,7 @@ import type { InboundEvent } from './events.js';
 import { defineTurnScripts, type TurnScripts } from './turn-scripts.js';
 import { isLeaseLost, TurnLeaseLost, type TurnLease } from './turn-lease.js';
 import { listenForWakes, type WakeListener } from './turn-wake.js';
+import { doublingDelay } from '../backoff.js';
 
 /**
  * Per-PSID serialized turns, across processes: each user has a Redis list (their inbox); whoever takes
@@ -225,7 +226,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
           continue;
         }
         failures += 1;
-        await pause(Math.min(retryBackoffMs * 2 ** (failures - 1), retryMaxDelayMs));
+        await pause(doublingDelay(retryBackoffMs, failures - 1, retryMaxDelayMs));
         if (Number(await scripts.renew(lockKey(psid), token, String(lockMs))) === 0) break;
       }
     } finally {

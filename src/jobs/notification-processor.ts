@@ -9,6 +9,7 @@ import { orderRefFromPayload, renderNotification, WINDOW_ONLY_TYPES, type Outgoi
 import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData, throughOutage } from './job-helpers.js';
 import { isOutage } from '../db/outage.js';
+import { doublingDelay } from '../backoff.js';
 import * as store from './outbox-store.js';
 import { createPartRecorder } from './part-recorder.js';
 import { createNotificationBatches } from './notification-batches.js';
@@ -216,7 +217,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     if (still === null) return false;
     if (still !== earlier) await deps.waiters?.add(still, job.id!).catch(() => undefined);
     const looks = Math.max(0, (job.attemptsStarted ?? 1) - 1);
-    await job.moveToDelayed(Date.now() + Math.min(WAIT_FOR_EARLIER_MS * 2 ** Math.min(looks, 10), WAIT_FOR_EARLIER_MAX_MS), token);
+    await job.moveToDelayed(Date.now() + doublingDelay(WAIT_FOR_EARLIER_MS, looks, WAIT_FOR_EARLIER_MAX_MS), token);
     return true;
   }
 
@@ -291,7 +292,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       if (!token || err instanceof GraphError || !isOutage(err)) throw err;
       const looks = Math.max(0, (job.attemptsStarted ?? 1) - job.attemptsMade - 1);
       logger.warn({ jobId: job.id, err: (err as Error).message }, 'notification met an outage; retried without using up an attempt');
-      await job.moveToDelayed(Date.now() + Math.min(OUTAGE_RETRY_MS * 2 ** Math.min(looks, 10), OUTAGE_RETRY_MAX_MS), token);
+      await job.moveToDelayed(Date.now() + doublingDelay(OUTAGE_RETRY_MS, looks, OUTAGE_RETRY_MAX_MS), token);
       throw new DelayedError();
     }
   };
