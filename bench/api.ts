@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { formatRss, reportSummary, type RssFigures, next } from './bench-support.js';
 import { orderBody } from './api-orders.js';
+import { calibrate, formatCalibration } from './calibration.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -35,6 +36,8 @@ interface Engine {
 }
 
 async function main(): Promise<void> {
+  const calibration = await calibrate();
+  console.log(formatCalibration(calibration));
   const child = fork(fileURLToPath(new URL('./api-server.ts', import.meta.url)), {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
   });
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
         { bench: 'api', figure: 'POST /api/orders orders/s vs engine in-process', value: apiRate, ceiling: engineRate, ratio, target: `>= ${TARGET}`, met: ratio >= TARGET },
       ],
       rss,
+      calibration,
     );
   } finally {
     child.send({ cmd: 'close' });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { masterConnections, type RedisClient } from '../src/db/redis.js';
+import { coresSince, formatCores, type Calibration } from './calibration.js';
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   const conn = await mysql.createConnection({ uri: serverUrl });
@@ -172,8 +173,16 @@ export interface SummaryRow {
  * Print summary rows as a tagged JSON line; bench/run-all.ts collects them from every bench into one
  * table. A bench run on its own prints them too (the tag marks them as machine-readable).
  */
-export function reportSummary(rows: SummaryRow[], rss?: RssFigures): void {
-  console.log(`BENCH-SUMMARY ${JSON.stringify({ rows, rss })}`);
+export function reportSummary(rows: SummaryRow[], rss?: RssFigures, calibration?: Calibration): void {
+  const machine = calibration ? { calibration, cores: coresSince(calibration.cores) } : undefined;
+  if (machine) console.log(`machine during the bench: ${formatCores(machine.cores)}`);
+  console.log(`BENCH-SUMMARY ${JSON.stringify({ rows, rss, machine })}`);
+}
+
+/** What a bench's summary line says of the machine: its calibration at the start, its cores over the run. */
+export interface MachineReport {
+  calibration: Calibration;
+  cores: ReturnType<typeof coresSince>;
 }
 
 /** Median of a list (used for p50) and a quantile of a sorted list. */

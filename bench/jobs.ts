@@ -36,6 +36,7 @@ import { createNotificationWaiters, type NotificationWaiters } from '../src/jobs
 import { jobIds, QUEUES } from '../src/jobs/queues.js';
 import { renderNotification } from '../src/jobs/notification-messages.js';
 import { deleteKeysByPrefix, dropDatabase, formatRss, median, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
+import { calibrate, formatCalibration } from './calibration.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
@@ -174,6 +175,8 @@ async function runOnce(queueName: string, processor: Processor, concurrency: num
 }
 
 async function main(): Promise<void> {
+  const calibration = await calibrate();
+  console.log(formatCalibration(calibration));
   console.log(`bench:jobs — ${JOBS} notification jobs per run, concurrency ${CONCURRENCY.join('/')}, load average ${loadavg()[0]!.toFixed(2)}`);
   await dropDatabase(SERVER_URL, DB_NAME);
   await migrate(DB_URL);
@@ -259,7 +262,7 @@ async function main(): Promise<void> {
     }
     const memory = rss.stop();
     console.log(`worker process (this one) ${formatRss(memory)}`);
-    reportSummary(summary, memory);
+    reportSummary(summary, memory, calibration);
   } finally {
     for (const q of waitersQueues) await q.close();
     await waitersRedis.quit();

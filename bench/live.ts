@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signBody } from '../src/bot/signature.js';
+import { calibrate, coresSince, formatCalibration, formatCores } from './calibration.js';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -49,6 +50,8 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 const rate = (r: autocannon.Result) => (r['2xx'] / Math.max(0.001, r.duration)).toFixed(0);
 
 async function main(): Promise<void> {
+  const calibration = await calibrate();
+  console.log(formatCalibration(calibration));
   const child = fork(fileURLToPath(new URL('./live-server.ts', import.meta.url)), {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_APP_SECRET: SECRET, BENCH_COMMENTS: String(COMMENTS) },
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     console.log(`POST /webhook (feed)  ${rate(hook).padStart(6)} acks/s   p99 ${hook.latency.p99} ms   (${hook['2xx']} 2xx, ${hook.non2xx} non-2xx, ${hook.errors} errors)`);
     console.log(`comments handled      ${(got.handled / handledSeconds).toFixed(0).padStart(6)} comments/s  (${got.handled} in ${handledSeconds.toFixed(2)} s from the first send; ${(got.handled / handledSeconds / Number(rate(ceiling))).toFixed(3)} of the ack ceiling)`);
     console.log(`claims                ${JSON.stringify(got.claims)}   private replies ${latencies.length}/${COMMENTS}`);
+    console.log(formatCores(coresSince(calibration.cores)));
     console.log(`comment → private reply   p50 ${pct(latencies, 50)} ms   p99 ${pct(latencies, 99)} ms   max ${latencies.at(-1)} ms`);
   } finally {
     child.send({ cmd: 'close' });

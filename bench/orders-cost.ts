@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { openBench, type Placer } from './orders-setup.js';
 import { median } from './bench-support.js';
+import { calibrate, formatCalibration } from './calibration.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -77,6 +78,8 @@ async function run(place: Placer, pick: () => number, users: number[], n: number
 }
 
 async function main(): Promise<void> {
+  const calibration = await calibrate();
+  console.log(formatCalibration(calibration));
   const bench = await openBench(SERVER_URL, DB_NAME);
   const { db } = bench;
   try {

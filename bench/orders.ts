@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import type mysql from 'mysql2/promise';
 import { formatRss, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
 import { openBench, type Placer } from './orders-setup.js';
+import { calibrate, formatCalibration } from './calibration.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -69,6 +70,8 @@ async function compare(engine: Placer, bare: Placer, clients: number, pick: () =
 }
 
 async function main(): Promise<void> {
+  const calibration = await calibrate();
+  console.log(formatCalibration(calibration));
   const { db, users, engine, bare, scenarios, close } = await openBench(SERVER_URL, DB_NAME);
   try {
     await measure(engine, 4, scenarios['1,000 products'], users.engine); // warm-up: JIT, pool, buffer pool
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     const memory = rss.stop();
     console.log(`target: engine >= 0.8 × the ceiling and p99 < 20 ms at 8 clients — ${verdicts.join('; ')}`);
     console.log(`engine process (this one) ${formatRss(memory)}`);
-    reportSummary(summary, memory);
+    reportSummary(summary, memory, calibration);
     console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other processes)`);
   } finally {
     await close();

@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import type { RssFigures, SummaryRow } from './bench-support.js';
+import type { MachineReport, RssFigures, SummaryRow } from './bench-support.js';
+import { formatCores, REFERENCE } from './calibration.js';
 
 const BENCHES: Array<{ name: string; file: string; defaults: Record<string, string> }> = [
   { name: 'orders', file: 'bench/orders.ts', defaults: { BENCH_CLIENTS: '8', BENCH_SECONDS: '1', BENCH_ROUNDS: '3' } },
@@ -24,6 +25,7 @@ interface Reported {
   bench: string;
   rows: SummaryRow[];
   rss?: RssFigures;
+  machine?: MachineReport;
   exit: number | null;
 }
 
@@ -39,9 +41,10 @@ function runBench(b: (typeof BENCHES)[number]): Promise<Reported> {
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (line.startsWith('BENCH-SUMMARY ')) {
-          const r = JSON.parse(line.slice('BENCH-SUMMARY '.length)) as { rows: SummaryRow[]; rss?: RssFigures };
+          const r = JSON.parse(line.slice('BENCH-SUMMARY '.length)) as { rows: SummaryRow[]; rss?: RssFigures; machine?: MachineReport };
           out.rows.push(...r.rows);
           if (r.rss) out.rss = r.rss;
+          if (r.machine) out.machine = r.machine;
         } else console.log(`  [${b.name}] ${line}`);
       }
     });
@@ -68,6 +71,13 @@ async function main(): Promise<void> {
     console.log(`${r.bench.padEnd(8)} ${r.figure.padEnd(w)} ${fmt(r.value, r.value < 100 ? 1 : 0).padStart(9)} ${fmt(r.ceiling).padStart(9)} ${fmt(r.ratio, 2).padStart(6)}  ${r.target.padEnd(22)} ${r.met ? 'yes' : 'NO'}`);
   }
   console.log('server RSS under load (MiB): ' + reports.map((r) => `${r.bench} ${r.rss ? `${r.rss.start.toFixed(0)}→${r.rss.end.toFixed(0)} (max ${r.rss.max.toFixed(0)})` : '—'}`).join(', '));
+  // the machine each bench ran on: the same code reads up to 3× apart between sessions on this shared machine
+  console.log(`machine (speed: the calibration loops against the reference machine idle on ${REFERENCE.measured}, 1.00 = as fast; cores: over the bench):`);
+  for (const r of reports.filter((x) => x.machine)) {
+    const { calibration: c, cores } = r.machine!;
+    const db = c.mariadbMs === null ? '—' : (REFERENCE.mariadbMs / c.mariadbMs).toFixed(2);
+    console.log(`  ${r.bench.padEnd(14)} Node ${(REFERENCE.nodeMs / c.nodeWallMs).toFixed(2)}, MariaDB ${db}; ${formatCores(cores)}`);
+  }
   const broken = reports.filter((r) => r.exit !== 0);
   if (broken.length) {
     console.log(`failed: ${broken.map((r) => `${r.bench} (exit ${r.exit})`).join(', ')}`);

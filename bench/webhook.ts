@@ -27,6 +27,7 @@ import { signBody } from '../src/bot/signature.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
 import { cpuMeter, roundTripMeter, formatRss, next, quantile, serverPids, reportSummary, type RssFigures } from './bench-support.js';
 import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.js';
+import { calibrate as calibrateMachine, formatCalibration } from './calibration.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -136,6 +137,8 @@ async function journeys(url: string, inbox: Inboxes, perStep: number[], rate?: n
 }
 
 async function main(): Promise<void> {
+  const calibration = await calibrateMachine();
+  console.log(formatCalibration(calibration));
   const graph = await startFakeGraph({ keep: 100 });
   let replies = 0;
   let lastReplyAt = 0;
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
         { bench: 'webhook', figure: 'journey tap→reply p99 ms, half capacity', value: half.p99, ceiling: null, ratio: null, target: '< 100 ms', met: half.p99 < 100 && half.stuck === 0 },
       ],
       rss,
+      calibration,
     );
   } finally {
     if (turnsPidOf) process.kill(turnsPidOf, 'SIGCONT');
