@@ -14,7 +14,7 @@ import { MessengerAdapter } from './messenger-adapter.js';
 import { QuickSellBotkit } from './botkit-fixes.js';
 import { createRedisStorage } from './redis-storage.js';
 import { createTurnRunner, type TurnRunner } from './turn-runner.js';
-import type { TurnLease } from './turn-lease.js';
+import { runUnder, type TurnLease } from './turn-lease.js';
 import { createWebhookPlugin } from './webhook-plugin.js';
 import { APOLOGY, OUTAGE_APOLOGY, createGuards, isTurnOutage } from './safe.js';
 import { createReplyLedger } from './reply-ledger.js';
@@ -125,7 +125,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   /** One turn. An outage is thrown to the runner (the event is kept and retried); a bug gets an apology here. */
   async function runTurn(ev: InboundEvent, lease: TurnLease): Promise<void> {
     if (ev.kind === 'comment') return commentTurn(ev);
-    sends.begin(ev.dedupeKey, lease); // the sends around Botkit (handover, "in your cart") check this run's lease
+    const run = runUnder(ev.dedupeKey, lease); // this run: every send of the turn is keyed by it and checks its lease
     try {
       // independent reads, one round trip's wait: who the user is, whether an admin, and whether a live
       // sale holds units for them (the transaction that carts them runs only then)
@@ -134,16 +134,14 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
         deps.admins.findByPsid(ev.psid),
         deps.live.hasClaimsToAttach(ev.psid, ev.dedupeKey),
       ]);
-      const gate = await handover.gate(ev);
+      const gate = await handover.gate(ev, run);
       if (gate.mode === 'silent') return; // a person has this thread (or another app does)
-      if (liveClaims) await liveTurns.beforeTurn(ev, customer);
-      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx), lease);
+      if (liveClaims) await liveTurns.beforeTurn(ev, customer, run);
+      await adapter.processEvent(ev, { customer, admin, notUnderstoodStreak: gate.streak } satisfies TurnFacts, (ctx) => controller.handleTurn(ctx), run);
     } catch (err) {
       if (isTurnOutage(err)) throw err;
       log.error({ err, psid: ev.psid, kind: ev.kind }, 'bot turn failed');
       await sayToUser(ev.psid, APOLOGY.text!).catch((sendErr) => log.warn({ err: sendErr, psid: ev.psid }, 'could not send the apology'));
-    } finally {
-      sends.end(ev.dedupeKey);
     }
   }
 

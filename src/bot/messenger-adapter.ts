@@ -4,7 +4,7 @@ import type { Activity, ConversationReference, ResourceResponse } from 'botbuild
 import type { QuickReply, SendRequest } from './send-api.js';
 import type { InboundEvent } from './events.js';
 import { MessengerBotWorker } from './botkit-fixes.js';
-import { leaseOf, TURN_LEASE, type TurnLease } from './turn-lease.js';
+import { runOf, TURN_RUN, type TurnRun } from './turn-lease.js';
 import type { TurnSends } from './send-once.js';
 
 /**
@@ -76,7 +76,6 @@ export function toSendRequest(activity: Partial<Activity>): SendRequest | null {
 
 const REPLY_PART = 'quicksell.replyPart';
 const REPLY_SAID = 'quicksell.replySaid';
-const TURN_RUN = 'quicksell.turnRun';
 
 export class MessengerAdapter extends BotAdapter {
   /** Botkit spawns this worker class for turns of this adapter (see botkit-fixes.ts). */
@@ -94,14 +93,15 @@ export class MessengerAdapter extends BotAdapter {
   }
 
   /**
-   * Run one turn for an inbound event through the adapter's middleware and Botkit's handler. With a lease
-   * (the turn runner's), every reply is sent only while the lease is still this run's.
+   * Run one turn for an inbound event through the adapter's middleware and Botkit's handler, as `run`
+   * (the turn runner's, under its lease: every reply is sent only while the lease is still this run's);
+   * without one, as a run of its own with no lease.
    */
-  async processEvent(ev: InboundEvent, facts: object, logic: (context: TurnContext) => Promise<void>, lease?: TurnLease): Promise<void> {
+  async processEvent(ev: InboundEvent, facts: object, logic: (context: TurnContext) => Promise<void>, run?: TurnRun): Promise<void> {
     const activity = toActivity(ev);
     activity.channelData = { ...activity.channelData, ...facts };
     const context = new TurnContext(this, activity);
-    if (lease) context.turnState.set(TURN_LEASE, lease);
+    context.turnState.set(TURN_RUN, run ?? ({ inboundId: activity.id ?? '', owner: randomUUID() } satisfies TurnRun));
     await this.runMiddleware(context, logic);
   }
 
@@ -137,10 +137,9 @@ export class MessengerAdapter extends BotAdapter {
     const content = JSON.stringify(req.message ?? null);
     const repeat = said.get(content) ?? 0;
     said.set(content, repeat + 1);
-    const lease = leaseOf(context);
-    let owner = lease?.token ?? (context.turnState.get(TURN_RUN) as string | undefined);
-    if (!owner) context.turnState.set(TURN_RUN, (owner = randomUUID()));
-    return this.sends.reply(context.activity.id ?? '', part, repeat, req, { owner, lease });
+    let run = runOf(context);
+    if (!run) context.turnState.set(TURN_RUN, (run = { inboundId: context.activity.id ?? '', owner: randomUUID() } satisfies TurnRun));
+    return this.sends.reply(run, part, repeat, req);
   }
 
   async updateActivity(): Promise<void> {

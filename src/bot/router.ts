@@ -94,7 +94,7 @@ export function registerBot(controller: Botkit, s: BotServices): void {
       }
       if (await searchByText(s, t, m.text ?? '')) return s.handover.understood(t.psid, t.notUnderstoodStreak);
       // twice in a row the bot found nothing: a person takes over
-      if (!t.admin && (await s.handover.notUnderstood(t.psid))) await s.handover.talkToPerson(t.inboundId, t.psid, t.customer, 'the bot did not understand twice');
+      if (!t.admin && (await s.handover.notUnderstood(t.psid))) await s.handover.talkToPerson(t.run, t.psid, t.customer, 'the bot did not understand twice');
     }),
   );
 }

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { GraphError, type SendApi, type SendRequest } from './send-api.js';
 import type { ReplyLedger } from './reply-ledger.js';
-import type { TurnLease } from './turn-lease.js';
+import type { TurnRun } from './turn-lease.js';
 
 /**
  * What a turn does on Graph, done once per inbound event: a reply or an alert (sendOnce), or another call
@@ -13,31 +12,19 @@ import type { TurnLease } from './turn-lease.js';
  * replies and by the steps that send around Botkit (the live sale's "in your cart", the handover's
  * messages, alerts and thread-control calls).
  */
-export interface TurnRun {
-  /** names the run in the ledger: the lease token when there is a lease */
-  owner: string;
-  lease?: TurnLease;
-}
-
 export interface TurnSends {
-  /** While a turn of this inbound event runs (the runner's lease): the sends around Botkit use it. */
-  begin(inboundId: string, lease: TurnLease): void;
-  end(inboundId: string): void;
-  /** `content`: what makes two sends of one part different (default: the message); `run`: else begin()'s */
-  sendOnce(inboundId: string, part: number | string, req: SendRequest, content?: unknown, run?: TurnRun): Promise<string>;
-  once(inboundId: string, part: string, content: unknown, fn: () => Promise<void>): Promise<void>;
+  /** `content`: what makes two sends of one part different (default: the message) */
+  sendOnce(run: TurnRun, part: number | string, req: SendRequest, content?: unknown): Promise<string>;
+  once(run: TurnRun, part: string, content: unknown, fn: () => Promise<void>): Promise<void>;
   /**
    * A dialog reply: `part` its place in the turn, `repeat` how many times this run said the same message
    * before. Skipped when the place was taken by a run of this event (whatever it said there) or the same
    * message (same repeat) went out at another place.
    */
-  reply(inboundId: string, part: number, repeat: number, req: SendRequest, run: TurnRun): Promise<string>;
+  reply(run: TurnRun, part: number, repeat: number, req: SendRequest): Promise<string>;
 }
 
 export function createTurnSends(sendApi: SendApi, ledger: ReplyLedger | undefined, onDeliveryUnknown?: (err: GraphError) => void): TurnSends {
-  const runs = new Map<string, TurnRun>();
-  const runOf = (inboundId: string, run?: TurnRun): TurnRun => run ?? runs.get(inboundId) ?? { owner: randomUUID() };
-
   /**
    * fn once for this key: the lease check and the ledger's claim go out together (one round trip's wait);
    * a claim made by a run that turns out to have lost its lease is given back. Undefined: skipped.
@@ -68,26 +55,20 @@ export function createTurnSends(sendApi: SendApi, ledger: ReplyLedger | undefine
   }
 
   return {
-    begin(inboundId, lease) {
-      runs.set(inboundId, { owner: lease.token, lease });
-    },
-    end(inboundId) {
-      runs.delete(inboundId);
-    },
-    async sendOnce(inboundId, part, req, content = req.message, run) {
-      if (!ledger || !inboundId || !req.message) return (await sendApi.send(req)).message_id ?? '';
-      const res = await guarded(ledger.key(inboundId, part, content), runOf(inboundId, run), () => sendApi.send(req));
+    async sendOnce(run, part, req, content = req.message) {
+      if (!ledger || !run.inboundId || !req.message) return (await sendApi.send(req)).message_id ?? '';
+      const res = await guarded(ledger.key(run.inboundId, part, content), run, () => sendApi.send(req));
       return res?.message_id ?? '';
     },
-    async reply(inboundId, part, repeat, req, run) {
-      if (!ledger || !inboundId || !req.message) return (await sendApi.send(req)).message_id ?? '';
-      const place = ledger.key(inboundId, part, null);
-      const res = await guarded(place, run, () => sendApi.send(req), ledger.key(inboundId, `said#${repeat}`, req.message));
+    async reply(run, part, repeat, req) {
+      if (!ledger || !run.inboundId || !req.message) return (await sendApi.send(req)).message_id ?? '';
+      const place = ledger.key(run.inboundId, part, null);
+      const res = await guarded(place, run, () => sendApi.send(req), ledger.key(run.inboundId, `said#${repeat}`, req.message));
       return res?.message_id ?? '';
     },
-    async once(inboundId, part, content, fn) {
-      if (!ledger || !inboundId) return fn();
-      await guarded(ledger.key(inboundId, part, content), runOf(inboundId), fn);
+    async once(run, part, content, fn) {
+      if (!ledger || !run.inboundId) return fn();
+      await guarded(ledger.key(run.inboundId, part, content), run, fn);
     },
   };
 }

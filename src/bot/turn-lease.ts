@@ -3,7 +3,7 @@
  * `confirm()` found the lease still this run's (and extended it): a run whose lease lapsed (Redis unreachable
  * longer than the lease, a master restarted without the lock, the process paused) stops at its next reply
  * instead of sending beside the run that took the user over. The token also names the run in the reply
- * ledger (src/bot/reply-ledger.ts).
+ * ledger (src/bot/reply-ledger.ts, TurnRun below).
  */
 export interface TurnLease {
   readonly token: string;
@@ -26,8 +26,30 @@ export function isLeaseLost(err: unknown, depth = 0): boolean {
   return isLeaseLost(e.error, depth + 1) || isLeaseLost(e.cause, depth + 1);
 }
 
-/** Where a Botkit turn's context keeps its lease (the adapter's processEvent puts it there). */
-export const TURN_LEASE = 'quicksell.turnLease';
+/**
+ * One run of one inbound event's turn, made once per run (the turn runner's runTurn) and passed to
+ * everything that sends for it: the Botkit adapter's replies (kept in the turn's context), and the sends
+ * around Botkit (handover, the live sale's "in your cart"). The reply ledger keys the run's sends by
+ * `inboundId` and names the run by `owner`; each send waits for `lease.confirm()`.
+ */
+export interface TurnRun {
+  /** the inbound event this run answers (its de-duplication key) */
+  readonly inboundId: string;
+  /** names the run in the reply ledger: the lease's token when there is a lease */
+  readonly owner: string;
+  readonly lease?: TurnLease;
+}
+
+/** The run of a turn under the turn runner's lease. */
+export const runUnder = (inboundId: string, lease: TurnLease): TurnRun => ({ inboundId, owner: lease.token, lease });
+
+/** Where a Botkit turn's context keeps its run (the adapter's processEvent puts it there). */
+export const TURN_RUN = 'quicksell.turnRun';
+
+type WithTurnState = { turnState: Map<unknown, unknown> };
+
+/** The run of the turn of this context (set by the adapter's processEvent), if any. */
+export const runOf = (context: WithTurnState | undefined): TurnRun | undefined => context?.turnState.get(TURN_RUN) as TurnRun | undefined;
 
 /** The lease the turn of this context runs under (the turn runner's), if any. */
-export const leaseOf = (context: { turnState: Map<unknown, unknown> }): TurnLease | undefined => context.turnState.get(TURN_LEASE) as TurnLease | undefined;
+export const leaseOf = (context: WithTurnState): TurnLease | undefined => runOf(context)?.lease;

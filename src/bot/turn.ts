@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { BotWorker, BotkitMessage } from 'botkit';
+import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Admin, AdminService } from '../admins/admin-service.js';
@@ -10,6 +12,7 @@ import type { Guards } from './safe.js';
 import type { ProductImages } from '../media/product-images.js';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import type { Handover } from './handover/handover.js';
+import { runOf, type TurnRun } from './turn-lease.js';
 
 /** What every handler gets: the services, and the one turn it is answering. */
 export interface BotServices {
@@ -41,16 +44,17 @@ export interface Turn extends TurnFacts {
   psid: string;
   /** payload arguments ('ADD:12' → ['12']) */
   args: string[];
-  /** the inbound event this turn answers (its de-duplication key): sends around Botkit are keyed by it */
-  inboundId: string;
+  /** this run of the turn (turn-lease.ts): the sends around Botkit go out once per inbound event, under its lease */
+  run: TurnRun;
 }
 
 export type RouteHandler = (turn: Turn) => Promise<void>;
 
 export function turnOf(bot: BotWorker, message: BotkitMessage, args: string[] = []): Turn {
   const m = message as QuickSellMessage;
-  const inboundId = (m as { incoming_message?: { id?: string } }).incoming_message?.id ?? '';
-  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, notUnderstoodStreak: m.notUnderstoodStreak, args, inboundId };
+  // the adapter's processEvent gave the context its run; a message from anywhere else sends as a run of its own
+  const run = runOf(bot.getConfig('context') as TurnContext | undefined) ?? { inboundId: m.incoming_message?.id ?? '', owner: randomUUID() };
+  return { bot, message: m, psid: m.user, customer: m.customer, admin: m.admin, notUnderstoodStreak: m.notUnderstoodStreak, args, run };
 }
 
 /** Send messages in order; Botkit copies quick_replies / attachment into channelData for the adapter. */

@@ -6,6 +6,7 @@ import { formatMoney } from '../../orders/money.js';
 import type { InboundEvent } from '../events.js';
 import type { QuickReply, SendApi } from '../send-api.js';
 import type { TurnSends } from '../send-once.js';
+import type { TurnRun } from '../turn-lease.js';
 import { P } from '../payloads.js';
 
 /**
@@ -52,10 +53,10 @@ export function createHandover(deps: HandoverDeps) {
   const key = (psid: string) => `${deps.prefix}:handover:${psid}`;
   const streakKey = (psid: string) => `${deps.prefix}:handover-streak:${psid}`;
   const timeoutMs = deps.timeoutHours * 3600_000;
-  /** a text to psid, once for the inbound event `inboundId` (part names the step; the recipient is part of the key) */
-  const text = (inboundId: string, part: string, psid: string, t: string, quick_replies?: QuickReply[]) => {
+  /** a text to psid, once for the inbound event of `run` (part names the step; the recipient is part of the key) */
+  const text = (run: TurnRun, part: string, psid: string, t: string, quick_replies?: QuickReply[]) => {
     const message = { text: t, ...(quick_replies ? { quick_replies } : {}) };
-    return sends.sendOnce(inboundId, part, { recipient: { id: psid }, messaging_type: 'RESPONSE', message }, { to: psid, message });
+    return sends.sendOnce(run, part, { recipient: { id: psid }, messaging_type: 'RESPONSE', message }, { to: psid, message });
   };
 
   async function record(psid: string): Promise<HandoverRecord | null> {
@@ -70,11 +71,11 @@ export function createHandover(deps: HandoverDeps) {
   }
 
   /** The bot's thread again: Graph first (take_thread_control), the customer told, then our record. */
-  async function takeBack(inboundId: string, psid: string, why: string, viaGraph: boolean): Promise<void> {
+  async function takeBack(run: TurnRun, psid: string, why: string, viaGraph: boolean): Promise<void> {
     if (viaGraph) {
-      await sends.once(inboundId, 'handover:take', psid, () => sendApi.threadControl('take_thread_control', { recipient: { id: psid }, metadata: why.slice(0, 1000) }));
+      await sends.once(run, 'handover:take', psid, () => sendApi.threadControl('take_thread_control', { recipient: { id: psid }, metadata: why.slice(0, 1000) }));
     }
-    await text(inboundId, 'handover:back', psid, '🤖 The shop assistant is back. What would you like to do?', [
+    await text(run, 'handover:back', psid, '🤖 The shop assistant is back. What would you like to do?', [
       { content_type: 'text', title: '🛍️ Shop', payload: P.SHOP },
       { content_type: 'text', title: '🛒 Cart', payload: P.CART },
     ]);
@@ -87,9 +88,9 @@ export function createHandover(deps: HandoverDeps) {
      * Before a customer turn: 'silent' while the Inbox has the thread (or for a standby message of a
      * thread we never passed), 'bot' otherwise. A handover event is handled here and never a turn.
      */
-    async gate(ev: InboundEvent): Promise<Gate> {
+    async gate(ev: InboundEvent, run: TurnRun): Promise<Gate> {
       if (ev.kind === 'handover') {
-        if (deps.appId && ev.payload === `pass:${deps.appId}` && (await record(ev.psid))) await takeBack(ev.dedupeKey, ev.psid, 'passed back by the Page Inbox', false);
+        if (deps.appId && ev.payload === `pass:${deps.appId}` && (await record(ev.psid))) await takeBack(run, ev.psid, 'passed back by the Page Inbox', false);
         return { mode: 'silent', streak: false };
       }
       // the thread's record and the not-understood streak in one round trip (both keys are in one slot)
@@ -97,33 +98,33 @@ export function createHandover(deps: HandoverDeps) {
       const rec = raw ? (JSON.parse(raw) as HandoverRecord) : null;
       if (!rec) return { mode: ev.standby ? 'silent' : 'bot', streak: streak !== null };
       if (Date.now() - rec.since < timeoutMs) return { mode: 'silent', streak: streak !== null };
-      await takeBack(ev.dedupeKey, ev.psid, `no answer from a person within ${deps.timeoutHours} h`, true);
+      await takeBack(run, ev.psid, `no answer from a person within ${deps.timeoutHours} h`, true);
       return { mode: 'bot', streak: false };
     },
 
-    /** `inboundId`: the event whose turn asks (a re-run of that turn sends nothing twice) */
-    async talkToPerson(inboundId: string, psid: string, customer: Customer, reason: string): Promise<void> {
+    /** `run`: the run of the turn that asks (a re-run of that turn sends nothing twice) */
+    async talkToPerson(run: TurnRun, psid: string, customer: Customer, reason: string): Promise<void> {
       const cart = await cartLine(customer);
       // told first: once the Inbox owns the thread this app can no longer write to it
-      await text(inboundId, 'handover:customer', psid, `💬 A person from ${deps.shopName} will answer you here soon. (The shop assistant is paused.)`);
+      await text(run, 'handover:customer', psid, `💬 A person from ${deps.shopName} will answer you here soon. (The shop assistant is paused.)`);
       const metadata = JSON.stringify({ reason, customer: customer.name, cart }).slice(0, 1000);
-      await sends.once(inboundId, 'handover:pass', psid, () =>
+      await sends.once(run, 'handover:pass', psid, () =>
         sendApi.threadControl('pass_thread_control', { recipient: { id: psid }, target_app_id: deps.inboxAppId, metadata }),
       );
       await redis.set(key(psid), JSON.stringify({ since: Date.now(), reason } satisfies HandoverRecord));
       await redis.del(streakKey(psid));
       const alert = `💬 ${customer.name} wants a person (${reason}). Cart: ${cart}. Answer in the Page Inbox; tap Resume bot when done.`;
       for (const admin of await deps.admins.listPsids()) {
-        await text(inboundId, 'handover:alert', admin, alert, [{ content_type: 'text', title: '▶️ Resume bot', payload: P.resumeBot(psid) }]).catch((err: Error) =>
+        await text(run, 'handover:alert', admin, alert, [{ content_type: 'text', title: '▶️ Resume bot', payload: P.resumeBot(psid) }]).catch((err: Error) =>
           logger.warn({ err: err.message }, 'handover: could not alert an admin'),
         );
       }
     },
 
-    /** An admin tapped "Resume bot" (event `inboundId`): false when the thread was not handed over. */
-    async resume(inboundId: string, psid: string, by: string): Promise<boolean> {
+    /** An admin tapped "Resume bot" (in the turn `run`): false when the thread was not handed over. */
+    async resume(run: TurnRun, psid: string, by: string): Promise<boolean> {
       if (!(await record(psid))) return false;
-      await takeBack(inboundId, psid, `resumed by ${by}`, true);
+      await takeBack(run, psid, `resumed by ${by}`, true);
       return true;
     },
 

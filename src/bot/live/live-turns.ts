@@ -4,6 +4,7 @@ import type { LiveSales } from '../../orders/live/live-sales.js';
 import { formatMoney } from '../../orders/money.js';
 import type { InboundEvent } from '../events.js';
 import type { TurnSends } from '../send-once.js';
+import type { TurnRun } from '../turn-lease.js';
 import { P } from '../payloads.js';
 
 /**
@@ -30,11 +31,11 @@ export function createLiveTurns(deps: { live: LiveSales; sends: TurnSends; logge
    * the turn finds the claims its first run carted and sends the word only if it did not go out. A
    * LIVE_CLAIM tap then shows the cart (its route).
    */
-  async function beforeTurn(ev: InboundEvent, customer: Customer): Promise<void> {
+  async function beforeTurn(ev: InboundEvent, customer: Customer, run: TurnRun): Promise<void> {
     const carted = await live.attachHolds(ev.psid, customer.id, ev.dedupeKey);
     if (!carted.length) return;
     const lines = carted.map((h) => `${h.code} ${h.name} ${formatMoney(h.price, deps.currency)}${h.quantity > 1 ? ` ×${h.quantity}` : ''} — held for you until ${timeOf(h.hold_expires_at)}`);
-    await deps.sends.sendOnce(ev.dedupeKey, 'live:carted', {
+    await deps.sends.sendOnce(run, 'live:carted', {
       recipient: { id: ev.psid },
       messaging_type: 'RESPONSE',
       message: {

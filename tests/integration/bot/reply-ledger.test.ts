@@ -5,7 +5,8 @@ import type { RowDataPacket } from 'mysql2';
 import { createBatchPool, createPool, type Db } from '../../../src/db/pool.js';
 import { countedPool } from '../../helpers/counted-pool.js';
 import { createReplyLedger } from '../../../src/bot/reply-ledger.js';
-import { createTurnSends, type TurnRun, type TurnSends } from '../../../src/bot/send-once.js';
+import { createTurnSends, type TurnSends } from '../../../src/bot/send-once.js';
+import type { TurnRun } from '../../../src/bot/turn-lease.js';
 import { GraphError, type SendApi, type SendRequest } from '../../../src/bot/send-api.js';
 
 /**
@@ -37,12 +38,12 @@ afterAll(() => db.end());
 
 /** One run of a turn: its replies in order, numbered like the adapter numbers them. */
 async function run(inbound: string, texts: string[]): Promise<void> {
-  const r: TurnRun = { owner: randomUUID() };
+  const r: TurnRun = { inboundId: inbound, owner: randomUUID() };
   const said = new Map<string, number>();
   for (const [part, text] of texts.entries()) {
     const repeat = said.get(text) ?? 0;
     said.set(text, repeat + 1);
-    await sends.reply(inbound, part, repeat, { recipient: { id: 'psid' }, message: { text } }, r);
+    await sends.reply(r, part, repeat, { recipient: { id: 'psid' }, message: { text } });
   }
 }
 
