@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { LiveVideo, SendRequest } from '../bot/send-api.js';
-import { SIMULATOR_PAGE_ID } from './webhook-sender.js';
+import { memoryLiveVideos, newLiveVideo, type LiveVideoStore } from './live-video-store.js';
 
 /**
  * A local stand-in for Facebook's Graph API: records every Send API call, answers like Graph
@@ -41,7 +41,12 @@ export interface FakeGraph {
   events: EventEmitter;
   /** Who wrote a Page comment: a Private Reply to it answers with this PSID (else one derived from the id). */
   registerComment(commentId: string, psid: string): void;
-  /** The Page goes live: GET /me/live_videos?broadcast_status=["LIVE"] lists it (newest first) until it ends. */
+  /** The Page's live videos, which GET /me/live_videos lists (newest first): in memory, or the store it was given. */
+  lives: LiveVideoStore;
+  /**
+   * The Page goes live: GET /me/live_videos?broadcast_status=["LIVE"] lists it (newest first) until it ends.
+   * These three work on the in-memory list only; a fake Graph given a shared store throws (use `lives`).
+   */
   startLiveVideo(opts?: { title?: string; pageId?: string }): LiveVideo;
   endLiveVideo(id: string): void;
   liveVideos(): LiveVideo[];
@@ -102,6 +107,8 @@ export interface FakeGraphOptions {
    * worker process's fake Graph knows the commenters that the web process's page made up).
    */
   commenterOf?: (commentId: string) => Promise<string | null>;
+  /** Where the live videos are kept (the simulator: in Redis, one list for every process); default: memory. */
+  lives?: LiveVideoStore;
 }
 
 export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeGraph> {
@@ -111,8 +118,12 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
   const profiles: Record<string, unknown>[] = [];
   const handovers: RecordedHandover[] = [];
   const commenters = new Map<string, string>();
-  const lives: LiveVideo[] = [];
-  let liveSeq = 0;
+  const memory = opts.lives ? null : memoryLiveVideos();
+  const lives = opts.lives ?? memory!;
+  const ownList = () => {
+    if (!memory) throw new Error('fake Graph: the live videos are in a shared store; use fakeGraph.lives');
+    return memory.videos;
+  };
   const repliedComments = new Set<string>();
   const userSettings: Record<string, unknown>[] = [];
   const failures: ScriptedFailure[] = [];
@@ -186,7 +197,13 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       } catch {
         return json(400, { error: { message: '(#100) broadcast_status must be a JSON array', code: 100 } });
       }
-      return json(200, { data: [...lives].reverse().filter((v) => !statuses || statuses.includes(v.status)) });
+      let all: LiveVideo[];
+      try {
+        all = await lives.list();
+      } catch {
+        return json(500, { error: { message: 'An unexpected error has occurred. Please retry your request later.', code: 2, type: 'OAuthException' } });
+      }
+      return json(200, { data: all.reverse().filter((v) => !statuses || statuses.includes(v.status)) });
     }
     const settingsCall = /\/me\/custom_user_settings$/.test(path);
     if (req.method === 'POST' && (settingsCall || /\/me\/messenger_profile$/.test(path))) {
@@ -216,26 +233,17 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
     registerComment(commentId, psid) {
       commenters.set(commentId, psid);
     },
+    lives,
     startLiveVideo(o = {}) {
-      liveSeq += 1;
-      const videoId = `${Date.now()}${String(liveSeq).padStart(3, '0')}`;
-      const pageId = o.pageId ?? SIMULATOR_PAGE_ID;
-      const video: LiveVideo = {
-        id: `9${videoId}`,
-        status: 'LIVE',
-        title: o.title ?? 'Live selling',
-        creation_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
-        from: { id: pageId },
-        video: { id: videoId },
-      };
-      lives.push(video);
+      const video = newLiveVideo(o);
+      ownList().push(video);
       return video;
     },
     endLiveVideo(id) {
-      const v = lives.find((x) => x.id === id);
+      const v = ownList().find((x) => x.id === id);
       if (v) v.status = 'VOD';
     },
-    liveVideos: () => [...lives],
+    liveVideos: () => [...ownList()],
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) failures.push(failure);
     },
@@ -278,7 +286,8 @@ export async function startFakeGraph(opts: FakeGraphOptions = {}): Promise<FakeG
       handovers.length = 0;
       commenters.clear();
       repliedComments.clear();
-      lives.length = 0;
+      // a shared store is every process's: only a fake Graph's own list starts over
+      if (memory) memory.videos.length = 0;
       userSettings.length = 0;
       failures.length = 0;
       failRule = null;

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { startFakeGraph, type FakeGraph, type RecordedMessage } from './fake-graph.js';
 import { createHub, type Hub } from './hub.js';
 import { createRelay } from './relay.js';
+import { redisLiveVideos } from './live-video-store.js';
 import { createUploadStore } from './uploads.js';
 import { simulatorRoutes, type SessionInfo } from './routes.js';
 import { SIMULATOR_ADMIN_PSID } from './identities.js';
@@ -84,15 +85,6 @@ function profileSession(fakeGraph: FakeGraph, adminPsid: string): Pick<SessionIn
 export async function createSimulator(deps: { config: Config; logger: Logger }): Promise<Simulator> {
   const { config, logger } = deps;
   if (!config.FB_APP_SECRET) throw new Error('simulator: FB_APP_SECRET is not set (loadConfig supplies one in simulator mode)');
-  // a Private Reply answers with the commenter's PSID: the Live pane's commenters are kept in Redis (relay)
-  let relayRef: { commenterOf(commentId: string): Promise<string | null> } | null = null;
-  const fakeGraph = await startFakeGraph({ keep: 1000, commenterOf: async (id) => (relayRef ? relayRef.commenterOf(id) : null) });
-  const adminPsid = SIMULATOR_ADMIN_PSID;
-  // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
-  // then shows the bot's own Get Started button and persistent menu, and the admin pane the admins' own menu.
-  const setup = createSendApi({ graphApiUrl: fakeGraph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined });
-  await setup.setProfile(messengerProfile(config.SHOP_NAME));
-  await setup.setUserSettings(adminPersistentMenu(adminPsid));
   const hub = createHub();
   let demoAdminKey: string | null = null;
 
@@ -103,9 +95,24 @@ export async function createSimulator(deps: { config: Config; logger: Logger }):
     logger,
     onMessage: (m) => void hub.record(m.psid, m.item),
   });
+  // What a comment handled in another process needs from this one's Live pane is kept in Redis: who wrote it
+  // (its Private Reply answers with that PSID) and the live video it is on (GET /me/live_videos).
+  const fakeGraph = await startFakeGraph({
+    keep: 1000,
+    commenterOf: (id) => relay.commenterOf(id),
+    lives: redisLiveVideos({ redis: relay.redis, key: `${config.QUEUE_PREFIX}:simulator:live-videos` }),
+  }).catch(async (err: unknown) => {
+    await relay.close();
+    throw err;
+  });
+  const adminPsid = SIMULATOR_ADMIN_PSID;
+  // What `npm run messenger:setup` does for a real Page, done against the fake Graph API: the page
+  // then shows the bot's own Get Started button and persistent menu, and the admin pane the admins' own menu.
+  const setup = createSendApi({ graphApiUrl: fakeGraph.url, graphApiVersion: config.GRAPH_API_VERSION, pageAccessToken: undefined });
+  await setup.setProfile(messengerProfile(config.SHOP_NAME));
+  await setup.setUserSettings(adminPersistentMenu(adminPsid));
   const onMessage = (rec: RecordedMessage) =>
     void relay.publish({ psid: rec.psid, item: { from: 'page', request: rec.body, message_id: rec.message_id } });
-  relayRef = relay;
   fakeGraph.events.on('message', onMessage);
   let shop: LiveShopView | null = null;
 

@@ -4,14 +4,15 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LiveVideo } from '../bot/send-api.js';
 import type { FakeGraph } from './fake-graph.js';
+import { newLiveVideo } from './live-video-store.js';
 import { SIMULATED_COMMENTERS } from './identities.js';
 import { buildFeedDelivery, SIMULATOR_PAGE_ID, type SimulatedComment } from './webhook-sender.js';
 
 /**
- * The simulator's Live pane, server side: the Page "goes live" (a live video in the fake Graph API, which
- * `live latest …` in the admin chat then finds), simulated people comment on it, and every comment is
- * posted to this server's own /webhook as a real, signed Page `feed` delivery — a burst as one delivery
- * of N comments, the way Facebook batches them. Who wrote a comment is remembered (in Redis, so the
+ * The simulator's Live pane, server side: the Page "goes live" (a live video in the fake Graph API, kept in
+ * Redis, which `live latest …` in the admin chat then finds from any process), simulated people comment on
+ * it, and every comment is posted to this server's own /webhook as a real, signed Page `feed` delivery — a
+ * burst as one delivery of N comments, the way Facebook batches them. Who wrote a comment is remembered (in Redis, so the
  * notifications worker's fake Graph in another process knows it too): the one Private Reply to it lands
  * in that person's chat on the page.
  */
@@ -42,10 +43,11 @@ const bad = (issues: z.core.$ZodIssue[]) => ({ error: issues.map((i) => `${i.pat
 
 export function liveSimulatorRoutes(deps: LiveRoutesDeps): FastifyPluginAsync {
   let seq = 0;
-  const current = () => deps.fakeGraph.liveVideos().filter((v) => v.status === 'LIVE').at(-1) ?? null;
+  // the fake Graph's list, which in the simulator is every process's (Redis): the page of any of them shows it
+  const current = async () => (await deps.fakeGraph.lives.list()).filter((v) => v.status === 'LIVE').at(-1) ?? null;
 
   async function state() {
-    const video = current();
+    const video = await current();
     const shop = deps.shop();
     const post = video ? postOf(video) : null;
     return {
@@ -80,8 +82,8 @@ export function liveSimulatorRoutes(deps: LiveRoutesDeps): FastifyPluginAsync {
     app.get('/simulator/live', async () => state());
 
     app.post('/simulator/live/video', async () => {
-      for (const v of deps.fakeGraph.liveVideos()) if (v.status === 'LIVE') deps.fakeGraph.endLiveVideo(v.id);
-      deps.fakeGraph.startLiveVideo({ title: 'Live selling', pageId: SIMULATOR_PAGE_ID });
+      // one step, so two pages that go live at once leave one video live
+      await deps.fakeGraph.lives.add(newLiveVideo({ title: 'Live selling', pageId: SIMULATOR_PAGE_ID }), { endOthers: true });
       return state();
     });
 

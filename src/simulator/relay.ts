@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createRedis } from '../db/redis.js';
+import { createRedis, type RedisClient } from '../db/redis.js';
 import type { NewItem } from './hub.js';
 
 /**
@@ -19,6 +19,8 @@ export interface Relay {
   /** Who wrote a simulated comment (kept a week, as long as Meta allows its Private Reply). */
   rememberCommenter(commentId: string, psid: string): Promise<void>;
   commenterOf(commentId: string): Promise<string | null>;
+  /** The command connection (not the subscriber), for the simulator's other shared state: its live videos. */
+  redis: RedisClient;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function createRelay(opts: {
   const commenters = new Map<string, string>(); // this process's own, when Redis is away
 
   return {
+    redis: pub,
     async publish(msg) {
       try {
         await pub.publish(opts.channel, JSON.stringify(msg));
