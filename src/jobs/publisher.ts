@@ -7,10 +7,13 @@ import type { OutboxRows } from '../orders/index.js';
 import { jobIds, PROCESSING_QUEUE_FOR, QUEUES, type QueueName } from './queues.js';
 import { withTimeout } from './job-helpers.js';
 import { loadProcessingRows, markPublished } from './outbox-store.js';
+import { createTickBatcher } from './tick-batcher.js';
 
 /**
  * Moves outbox rows into BullMQ. After the engine commits, `publish` adds its rows (jobId derived from the
- * row id, so a second add is a no-op). It never throws and never waits long on a dead Redis: the producer
+ * row id, so a second add is a no-op). Publishes that arrive in one turn of the event loop (the orders of one
+ * group commit finish together) go as one: one addBulk per queue and one SELECT and one UPDATE per table for
+ * all of them, where each order took three statements and two Redis round trips of its own. It never throws and never waits long on a dead Redis: the producer
  * connection has no offline queue and every add has a short timeout; rows left unpublished are picked up
  * by `relayOnce`, which the outbox-relay job scheduler runs every OUTBOX_RELAY_INTERVAL_MS.
  */
@@ -26,6 +29,8 @@ export interface PublisherDeps {
 }
 
 const RELAY_BATCH = 500;
+/** at most this many publishes (orders) go as one; a group commit has at most 32 */
+const PUBLISH_BATCH = 64;
 const RELAY_MAX_BATCHES = 20;
 
 // Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
@@ -108,20 +113,29 @@ export function createPublisher(deps: PublisherDeps) {
     return !['reconnecting', 'close', 'end'].includes(deps.producer.status);
   }
 
+  /** Never throws: what could not be added is published by the relay later. */
+  async function publishNow(rows: OutboxRows): Promise<void> {
+    if (!redisReachable()) {
+      logger.warn({ rows }, 'Redis unavailable: outbox rows left for the relay');
+      return;
+    }
+    try {
+      await addNotifications(rows.notificationIds);
+      await addProcessing(rows.processingIds);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, rows }, 'publishing outbox rows failed; the relay retries');
+    }
+  }
+
+  // the rows of every publish of one tick, published together (ids in call order); every caller waits for it
+  const publishTogether = createTickBatcher<OutboxRows, void>(async (batch) => {
+    await publishNow({ notificationIds: batch.flatMap((r) => r.notificationIds), processingIds: batch.flatMap((r) => r.processingIds) });
+    return batch.map(() => undefined);
+  }, PUBLISH_BATCH);
+
   return {
     /** After commit. Never throws: what could not be added is published by the relay later. */
-    async publish(rows: OutboxRows): Promise<void> {
-      if (!redisReachable()) {
-        logger.warn({ rows }, 'Redis unavailable: outbox rows left for the relay');
-        return;
-      }
-      try {
-        await addNotifications(rows.notificationIds);
-        await addProcessing(rows.processingIds);
-      } catch (err) {
-        logger.warn({ err: (err as Error).message, rows }, 'publishing outbox rows failed; the relay retries');
-      }
-    },
+    publish: publishTogether,
 
     /** Add child rows of a fan-out; throws so that the fan-out job is retried. */
     publishNotifications: addNotifications,
