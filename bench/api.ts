@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { formatRss, reportSummary, type RssFigures, next } from './bench-support.js';
+import { cpuMeter, formatRss, reportSummary, serverPids, type RssFigures, next } from './bench-support.js';
 import { orderBody } from './api-orders.js';
 import { calibrate, formatCalibration } from './calibration.js';
 
@@ -60,16 +60,22 @@ async function main(): Promise<void> {
     let apiP99 = 0;
     let apiErrors = 0;
     const engines: Engine[] = [];
+    // where each side's CPU goes, per order: the HTTP layer's cost in the server, and the load generator's
+    const pids = { server: child.pid ?? null, 'load generator (autocannon, this process)': process.pid, ...serverPids() };
     for (let r = 0; r < ROUNDS; r++) {
       const t = performance.now();
+      const apiCpu = cpuMeter(pids);
       const res = await api(SECONDS);
+      console.log(`  round ${r + 1} API CPU per order: ${apiCpu(res['2xx'])}`);
       apiSeconds += (performance.now() - t) / 1000;
       apiOk += res['2xx'];
       apiRequests += res.requests.total;
       apiErrors += res.non2xx + res.errors + res.timeouts;
       apiP99 = Math.max(apiP99, res.latency.p99);
+      const engineCpu = cpuMeter(pids);
       child.send({ cmd: 'engine', seconds: SECONDS, connections: CONNECTIONS });
       engines.push(await next<Engine>(child, 'engine-done'));
+      console.log(`  round ${r + 1} engine CPU per order: ${engineCpu(engines.at(-1)!.ok)}`);
     }
     child.send({ cmd: 'rss-stop' });
     const rss = await next<RssFigures>(child, 'rss');
