@@ -130,6 +130,8 @@ async function journeys(url: string, inbox: Inboxes, perStep: number[], rate?: n
   const steps = JOURNEY.map((_, i) => times.filter((t) => t.length > i).map((t) => t[i]!).sort((a, b) => a - b));
   const slowest = steps.map((s, i) => ({ i, p99: quantile(s, 0.99), p50: quantile(s, 0.5) })).sort((a, b) => b.p99 - a.p99)[0]!;
   console.log(`  slowest step: ${slowest.i + 1} (${describe(JOURNEY[slowest.i]!)}) p50 ${slowest.p50.toFixed(0)} ms, p99 ${slowest.p99.toFixed(0)} ms`);
+  // a new shopper's first reply: what they wait for before they know the shop answers at all
+  console.log(`  first tap (${describe(JOURNEY[0]!)}): p50 ${quantile(steps[0]!, 0.5).toFixed(0)} ms, p99 ${quantile(steps[0]!, 0.99).toFixed(0)} ms`);
   // the paced phase's steady state: from the first arrival's last tap to the last arrival (ramps left out)
   const [from, to] = [phaseStart + JOURNEY.length * THINK_MS, phaseStart + (SHOPPERS - 1) * arrivalMs];
   const steadyRate = rate && to > from ? tappedAt.filter((t) => t >= from && t < to).length / ((to - from) / 1000) : null;

@@ -153,6 +153,22 @@ describe('while the webhook is busy', () => {
   });
 });
 
+describe('when more users have events than there are drain slots', () => {
+  it('gives the slot to a waiting user after each turn, instead of to the same user’s next event', async () => {
+    const ran: string[] = [];
+    const { r } = runner(newPrefix(), async (ev) => {
+      ran.push(ev.text);
+      await new Promise((res) => setTimeout(res, 20));
+    }, { maxConcurrent: 1 });
+    const [a, b] = [`p${++n}`, `p${++n}`];
+    await r.enqueue([1, 2, 3, 4].map((k) => event(a, `a${k}`)));
+    await r.enqueue([event(b, 'b1')]); // arrives while a1 runs: waits for the one slot
+    await eventually(async () => ran.length === 5);
+    expect(ran.indexOf('b1')).toBeLessThanOrEqual(1);
+    expect(ran.filter((t) => t.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4']);
+  });
+});
+
 describe('ack-only and turn processes (TURN_PROCESS=worker)', () => {
   it('the acking runner runs nothing; two turn runners drain every event once, each user in order', async () => {
     const prefix = newPrefix();
