@@ -30,8 +30,8 @@ import { doublingDelay } from '../backoff.js';
  * While anyone waits, a user gets one turn per slot: their next event stays in their inbox and they go to the
  * back of the line. Before, a user whose next tap arrived during their turn kept the slot for the whole
  * conversation, and a new shopper at full load waited behind 64 whole journeys (bench:webhook, 200 shoppers:
- * first tap p50 4-6 s, p99 10-16 s). With TURN_PROCESS=worker the waiting users are in Redis's ready list,
- * not in this process's line, so there a user still keeps the slot (not done yet).
+ * first tap p50 4-6 s, p99 10-16 s). With TURN_PROCESS=worker the users waiting are on Redis's ready list:
+ * when every slot of the process is taken and the list is not empty, the user goes to its back instead.
  */
 export interface TurnRunner {
   /**
@@ -214,6 +214,8 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         }
       },
     };
+    // gave the slot to users on the ready list (TURN_PROCESS=worker): the release puts this user behind them
+    let yieldToReady = false;
     try {
       let failures = 0;
       // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
@@ -227,11 +229,17 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         if (outcome === 'lost' || lost) break;
         if (outcome !== 'retry') {
           // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
-          if (outcome === 'done') head = (await scripts.popHead(inboxKey(psid), raw)) as string | null;
+          let ready = 0;
+          if (outcome === 'done') [ready, head] = (await scripts.popHead(inboxKey(psid), readyKey, raw)) as [number, string | null];
           if (failures > 0 && outcome === 'done') await redis.del(outageKey(psid));
           failures = 0;
-          // users wait for a slot: this one's next event goes behind them (still queued, in order, under its lock)
+          // users wait for a slot: this one's next event goes behind them (still queued, in order); in this
+          // process's line, or on the ready list when every slot here is taken (a turn process's listener)
           if (waiting.size > 0) break;
+          if (ready > 0 && wake && draining.size >= limit()) {
+            yieldToReady = true;
+            break;
+          }
           continue;
         }
         failures += 1;
@@ -240,8 +248,8 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       }
     } finally {
       clearInterval(renew);
-      const left = Number(await scripts.release(lockKey(psid), inboxKey(psid), pendingKey, token, psid));
-      if (left > 0 && !closed) rerun.add(psid);
+      const left = Number(await scripts.release(lockKey(psid), inboxKey(psid), pendingKey, readyKey, token, psid, yieldToReady ? '1' : '0'));
+      if (left > 0 && !closed && !yieldToReady) rerun.add(psid);
     }
   }
 

@@ -5,10 +5,13 @@ import type { RedisClient } from '../db/redis.js';
  * runs on one Redis Cluster slot. defineCommand: ioredis sends EVALSHA (the text once per connection).
  */
 // Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
-// KEYS: lock, inbox, pending. ARGV: token, psid
+// With ARGV[3] '1' (the drainer gave its slot to the users on the ready list), a user with events left goes
+// to the back of the ready list: still pending, so the enqueue script would not push them again.
+// KEYS: lock, inbox, pending, ready. ARGV: token, psid, yield ('1' or '0')
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 local n = redis.call('llen', KEYS[2])
-if n == 0 then redis.call('srem', KEYS[3], ARGV[2]) end
+if n == 0 then redis.call('srem', KEYS[3], ARGV[2])
+elseif ARGV[3] == '1' then redis.call('rpush', KEYS[4], ARGV[2]) end
 return n`;
 // KEYS: seen1, inbox1, seen2, inbox2, …, pending, ready. ARGV: ttl, wake ('1': push to ready), json1, psid1, …
 // Returns the 1-based indexes of the events that were new (and are now queued). With wake, a user who was
@@ -35,10 +38,11 @@ if head then return {head} end
 return {}`;
 // KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-// KEYS: inbox. ARGV: the event expected at the head. Pops it only if it is still there; returns the head
-// after that (the next event to run, or nil), so the drainer needs no LINDEX of its own per turn.
+// KEYS: inbox, ready. ARGV: the event expected at the head. Pops it only if it is still there; returns
+// {users on the ready list, the head after that (the next event to run, or nil)}, so the drainer needs no
+// LINDEX of its own per turn, and knows whether users wait for a turn process (TURN_PROCESS=worker).
 const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) end
-return redis.call('lindex', KEYS[1], 0)`;
+return {redis.call('llen', KEYS[2]), redis.call('lindex', KEYS[1], 0)}`;
 // KEYS: inbox, dead-letter list, outage marker. ARGV: the head event, the dead-letter entry.
 const DEAD_LETTER = `if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 0 end
 redis.call('lpop', KEYS[1])
@@ -59,9 +63,9 @@ export interface TurnScripts {
 export function defineTurnScripts(redis: RedisClient): TurnScripts {
   redis.defineCommand('qsBotEnqueue', { lua: ENQUEUE });
   redis.defineCommand('qsBotTake', { lua: TAKE, numberOfKeys: 2 });
-  redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 3 });
+  redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 4 });
   redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
-  redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 1 });
+  redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 2 });
   redis.defineCommand('qsBotDeadLetter', { lua: DEAD_LETTER, numberOfKeys: 3 });
   const r = redis as unknown as Record<string, Script>;
   return {

@@ -195,6 +195,27 @@ describe('ack-only and turn processes (TURN_PROCESS=worker)', () => {
     expect(await redis.llen(`${prefix}:bot:ready`)).toBe(0);
   });
 
+  it('gives the one slot of a turn process to a user on the ready list after each turn, not to the next event of the same user', async () => {
+    const prefix = newPrefix();
+    const { r: ack } = runner(prefix, async () => undefined, { wake: true });
+    const ran: string[] = [];
+    let arrived: () => void = () => undefined;
+    const firstRuns = new Promise<void>((resolve) => (arrived = resolve));
+    runner(prefix, async (ev) => {
+      ran.push(ev.text);
+      arrived();
+      await new Promise((res) => setTimeout(res, 30));
+    }, { wake: true, listen: redis.duplicate(), maxConcurrent: 1 });
+    const [a, b] = [`p${++n}`, `p${++n}`];
+    await ack.enqueue([1, 2, 3, 4].map((k) => event(a, `a${k}`)));
+    await firstRuns;
+    await ack.enqueue([event(b, 'b1')]); // on the ready list while a1 runs in the one slot
+    await eventually(async () => ran.length === 5);
+    expect(ran.indexOf('b1')).toBeLessThanOrEqual(1);
+    expect(ran.filter((t) => t.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(await redis.llen(`${prefix}:bot:ready`)).toBe(0);
+  });
+
   it('a wake taken by a process that died before draining: the sweeper of a turn process drains the user', async () => {
     const prefix = newPrefix();
     const { r: ack } = runner(prefix, async () => undefined, { wake: true });
