@@ -1,6 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Queue } from 'bullmq';
 import { masterConnections, type RedisClient } from '../../src/db/redis.js';
+import { jobIds, QUEUES } from '../../src/jobs/queues.js';
 import type { Arrival, ChaosGraph } from './chaos-graph.js';
 import { RECEIPT } from './customers.js';
 import type { ApiOrderResult } from './admins-and-api.js';
@@ -107,14 +108,14 @@ export async function runChecks(input: CheckInput): Promise<Check[]> {
   out.push(check('every order has a complete state history', broken, `${orders} orders, each pending → … → its status`, 'incomplete'));
 
   // 5. notifications: delivered exactly once, never a status older than one already delivered
-  const notes = await rows(db, `SELECT id, order_id, recipient_psid, notification_type, status, message_id, last_error FROM notification_queue WHERE NOT (recipient_type = 'admin' AND recipient_psid IS NULL)`);
+  const notes = await rows(db, `SELECT id, order_id, recipient_psid, notification_type, status, message_id, last_error, attempts, published_at, created_at FROM notification_queue WHERE NOT (recipient_type = 'admin' AND recipient_psid IS NULL)`);
   const open = notes.filter((n) => n.status === 'pending' || n.status === 'processing' || n.status === 'failed');
   const lost = notes.filter((n) => n.status === 'completed' && n.message_id && !byMessageId.has(String(n.message_id)));
   const unknown = notes.filter((n) => n.status === 'unknown');
   out.push(
     check(
       'every committed notification row delivered',
-      [...open.map((n) => `row ${n.id} ${n.notification_type} ${n.status}: ${String(n.last_error ?? '').slice(0, 80)}`), ...lost.map((n) => `row ${n.id} message ${n.message_id} never arrived`)],
+      [...(await Promise.all(open.map(async (n) => `row ${n.id} ${n.notification_type} ${n.status}: ${String(n.last_error ?? '').slice(0, 80)} (${await rowTrail(n, input.queues)})`))), ...lost.map((n) => `row ${n.id} message ${n.message_id} never arrived`)],
       `${notes.length} rows: ${notes.length - unknown.length} sent, ${unknown.length} 'delivery unknown' (answer lost, not resent)`,
       'not delivered',
     ),
@@ -175,4 +176,17 @@ export async function chatEventsLeft(redis: RedisClient, prefix: string): Promis
     }
   }
   return left;
+}
+
+/**
+ * What an undelivered row's trail says: its attempts, when it was created and published, and its job in the
+ * notifications queue (state and last error, or none): enough to tell a lost job from one held back.
+ */
+async function rowTrail(n: RowDataPacket, queues: Queue[]): Promise<string> {
+  const at = (d: unknown) => (d instanceof Date ? d.toISOString().slice(11, 23) : 'never');
+  const q = queues.find((x) => x.name === QUEUES.notifications);
+  const job = q ? await q.getJob(jobIds.notification(Number(n.id))).catch(() => undefined) : undefined;
+  const state = job ? await job.getState().catch(() => 'unknown') : 'no job';
+  const why = job?.failedReason ? `, ${job.failedReason.slice(0, 60)}` : '';
+  return `attempts ${n.attempts}, created ${at(n.created_at)}, published ${at(n.published_at)}, job ${state}${why}`;
 }
