@@ -51,6 +51,17 @@ export function cpuSplit(pid: number): { user: number; system: number } {
   }
 }
 
+/** A process's read and write system calls so far (/proc/<pid>/io): socket writes are the costly ones on this VM. */
+export function syscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 /** One query's tab-separated answer from the MariaDB on the standard loopback port (its own client). */
 const mariadbAnswer = (sql: string): string =>
   execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-N', '-s', '-e', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -109,7 +120,7 @@ export function roundTripMeter(): (units: number) => string {
  * returned function samples again and reports. Servers shared with other work on the machine count it too.
  */
 export function cpuMeter(pids: Record<string, number | null>): (units: number) => string {
-  const before = Object.entries(pids).map(([name, pid]) => ({ name, pid, at: pid ? cpuSplit(pid) : { user: 0, system: 0 } }));
+  const before = Object.entries(pids).map(([name, pid]) => ({ name, pid, at: pid ? cpuSplit(pid) : { user: 0, system: 0 }, io: pid ? syscalls(pid) : { reads: 0, writes: 0 } }));
   return (units) =>
     before
       .filter((b) => b.pid)
@@ -117,7 +128,9 @@ export function cpuMeter(pids: Record<string, number | null>): (units: number) =
         const now = cpuSplit(b.pid!);
         const [user, system] = [now.user - b.at.user, now.system - b.at.system];
         const us = ((user + system) * 1e6) / Math.max(1, units);
-        return `${b.name} ${us.toFixed(0)} µs (${((100 * system) / Math.max(1e-9, user + system)).toFixed(0)} % system)`;
+        const io = syscalls(b.pid!);
+        const per = (n: number) => (n / Math.max(1, units)).toFixed(1);
+        return `${b.name} ${us.toFixed(0)} µs (${((100 * system) / Math.max(1e-9, user + system)).toFixed(0)} % system; ${per(io.writes - b.io.writes)} write + ${per(io.reads - b.io.reads)} read calls)`;
       })
       .join(', ');
 }

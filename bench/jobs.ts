@@ -35,7 +35,7 @@ import { createNotificationProcessor } from '../src/jobs/notification-processor.
 import { createNotificationWaiters, type NotificationWaiters } from '../src/jobs/notification-waiters.js';
 import { jobIds, QUEUES } from '../src/jobs/queues.js';
 import { renderNotification } from '../src/jobs/notification-messages.js';
-import { deleteKeysByPrefix, dropDatabase, formatRss, median, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
+import { cpuMeter, deleteKeysByPrefix, dropDatabase, formatRss, median, serverPids, reportSummary, sampleRss, type SummaryRow } from './bench-support.js';
 import { calibrate, formatCalibration } from './calibration.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
@@ -232,6 +232,8 @@ async function main(): Promise<void> {
 
   const summary: SummaryRow[] = [];
   const rss = sampleRss();
+  // BENCH_CPU=1: where each phase's CPU goes, per job, by process
+  const pids = { worker: process.pid, 'fake Graph': graph.child.pid ?? null, ...serverPids() };
   try {
     for (const c of CONCURRENCY) {
       const fake = Array.from({ length: JOBS }, (_, i) => i + 1);
@@ -239,11 +241,15 @@ async function main(): Promise<void> {
       // alternating rounds: a load spike from elsewhere on a shared machine hits both sides alike
       const rounds: Array<{ graphOnly: number; real: number; perJob: number }> = [];
       for (let r = 0; r < ROUNDS; r++) {
+        const ceilingCpu = cpuMeter(pids);
         const graphOnly = await runOnce(`send-only-c${c}-r${r}`, sendOnly, c, fake);
+        if (process.env.BENCH_CPU) console.log(`    c${c} round ${r + 1} send-only CPU per job: ${ceilingCpu(JOBS)}`);
         const ids = await insertRows(db, orderId);
         const queriesBefore = queries.n;
         const queue = `${QUEUES.notifications}-c${c}-r${r}`;
+        const realCpu = cpuMeter(pids);
         const real = await runOnce(queue, processorFor(queue), c, ids);
+        if (process.env.BENCH_CPU) console.log(`    c${c} round ${r + 1} worker CPU per job: ${realCpu(JOBS)}`);
         const perJob = (queries.n - queriesBefore) / JOBS;
         const sent = await countSent(db, ids);
         if (sent !== JOBS) throw new Error(`expected ${JOBS} rows sent with a message id, got ${sent}`);

@@ -68,9 +68,14 @@ export const SAME_THREAD = `(nq.recipient_type = 'customer' OR e.order_id <=> nq
 
 /** no row: what LEAST in EARLIER_OPEN gets for "none" (BIGINT UNSIGNED's largest value) */
 const NONE = '18446744073709551615';
-/** the oldest earlier row of nq's thread with this status, or NULL */
+/**
+ * The oldest earlier row of nq's thread with this status, or NULL. The index is named: with statistics that lag
+ * the table (a new shop's, until InnoDB's background recalculation catches up with a burst), MariaDB planned
+ * these lookups inside the claim's UPDATE on idx_nq_status_created, and read every pending or in-flight row of
+ * the shop for each row it claimed: 6-19 ms a statement in a scratch copy of the bench's table, against 0.3 ms.
+ */
 const oldestEarlier = (status: 'pending' | 'processing') =>
-  `(SELECT MIN(e.id) FROM notification_queue e
+  `(SELECT MIN(e.id) FROM notification_queue e FORCE INDEX (idx_nq_recipient_open)
      WHERE e.recipient_psid = nq.recipient_psid AND e.status = '${status}' AND e.id < nq.id AND ${SAME_THREAD})`;
 
 /**
