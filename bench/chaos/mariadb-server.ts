@@ -1,8 +1,8 @@
-import { freeTcpPort } from './app-processes.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { restartablePorts } from './ports.js';
 
 /**
  * A MariaDB server of our own (mariadb-install-db into its own datadir, mariadbd on its own loopback port),
@@ -34,7 +34,8 @@ export async function startMariaDb(opts: { dir: string }): Promise<MariaDbServer
     { encoding: 'utf8' },
   );
   if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
-  const port = await freeTcpPort();
+  // below the ephemeral range, so the port is still ours when the server starts again after a kill
+  const port = (await restartablePorts(1))[0]!;
   let proc: ChildProcess | null = null;
 
   function launch(): void {
@@ -50,6 +51,15 @@ export async function startMariaDb(opts: { dir: string }): Promise<MariaDbServer
     proc.on('error', () => undefined);
   }
 
+  // the server's own last words (a port taken, InnoDB refusing to start), for the error of a start that failed
+  const logTail = () => {
+    try {
+      return readFileSync(join(opts.dir, 'error.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+    } catch {
+      return '(no error log)';
+    }
+  };
+
   async function answering(timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -59,7 +69,7 @@ export async function startMariaDb(opts: { dir: string }): Promise<MariaDbServer
         await c.end();
         return;
       } catch (err) {
-        if (Date.now() > until) throw new Error(`own mariadbd on :${port} did not answer: ${(err as Error).message}`);
+        if (Date.now() > until) throw new Error(`own mariadbd on :${port} did not answer: ${(err as Error).message}; its log ends: ${logTail()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

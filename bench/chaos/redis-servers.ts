@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { restartablePorts } from './ports.js';
 
 /**
  * Own redis-server processes on loopback ports, each in its own folder under `dir`: one plain server, or a
@@ -27,25 +27,6 @@ export function haveRedisServer(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** N consecutive ports p..p+N-1 free, with their cluster bus ports (p+10000) free too. */
-async function freePorts(n: number): Promise<number[]> {
-  for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const ports = Array.from({ length: n }, (_, i) => base + i);
-    const ok = await Promise.all(ports.flatMap((p) => [portFree(p), portFree(p + 10_000)]));
-    if (ok.every(Boolean)) return ports;
-  }
-  throw new Error('no free ports for redis-server');
-}
-
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -67,7 +48,7 @@ async function ask(port: number, ...cmd: string[]): Promise<string> {
 }
 
 export async function startRedisServers(opts: { dir: string; masters: number; cluster: boolean }): Promise<RedisServers> {
-  const ports = await freePorts(opts.masters);
+  const ports = await restartablePorts(opts.masters, 10_000);
   const procs = new Map<number, ChildProcess>();
   rmSync(opts.dir, { recursive: true, force: true });
 

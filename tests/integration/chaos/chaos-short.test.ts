@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveMariaDb, startMariaDb, type MariaDbServer } from '../../../bench/chaos/mariadb-server.js';
 import { haveRedisServer, startRedisServers, type RedisServers } from '../../../bench/chaos/redis-servers.js';
 import { runScenario, type ScenarioResult } from '../../../bench/chaos/scenario.js';
+import { ephemeralPortsFrom } from '../../../bench/chaos/ports.js';
 
 /**
  * The short variant of `npm run chaos`, with the same checks: one ROLE=web and one ROLE=worker process,
@@ -38,6 +39,9 @@ describe.skipIf(!haveRedisServer() || !haveMariaDb())('chaos, short: one process
       loadBudgetS: 30,
       drainS: 40,
       log: (line) => lines.push(line),
+    }).catch((err: Error) => {
+      // the scenario's own log says which fault or phase went wrong
+      throw new Error(`${err.message}\n${lines.join('\n')}`);
     });
   }, 300_000);
   afterAll(async () => {
@@ -49,6 +53,11 @@ describe.skipIf(!haveRedisServer() || !haveMariaDb())('chaos, short: one process
     expect(lines.some((l) => /MariaDB killed, restarted after 5 s \(/.test(l))).toBe(true);
     expect(result.outcomes.ordered ?? 0).toBeGreaterThan(0);
     expect(result.ordersApi).toBe(3);
+  });
+
+  it('runs its MariaDB and Redis below the ephemeral port range, so a restarted server finds its port free', () => {
+    // a port from listen(0) was ephemeral: once, with the bot tests beside it, the killed MariaDB never came back
+    expect(Math.max(db.port, ...redis.ports)).toBeLessThan(ephemeralPortsFrom());
   });
 
   it('keeps the promise: every check of npm run chaos holds', () => {
