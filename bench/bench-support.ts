@@ -51,14 +51,17 @@ export function cpuSplit(pid: number): { user: number; system: number } {
   }
 }
 
-/** A process's read and write system calls so far (/proc/<pid>/io): socket writes are the costly ones on this VM. */
-export function syscalls(pid: number): { reads: number; writes: number } {
+/**
+ * A process's read and write system calls so far (/proc/<pid>/io; null where it cannot be read, e.g. another
+ * user's process): socket writes are among the costliest things a process does on this VM.
+ */
+export function syscalls(pid: number): { reads: number; writes: number } | null {
   try {
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
     return { reads: field('syscr'), writes: field('syscw') };
   } catch {
-    return { reads: 0, writes: 0 };
+    return null;
   }
 }
 
@@ -120,7 +123,7 @@ export function roundTripMeter(): (units: number) => string {
  * returned function samples again and reports. Servers shared with other work on the machine count it too.
  */
 export function cpuMeter(pids: Record<string, number | null>): (units: number) => string {
-  const before = Object.entries(pids).map(([name, pid]) => ({ name, pid, at: pid ? cpuSplit(pid) : { user: 0, system: 0 }, io: pid ? syscalls(pid) : { reads: 0, writes: 0 } }));
+  const before = Object.entries(pids).map(([name, pid]) => ({ name, pid, at: pid ? cpuSplit(pid) : { user: 0, system: 0 }, io: pid ? syscalls(pid) : null }));
   return (units) =>
     before
       .filter((b) => b.pid)
@@ -130,7 +133,8 @@ export function cpuMeter(pids: Record<string, number | null>): (units: number) =
         const us = ((user + system) * 1e6) / Math.max(1, units);
         const io = syscalls(b.pid!);
         const per = (n: number) => (n / Math.max(1, units)).toFixed(1);
-        return `${b.name} ${us.toFixed(0)} µs (${((100 * system) / Math.max(1e-9, user + system)).toFixed(0)} % system; ${per(io.writes - b.io.writes)} write + ${per(io.reads - b.io.reads)} read calls)`;
+        const calls = io && b.io ? `; ${per(io.writes - b.io.writes)} write + ${per(io.reads - b.io.reads)} read calls` : '';
+        return `${b.name} ${us.toFixed(0)} µs (${((100 * system) / Math.max(1e-9, user + system)).toFixed(0)} % system${calls})`;
       })
       .join(', ');
 }
