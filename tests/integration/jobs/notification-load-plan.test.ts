@@ -113,7 +113,7 @@ describe('loading notification rows', () => {
   /**
    * Statistics gone stale after a burst of rows (seen in a bench's scratch table: a (recipient, status) lookup
    * estimated at 18,000 rows) made MariaDB plan the claim's "earlier row being sent" lookup on
-   * idx_nq_status_created, and read every row in flight shop-wide for each row it claimed: 6-10 ms a statement.
+   * idx_nq_status_created, and read every row in flight shop-wide for each row it claimed: 6-19 ms a statement.
    * Here the statistics stay those of the empty table (automatic recalculation off), as a new shop's table has
    * until InnoDB's background recalculation catches up with a burst.
    */
