@@ -1,21 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { eventually, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+import { restartablePorts } from '../../../bench/chaos/ports.js';
 
-/** A Redis of our own (a child redis-server on a free port) that the test stops and starts again. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * A Redis of our own that the test stops and starts again on the same port: one below the ephemeral range
+ * (bench/chaos/ports.ts), which the kernel cannot hand to an outgoing connection while the server is down.
+ */
+const freePort = async (): Promise<number> => (await restartablePorts(1))[0]!;
 
 function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
