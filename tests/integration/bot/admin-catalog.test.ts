@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chat, events, newPsid, startHarness, type Harness } from './bot-harness.js';
 import { addByName, checkoutAndPlace, ordersOf } from './shopper.js';
 import { PNG_1PX, startFakeCdn, type FakeCdn } from '../../helpers/fake-cdn.js';
+import { formatMoney } from '../../../src/orders/index.js';
 
 /** The catalog from Messenger: every step is a signed webhook post, every answer read from the fake Graph. */
 const ADMIN = newPsid();
@@ -145,13 +146,12 @@ describe('🧾 Today', () => {
       `SELECT COUNT(*) AS n, SUM(total_amount) AS revenue, CAST(CURDATE() AS CHAR) AS today FROM orders WHERE order_status = 'pending'`,
     );
     expect(Number(open!.n)).toBe(2);
-    const revenue = Number(open!.revenue).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
     const boss = new Chat(day, ADMIN);
     await boss.postback('ADMIN_TODAY', '🧾 Today');
     expect(boss.lastText()).toBe(
       [
-        `🧾 Today, ${open!.today}: 3 orders, revenue ₱${revenue}`,
+        `🧾 Today, ${open!.today}: 3 orders, revenue ${formatMoney(open!.revenue as string, 'PHP')}`,
         'Pending 2 · Confirmed 0 · Processing 0 · Shipped 0 · Delivered 0 · Cancelled 1 · Expired 0',
         'Top products:',
         `• ${mango} — 3 sold (₱450.00)`,
