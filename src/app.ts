@@ -75,6 +75,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const runWorkers = opts.workers ?? config.ROLE !== 'web';
 
   const db = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
+  // /readyz's `SELECT 1` only (health-routes.ts): never queued behind the work on the pools above and below
+  const readinessDb = createPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: 2 });
   // createOrder's batch only (multi-statement); connections open on first use
   const batchDb = createBatchPool({ url: config.DATABASE_URL, timeZone: config.SHOP_TIMEZONE, connectionLimit: config.DB_POOL_SIZE });
   // auto-pipelining: the commands that concurrent turns and webhook posts issue in one tick of the event
@@ -146,12 +148,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const details = bot
     ? async () => ({ botDeadLetters: await bot.deadLetterCount(), liveCommentDeadLetters: await live.deadLetterCount().catch(() => null) })
     : undefined;
-  const http = runWeb ? await buildHttpServer({ config, logger, db, redis, orders, admins, metrics, jobs, live, media, images, plugins }) : null;
-  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, db, redis }) : null;
+  const http = runWeb ? await buildHttpServer({ config, logger, db, readinessDb, redis, orders, admins, metrics, jobs, live, media, images, plugins }) : null;
+  const probe = !runWeb && config.WORKER_HTTP_PORT > 0 ? await buildProbeServer({ logger, readinessDb, redis }) : null;
 
   const internalHttp = await buildInternalServer({
     logger,
-    plugins: [metricsRoute(metrics, config.METRICS_TOKEN), healthRoutes({ db, redis, logger, details, verbose: true })],
+    plugins: [metricsRoute(metrics, config.METRICS_TOKEN), healthRoutes({ readinessDb, redis, logger, details, verbose: true })],
   });
 
   let started = false;
@@ -192,6 +194,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       await redis.quit().catch(() => redis.disconnect());
       await db.end();
       await batchDb.end();
+      await readinessDb.end();
     },
   };
 }

@@ -5,7 +5,10 @@ import type { Db } from '../db/pool.js';
 
 /**
  * /healthz: the process answers. /readyz: MySQL and Redis both answer within a second; otherwise 503
- * naming the one that does not (a load balancer takes the process out until both are back). The
+ * naming the one that does not (a load balancer takes the process out until both are back). MySQL is
+ * asked on a pool of its own (`readinessDb`, see app.ts): on the pool the work uses, a busy process's
+ * `SELECT 1` waited for a free connection behind the queries queued there, and a process that was only
+ * busy read as unready, the moment a load balancer would then take it out of rotation. The
  * public body says no more than that; on the operators' listener (`verbose`) it also carries each
  * check's answer and `details` (e.g. chat events in the dead-letter list), which never fail readiness.
  * Metrics are served on the operators' listener (internal-server.ts) only.
@@ -13,30 +16,36 @@ import type { Db } from '../db/pool.js';
 export type HealthDetails = () => Promise<Record<string, unknown>>;
 const CHECK_TIMEOUT_MS = 1000;
 
-async function check(probe: () => Promise<unknown>): Promise<string> {
+/** The promise's answer, or `late` when it has none within CHECK_TIMEOUT_MS. */
+async function within<T>(p: Promise<T>, late: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS);
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), CHECK_TIMEOUT_MS);
   });
-  const answer = probe().then(
-    () => 'ok',
-    (err: unknown) => `unreachable (${(err as NodeJS.ErrnoException)?.code ?? 'error'})`,
-  );
   try {
-    return await Promise.race([answer, timeout]);
+    return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-export function healthRoutes(deps: { db: Db; redis: RedisClient; logger: Logger; details?: HealthDetails; verbose?: boolean }) {
+function check(probe: () => Promise<unknown>): Promise<string> {
+  const answer = probe().then(
+    () => 'ok',
+    (err: unknown) => `unreachable (${(err as NodeJS.ErrnoException)?.code ?? 'error'})`,
+  );
+  return within(answer, `no answer within ${CHECK_TIMEOUT_MS} ms`);
+}
+
+export function healthRoutes(deps: { readinessDb: Db; redis: RedisClient; logger: Logger; details?: HealthDetails; verbose?: boolean }) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
     app.get('/readyz', async (_request, reply) => {
-      const [mysql, redis] = await Promise.all([check(() => deps.db.query('SELECT 1')), check(() => deps.redis.ping())]);
+      const [mysql, redis] = await Promise.all([check(() => deps.readinessDb.query('SELECT 1')), check(() => deps.redis.ping())]);
       const checks = { mysql, redis };
-      const details = deps.verbose && deps.details && redis === 'ok' ? await deps.details().catch(() => undefined) : undefined;
+      // the details read the work's pool: on a busy process they may come late, and are then left out
+      const details = deps.verbose && deps.details && redis === 'ok' ? await within(deps.details().catch(() => undefined), undefined) : undefined;
       const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
       if (deps.verbose) {
         if (failing.length === 0) return { status: 'ok', checks, ...(details ? { details } : {}) };

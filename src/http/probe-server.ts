@@ -21,6 +21,6 @@ export function useQueueDepths(metrics: Metrics, jobs: Jobs): void {
  * with the same public bodies as a web process's, so an orchestrator can probe workers like web
  * processes. Workers are scraped like web processes too, on the operators' listener (METRICS_PORT).
  */
-export async function buildProbeServer(deps: { logger: Logger; db: Db; redis: RedisClient }): Promise<FastifyInstance> {
+export async function buildProbeServer(deps: { logger: Logger; readinessDb: Db; redis: RedisClient }): Promise<FastifyInstance> {
   return buildInternalServer({ logger: deps.logger.child({ component: 'probe' }), plugins: [healthRoutes(deps)] });
 }

@@ -35,6 +35,8 @@ export interface HttpDeps {
   config: Config;
   logger: Logger;
   db: Db;
+  /** /readyz's pool (app.ts), apart from the work's */
+  readinessDb: Db;
   redis: RedisClient;
   orders: OrderService;
   admins: AdminService;
@@ -106,7 +108,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) app.routeList.push({ method, url: r.url });
   });
-  await app.register(healthRoutes(deps));
+  await app.register(healthRoutes({ readinessDb: deps.readinessDb, redis: deps.redis, logger: deps.logger }));
   await app.register(apiPlugin(deps));
   await app.register(publicMediaRoutes(deps.media));
   for (const p of deps.plugins) await app.register(p);

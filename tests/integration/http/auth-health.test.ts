@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { startTestApi, type TestApi } from './http-test-app.js';
+import type { PoolConnection } from 'mysql2/promise';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { testConfig } from '../../helpers/test-config.js';
 
 describe('health, readiness and metrics', () => {
   let api: TestApi;
@@ -61,6 +64,58 @@ describe('health, readiness and metrics', () => {
     expect(res.body).toContain('quicksell_orders_failed_total{code="INSUFFICIENT_STOCK"} 1');
     expect(res.body).toContain('quicksell_orders_created_total 1');
     expect(res.body).toContain('quicksell_order_processing_duration_seconds_bucket{le="0.05"} 1');
+  });
+});
+
+describe('readiness of a busy process', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ DB_POOL_SIZE: '2' });
+  });
+  afterAll(async () => api.close());
+
+  // Every connection of the work's pool busy (queries queued behind them): MySQL still answers, and the
+  // process must not read as unready. Before, /readyz's SELECT 1 waited in that queue past its 1 s limit
+  // and answered 503 "mysql: no answer within 1000 ms": a load balancer took a busy process out.
+  it('stays ready while every connection of the pool is taken', async () => {
+    const held: PoolConnection[] = [];
+    for (let i = 0; i < 2; i++) held.push(await api.app.db.getConnection());
+    try {
+      const pub = await api.request({ url: '/readyz', key: null });
+      expect([pub.statusCode, pub.json()]).toEqual([200, { status: 'ok' }]);
+      const ops = await api.app.internalHttp.inject({ url: '/readyz' });
+      expect(ops.json().checks).toEqual({ mysql: 'ok', redis: 'ok' });
+    } finally {
+      for (const c of held) c.release();
+    }
+  });
+});
+
+describe('when MySQL is not reachable', () => {
+  let api: TestApi;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const url = testConfig().DATABASE_URL;
+    proxy = await startTcpProxy(Number(new URL(url).port || 3306));
+    api = await startTestApi({ DATABASE_URL: proxy.via(url) });
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await api.close();
+    await proxy.close();
+  });
+
+  it('/readyz answers 503 and names MySQL, and is ready again once MySQL is back', async () => {
+    expect((await api.request({ url: '/readyz', key: null })).statusCode).toBe(200);
+    proxy.cut();
+    const res = await api.request({ url: '/readyz', key: null });
+    expect([res.statusCode, res.json()]).toEqual([503, { status: 'unavailable', failing: ['mysql'] }]);
+    const ops = await api.app.internalHttp.inject({ url: '/readyz' });
+    expect(ops.statusCode).toBe(503);
+    expect(ops.json().failing).toEqual(['mysql']);
+    expect(ops.json().checks.redis).toBe('ok');
+    proxy.restore();
+    await expect.poll(async () => (await api.request({ url: '/readyz', key: null })).statusCode, { timeout: 10_000 }).toBe(200);
   });
 });
 
