@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RedisClient } from '../db/redis.js';
 import type { Db } from '../db/pool.js';
+import { withTimeout } from '../timeout.js';
 
 /**
  * /healthz: the process answers. /readyz: MySQL and Redis both answer within a second; otherwise 503
@@ -16,17 +17,9 @@ import type { Db } from '../db/pool.js';
 export type HealthDetails = () => Promise<Record<string, unknown>>;
 const CHECK_TIMEOUT_MS = 1000;
 
-/** The promise's answer, or `late` when it has none within CHECK_TIMEOUT_MS. */
-async function within<T>(p: Promise<T>, late: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(late), CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The promise's answer, or `late` when it has none within CHECK_TIMEOUT_MS (p itself never rejects here). */
+function within<T>(p: Promise<T>, late: T): Promise<T> {
+  return withTimeout(p, CHECK_TIMEOUT_MS, 'readiness check').catch(() => late);
 }
 
 function check(probe: () => Promise<unknown>): Promise<string> {

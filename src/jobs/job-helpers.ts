@@ -15,19 +15,6 @@ export function isFinalAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-/** Resolve with the promise, or reject after ms (so a producer never hangs on a dead Redis). */
-export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Run fn, and while it fails on an outage (MariaDB or Redis unreachable, see db/outage.ts) run it again with
  * a short doubling wait, for at most maxMs; any other error, or an outage outlasting maxMs, is thrown.

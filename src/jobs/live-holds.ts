@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LiveSales } from '../orders/live/live-sales.js';
 import type { HoldScheduler } from '../orders/live/live-types.js';
-import { parseJobData, withTimeout } from './job-helpers.js';
+import { parseJobData } from './job-helpers.js';
+import { withTimeout } from '../timeout.js';
 
 /**
  * Live-sale hold expiry, like reservation expiry: a delayed job per hold (jobId hold-<claim id>, so a

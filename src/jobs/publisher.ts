@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { OutboxRows } from '../orders/index.js';
 import { jobIds, PROCESSING_QUEUE_FOR, QUEUES, type QueueName } from './queues.js';
-import { withTimeout } from './job-helpers.js';
+import { withTimeout } from '../timeout.js';
 import { loadProcessingRows, markPublished } from './outbox-store.js';
 import { createTickBatcher } from './tick-batcher.js';
 
