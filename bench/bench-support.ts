@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 /** Small shared pieces for the benchmarks: each bench owns a database and a Redis key prefix and removes both. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
 import { masterConnections, type RedisClient } from '../src/db/redis.js';
 import { coresSince, formatCores, type Calibration } from './calibration.js';
@@ -164,6 +165,41 @@ export function sampleRss(pid?: number): { stop(): RssFigures } {
     },
   };
 }
+
+export interface GcFigures {
+  /** time in V8's garbage collector, ms: scavenges of the young generation, and the rest (mark-compact, incremental marking, weak callbacks) */
+  youngMs: number;
+  otherMs: number;
+  scavenges: number;
+  /** this process's CPU time over the same span, ms */
+  cpuMs: number;
+}
+
+/** Time this process spends collecting garbage from now until stop() (V8 reports each pause: PerformanceObserver 'gc'). */
+export function sampleGc(): { stop(): GcFigures } {
+  const figures = { youngMs: 0, otherMs: 0, scavenges: 0, cpuMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        figures.youngMs += e.duration;
+        figures.scavenges += 1;
+      } else figures.otherMs += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const cpu = process.cpuUsage();
+  return {
+    stop() {
+      observer.disconnect();
+      const used = process.cpuUsage(cpu);
+      return { ...figures, cpuMs: (used.user + used.system) / 1000 };
+    },
+  };
+}
+
+export const formatGc = (g: GcFigures): string =>
+  `GC pauses ${(g.youngMs + g.otherMs).toFixed(0)} ms, ${((100 * (g.youngMs + g.otherMs)) / Math.max(1, g.cpuMs)).toFixed(1)} % of its CPU time meanwhile ` +
+  `(${g.scavenges} scavenges ${g.youngMs.toFixed(0)} ms, mark-compact and the rest ${g.otherMs.toFixed(0)} ms)`;
 
 export const formatRss = (r: RssFigures): string => `RSS start ${r.start.toFixed(0)} MiB, end ${r.end.toFixed(0)} MiB, max ${r.max.toFixed(0)} MiB`;
 

@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { withDatabase } from '../src/db/pool.js';
 import { buildApp } from '../src/app.js';
-import { deleteKeysByPrefix, dropDatabase, sampleRss } from './bench-support.js';
+import { deleteKeysByPrefix, dropDatabase, sampleGc, sampleRss } from './bench-support.js';
 
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 // per run (another bench:webhook may run beside this one on a shared machine); the turn process gets this run's
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
   });
   let rss: ReturnType<typeof sampleRss> | null = null;
+  let gc: ReturnType<typeof sampleGc> | null = null;
 
   async function cleanup(): Promise<void> {
     if (turns) {
@@ -111,10 +112,13 @@ async function main(): Promise<void> {
       await app.bot!.idle();
       send({ cmd: 'drained', backlog, drainMs: Date.now() - start, left: await queued(redis) });
     }
-    if (msg.cmd === 'rss-start') rss = sampleRss();
+    if (msg.cmd === 'rss-start') {
+      rss = sampleRss();
+      gc = sampleGc();
+    }
     if (msg.cmd === 'rss-stop') {
       const r = rss!.stop();
-      send({ cmd: 'rss', start: r.start, end: r.end, max: r.max });
+      send({ cmd: 'rss', start: r.start, end: r.end, max: r.max, gc: gc!.stop() });
     }
     if (msg.cmd === 'close') {
       await cleanup();

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signBody } from '../src/bot/signature.js';
 import { startFakeGraph } from '../src/simulator/fake-graph.js';
-import { cpuMeter, roundTripMeter, formatRss, next, quantile, serverPids, reportSummary, type RssFigures } from './bench-support.js';
+import { cpuMeter, roundTripMeter, formatGc, formatRss, next, type GcFigures, quantile, serverPids, reportSummary, type RssFigures } from './bench-support.js';
 import { calibrate, describe, Inboxes, JOURNEY, walk } from './shopper-journey.js';
 import { calibrate as calibrateMachine, formatCalibration } from './calibration.js';
 
@@ -216,8 +216,8 @@ async function main(): Promise<void> {
     const half = await journeys(webhook, inbox, perStep, halfRate);
     console.log(`journey at half capacity (${halfRate.toFixed(0)} taps/s offered, ${half.steadyRate?.toFixed(0) ?? '?'} taps/s at steady state, ${THINK_MS} ms think time): ${half.turnsPerSecond.toFixed(0)} turns/s over the phase with its ramps, tap→reply p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms (target p99 < 100 ms); shoppers stopped ${half.stuck}`);
     child.send({ cmd: 'rss-stop' });
-    const rss = await next<RssFigures>(child, 'rss');
-    console.log(`server process ${formatRss(rss)}`);
+    const { gc, ...rss } = await next<RssFigures & { gc: GcFigures }>(child, 'rss');
+    console.log(`server process ${formatRss(rss)}; ${formatGc(gc)} (from the first post to here)`);
     reportSummary(
       [
         { bench: 'webhook', figure: `POST /webhook events/s vs bare route + Redis write${turnsPid ? ' (ack-only process, turns paused)' : ''}`, value: hook.requests.average, ceiling: ceiling.requests.average, ratio: ackRatio, target: '>= 0.5', met: ackRatio >= 0.5 },
