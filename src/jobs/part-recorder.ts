@@ -1,4 +1,5 @@
 import type { Db } from '../db/pool.js';
+import { NOTIFICATION_BATCHES_IN_FLIGHT } from './notification-batches.js';
 import { createTickBatcher } from './tick-batcher.js';
 
 /**
@@ -7,7 +8,8 @@ import { createTickBatcher } from './tick-batcher.js';
  * same time, in ONE UPDATE: at concurrency 50 the per-row
  * write was one of four MySQL round trips per notification. Each caller still waits for its own row's
  * write before its job completes, so a message id is as durable as before when the job ends; a failed
- * write fails every caller of that batch (each job then goes through its usual error path).
+ * write fails every caller of that batch (each job then goes through its usual error path). One write is
+ * out at a time; the parts recorded meanwhile go together in the next (NOTIFICATION_BATCHES_IN_FLIGHT).
  *
  * The guard is the same per row: only a row still at `parts_sent = part` moves on (a repeat is a no-op).
  * Per row, the statement looks its message id up in one CASE on the id (a second only for a last part) and
@@ -46,6 +48,6 @@ export function createPartRecorder(db: Db): PartRecorder {
       [...messageIdOf.values, last, last, ...messageIdOf.values, last, rows.map((r) => r.id), rows.map((r) => [r.id, r.part])],
     );
     return rows.map(() => undefined);
-  }, MAX_ROWS);
+  }, MAX_ROWS, NOTIFICATION_BATCHES_IN_FLIGHT);
   return { record: (id, part, messageId, last) => write({ id, part, messageId, last }) };
 }

@@ -6,6 +6,10 @@ import { createCoalescer } from '../db/coalesce.js';
  * all of them costs one round trip (and one commit) instead of one each. `run` gets the items in call order
  * and answers one result per item, in the same order; when it throws, every caller of that batch gets the
  * error (each job then goes through its usual error path). At most `maxItems` per call; the rest go next.
+ *
+ * `maxInFlight` bounds the batches out at once (default none: each turn's callers go at once). With 1, the
+ * callers that arrive while a batch is out wait for it and go together as the next: fewer, larger
+ * statements for the same work, at the price of at most one batch's round trip of waiting.
  */
 export type TickBatcher<I, R> = (item: I) => Promise<R>;
 
@@ -15,12 +19,10 @@ interface Pending<I, R> {
   reject(err: unknown): void;
 }
 
-export function createTickBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxItems = 100): TickBatcher<I, R> {
-  // no bound on batches out at once: each tick's callers go as one batch right away
-  // (the engine bounds its batches so that its groups grow while one is out)
+export function createTickBatcher<I, R>(run: (items: I[]) => Promise<R[]>, maxItems = 100, maxInFlight = Infinity): TickBatcher<I, R> {
   const join = createCoalescer<Pending<I, R>>({
     maxGroup: maxItems,
-    maxInFlight: Infinity,
+    maxInFlight,
     async run(batch) {
       try {
         const results = await run(batch.map((p) => p.item));
