@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { testPrefix } from './test-prefix.js';
 
 /**
  * A Config for tests: the run's own database, a queue prefix of its own per call (isolation by
@@ -12,7 +12,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
     REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
+    QUEUE_PREFIX: testPrefix(),
     PORT: '0',
     METRICS_PORT: '0', // many test apps on one host: none takes the fixed operators' port
     DEMO_SEED: 'false',

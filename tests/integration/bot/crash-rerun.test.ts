@@ -6,6 +6,7 @@ import { APP_SECRET, VERIFY_TOKEN, events, newPsid, pageBody, startHarness, type
 import { privateDatabase } from '../../helpers/private-database.js';
 import { freePort } from '../simulator/free-port.js';
 import { eventually } from '../jobs/jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * A web process (`node src/main.ts`, ROLE=web) is killed with SIGKILL in the middle of a turn that sends
@@ -20,7 +21,7 @@ describe('when a web process dies in the middle of a turn', () => {
   let database: { url: string; drop(): Promise<void> };
   let other: Harness;
   let child: ChildProcess | null = null;
-  const prefix = `{test-crash-${Math.random().toString(36).slice(2, 8)}}`;
+  const prefix = testPrefix('crash');
   // a reply claimed by a dead run is given up as "maybe delivered" SEND_API_TIMEOUT_MS + 2 s after its claim
   const turnEnv = { TURN_LOCK_MS: String(LEASE_MS), TURN_SWEEP_MS: '200', SEND_API_TIMEOUT_MS: '1500' };
 

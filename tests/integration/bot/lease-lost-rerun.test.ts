@@ -6,6 +6,7 @@ import { addByName, ADDRESS } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
 import { privateDatabase } from '../../helpers/private-database.js';
 import { eventually } from '../jobs/jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * A Redis master restarts (or fails over) in the middle of a turn and comes back without the turn's recent
@@ -19,7 +20,7 @@ describe('when the turn lease and the reply ledger are lost in Redis mid-turn', 
   let database: { url: string; drop(): Promise<void> };
   let first: Harness;
   let second: Harness;
-  const prefix = `{test-lease-${Math.random().toString(36).slice(2, 8)}}`;
+  const prefix = testPrefix('lease');
 
   beforeAll(async () => {
     graph = await startFakeGraph();
@@ -75,7 +76,7 @@ describe('when the turn lease and the reply ledger are lost in Redis mid-turn', 
 
 describe('when a turn ran to its end but its event was not popped (Redis restarting at that moment)', () => {
   let h: Harness;
-  const prefix = `{test-unpopped-${Math.random().toString(36).slice(2, 8)}}`;
+  const prefix = testPrefix('unpopped');
   beforeAll(async () => {
     h = await startHarness({ ownDatabase: true, queuePrefix: prefix, overrides: { TURN_SWEEP_MS: '200' } });
   });

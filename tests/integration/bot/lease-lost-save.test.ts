@@ -3,6 +3,7 @@ import { Chat, startHarness, type Harness } from './bot-harness.js';
 import { addByName } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
 import { eventually } from '../jobs/jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * A run that loses its lease after its last reply (Redis unreachable longer than the lease, the process
@@ -10,7 +11,7 @@ import { eventually } from '../jobs/jobs-harness.js';
  * must not save its dialog state on top (Botkit saves at the turn's end, and in beginDialog) nor pop.
  */
 let h: Harness;
-const prefix = `{test-lease-save-${Math.random().toString(36).slice(2, 8)}}`;
+const prefix = testPrefix('lease-save');
 beforeAll(async () => {
   // a claim by another run is taken as "maybe delivered" SEND_API_TIMEOUT_MS + 2 s after it was made
   h = await startHarness({ queuePrefix: prefix, overrides: { TURN_SWEEP_MS: '200', SEND_API_TIMEOUT_MS: '500' } });

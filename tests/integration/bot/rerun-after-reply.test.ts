@@ -3,6 +3,7 @@ import { Chat, startHarness, type Harness } from './bot-harness.js';
 import { addByName, answerAddress } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
 import { eventually } from '../jobs/jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * A turn run again after its first run's reply went out: the first run died or hit an outage after the
@@ -10,7 +11,7 @@ import { eventually } from '../jobs/jobs-harness.js';
  * restart at that moment).
  */
 let h: Harness;
-const prefix = `{test-rerun-reply-${Math.random().toString(36).slice(2, 8)}}`;
+const prefix = testPrefix('rerun-reply');
 beforeAll(async () => {
   // a claim by another run is taken as "maybe delivered" SEND_API_TIMEOUT_MS + 2 s after it was made
   h = await startHarness({ queuePrefix: prefix, overrides: { TURN_SWEEP_MS: '200', SEND_API_TIMEOUT_MS: '500' } });

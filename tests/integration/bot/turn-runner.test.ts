@@ -6,6 +6,7 @@ import { createTurnRunner, type TurnRunner, type TurnRunnerOptions } from '../..
 import { isTurnOutage } from '../../../src/bot/safe.js';
 import type { InboundEvent } from '../../../src/bot/events.js';
 import { eventually } from '../jobs/jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /** The turn runner alone, on the real Redis, with turns the test scripts (outage, bug, slow). */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -42,7 +43,7 @@ function runner(prefix: string, runTurn: (ev: InboundEvent) => Promise<void>, ex
   return { r, told };
 }
 const newPrefix = () => {
-  const p = `{test-tr-${randomUUID().slice(0, 8)}}`;
+  const p = testPrefix('tr');
   prefixes.push(p);
   return p;
 };

@@ -9,6 +9,7 @@ import { makeProduct } from '../../helpers/factories.js';
 import { haveRedisServer, startRedisServers, type RedisServers } from '../../../bench/chaos/redis-servers.js';
 import { masterConnections } from '../../../src/db/redis.js';
 import { createRelay, type PageMessage } from '../../../src/simulator/relay.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * The whole app on a 3-master Redis Cluster of its own: BullMQ with the hash-tagged prefix, the turn
@@ -18,7 +19,7 @@ import { createRelay, type PageMessage } from '../../../src/simulator/relay.js';
 const adminPsid = `admin-${randomUUID().slice(0, 8)}`;
 let servers: RedisServers;
 let h: Harness;
-const prefix = `{cl-${randomUUID().slice(0, 8)}}`;
+const prefix = testPrefix('cl');
 
 describe.skipIf(!haveRedisServer())('on a 3-master Redis Cluster', () => {
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { jobIds, QUEUES } from '../../../src/jobs/index.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { eventually, finishedJob, privateDatabase, startJobsApp, type JobsTestApp } from './jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 describe('scheduled maintenance', () => {
   let t: JobsTestApp;
@@ -99,7 +100,7 @@ describe('scheduled maintenance', () => {
 describe('process roles', () => {
   it('ROLE=web serves HTTP and runs no workers; ROLE=worker runs workers and no HTTP', async () => {
     const database = await privateDatabase();
-    const prefix = `{roles-${Date.now()}}`;
+    const prefix = testPrefix('roles');
     const web = await buildApp(testConfig({ ROLE: 'web', DATABASE_URL: database.url, QUEUE_PREFIX: prefix }));
     const worker = await buildApp(testConfig({ ROLE: 'worker', DATABASE_URL: database.url, QUEUE_PREFIX: prefix }));
     try {

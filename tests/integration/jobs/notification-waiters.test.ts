@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../../../src/db/redis.js';
 import { createNotificationWaiters } from '../../../src/jobs/notification-waiters.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /** A row that settles hands over to the rows waiting for it at once, not at their next delayed look. */
 describe('notification waiters', () => {
-  const prefix = `{test-waiters-${randomUUID().slice(0, 8)}}`;
+  const prefix = testPrefix('waiters');
   let redis: RedisClient;
   let queue: Queue;
   beforeAll(() => {

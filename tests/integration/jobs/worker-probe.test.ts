@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGraph, type FakeGraph } from '../../../src/simulator/fake-graph.js';
 import { freePort } from '../simulator/free-port.js';
 import { eventually, FAST_JOBS, insertNotification, lowStockPayload, notificationRow, privateDatabase, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * A ROLE=worker process (`node src/main.ts`) answers /healthz and /readyz on WORKER_HTTP_PORT (and /metrics
@@ -17,7 +18,7 @@ describe('a ROLE=worker process', () => {
   let child: ChildProcess;
   let port: number;
   let metricsPort: number;
-  const prefix = `{test-${randomUUID().slice(0, 8)}}`;
+  const prefix = testPrefix();
 
   beforeAll(async () => {
     graph = await startFakeGraph();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSendApi, type LiveVideo } from '../../../src/bot/send-api.js';
 import { startHarness, type Harness } from './simulator-harness.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * Two processes in simulator mode (ROLE=web beside ROLE=worker, or two web processes) on one Redis and one
@@ -12,7 +12,7 @@ import { startHarness, type Harness } from './simulator-harness.js';
 let a: Harness;
 let b: Harness;
 beforeAll(async () => {
-  const shared = { QUEUE_PREFIX: `{sim-${randomUUID().slice(0, 8)}}` };
+  const shared = { QUEUE_PREFIX: testPrefix('sim') };
   a = await startHarness(shared);
   b = await startHarness(shared);
 });

@@ -6,6 +6,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { splitDatabaseUrl, withDatabase } from '../../../src/db/pool.js';
 import { freePort } from './free-port.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * `npm start` exactly as the README says, as a child process, on a database of its own that does not
@@ -13,7 +14,7 @@ import { freePort } from './free-port.js';
  */
 const shared = splitDatabaseUrl(inject('databaseUrl'));
 const dbName = `${shared.database}_start_${randomUUID().slice(0, 6)}`;
-const queuePrefix = `{start-${randomUUID().slice(0, 8)}}`;
+const queuePrefix = testPrefix('start');
 const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {

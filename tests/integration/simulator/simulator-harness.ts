@@ -1,8 +1,9 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.js';
+import { testPrefix } from '../../helpers/test-prefix.js';
 
 /**
  * The simulator plugin on a bare Fastify server whose /webhook checks X-Hub-Signature-256 the way
@@ -28,7 +29,7 @@ export interface Harness {
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   // a queue prefix of its own: the simulator's Redis channel is named after it
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', QUEUE_PREFIX: `{sim-${randomUUID().slice(0, 8)}}`,
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', QUEUE_PREFIX: testPrefix('sim'),
     REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
     ...env,
   });
