@@ -32,9 +32,10 @@ const MAX_ROWS = 100;
 /**
  * One batch out at a time: the jobs that reach their load while one is out go together in the next. Jobs
  * start one by one (each when BullMQ hands its slot a job), so a batch per turn of the event loop held
- * 2-3 rows at concurrency 10. Measured (bench:jobs, BENCH_CPU=1, interleaved with unbounded batches, two
- * runs each): MariaDB round trips per job 0.85 -> 0.67 at concurrency 10 and 0.25 -> 0.15 at 50, MariaDB's
- * CPU per job about 10-15 % lower. The same bound holds for the message-id writes (part-recorder.ts).
+ * 2-3 rows at concurrency 10. Measured (bench:jobs, BENCH_CPU=1, interleaved with unbounded batches; see
+ * bench/README.md): MariaDB round trips per job 0.85 -> 0.67 at concurrency 10 and 0.25 -> 0.15 at 50; at 50
+ * MariaDB's CPU per job ~307 -> ~244 us, at 10 no clear change. The same bound holds for the message-id
+ * writes (part-recorder.ts).
  */
 export const NOTIFICATION_BATCHES_IN_FLIGHT = 1;
 
