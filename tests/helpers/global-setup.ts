@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/db/migrate.js';
 import { withDatabase } from '../../src/db/pool.js';
+import { TEST_REDIS_URL } from './test-redis.js';
 
 /**
  * One database per test run, named quicksell_test_<pid>: created here, migrated, handed to the test
@@ -11,7 +12,6 @@ import { withDatabase } from '../../src/db/pool.js';
  * are deleted at the end; no other key is touched.
  */
 const SERVER_URL = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const NAME = `quicksell_test_${process.pid}`;
 /** inside each prefix's {hash tag}: `{qs-test-<pid>-<kind>-<uuid>}` */
 const REDIS_PREFIX = `qs-test-${process.pid}-`;
@@ -29,11 +29,11 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   await migrate(url);
   project.provide('databaseUrl', url);
   project.provide('redisPrefix', REDIS_PREFIX);
-  await deleteRunKeys(REDIS_URL, REDIS_PREFIX); // a run killed before its teardown, whose pid came round again
+  await deleteRunKeys(TEST_REDIS_URL, REDIS_PREFIX); // a run killed before its teardown, whose pid came round again
   return async () => {
     if (process.env.KEEP_TEST_DB) return;
     await dropDatabase();
-    await deleteRunKeys(REDIS_URL, REDIS_PREFIX);
+    await deleteRunKeys(TEST_REDIS_URL, REDIS_PREFIX);
   };
 }
 

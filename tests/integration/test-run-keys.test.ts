@@ -3,17 +3,16 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deleteRunKeys } from '../helpers/global-setup.js';
 import { testPrefix } from '../helpers/test-prefix.js';
+import { TEST_REDIS_URL } from '../helpers/test-redis.js';
 
 /**
  * A test run deletes the Redis keys its test apps left, as it drops its database: BullMQ's queues keep their
  * jobs and the bot its states, and before this every run left thousands of keys behind on a shared Redis.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-
 describe('the test run and its Redis keys', () => {
   let redis: Redis;
   beforeAll(() => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   });
   afterAll(async () => {
     await redis.quit();
@@ -32,7 +31,7 @@ describe('the test run and its Redis keys', () => {
     const theirs = [`{${run.slice(0, -1)}0-test-aaaa}:k`, `{other-${run}}:k`, `${run}no-tag`];
     for (const key of [...ours, ...theirs]) await redis.set(key, '1');
     try {
-      expect(await deleteRunKeys(REDIS_URL, run)).toBe(ours.length);
+      expect(await deleteRunKeys(TEST_REDIS_URL, run)).toBe(ours.length);
       expect(await redis.exists(...ours)).toBe(0);
       expect(await redis.exists(...theirs)).toBe(theirs.length);
     } finally {

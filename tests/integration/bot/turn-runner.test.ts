@@ -7,15 +7,15 @@ import { isTurnOutage } from '../../../src/bot/safe.js';
 import type { InboundEvent } from '../../../src/bot/events.js';
 import { eventually } from '../jobs/jobs-harness.js';
 import { testPrefix } from '../../helpers/test-prefix.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
 /** The turn runner alone, on the real Redis, with turns the test scripts (outage, bug, slow). */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const logger = pino({ level: 'silent' });
 let redis: Redis;
 const runners: TurnRunner[] = [];
 const prefixes: string[] = [];
 beforeAll(() => {
-  redis = new Redis(REDIS_URL);
+  redis = new Redis(TEST_REDIS_URL);
 });
 afterAll(async () => {
   await Promise.all(runners.map((r) => r.close()));

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { splitDatabaseUrl, withDatabase } from '../../../src/db/pool.js';
 import { freePort } from './free-port.js';
 import { testPrefix } from '../../helpers/test-prefix.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
 /**
  * `npm start` exactly as the README says, as a child process, on a database of its own that does not
@@ -15,7 +16,6 @@ import { testPrefix } from '../../helpers/test-prefix.js';
 const shared = splitDatabaseUrl(inject('databaseUrl'));
 const dbName = `${shared.database}_start_${randomUUID().slice(0, 6)}`;
 const queuePrefix = testPrefix('start');
-const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
@@ -55,7 +55,7 @@ async function waitForOutput(output: () => string, pattern: RegExp, exited: Prom
 
 afterAll(async () => {
   // the started server's queues: only this test's own prefix, key by key
-  const redis = new Redis(redisUrl);
+  const redis = new Redis(TEST_REDIS_URL);
   try {
     for await (const keys of redis.scanStream({ match: `${queuePrefix}*`, count: 500 })) {
       if ((keys as string[]).length) await redis.del(...(keys as string[]));
@@ -81,7 +81,7 @@ describe('npm start with no Facebook Page token, on a fresh machine', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       QUEUE_PREFIX: queuePrefix,
-      REDIS_URL: redisUrl,
+      REDIS_URL: TEST_REDIS_URL,
     });
     try {
       const [, simulatorUrl] = await waitForOutput(run.output, /open the Messenger simulator at (\S+)/, run.exited);

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.js';
 import { testPrefix } from '../../helpers/test-prefix.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
 /**
  * The simulator plugin on a bare Fastify server whose /webhook checks X-Hub-Signature-256 the way
@@ -30,7 +31,7 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   // a queue prefix of its own: the simulator's Redis channel is named after it
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', QUEUE_PREFIX: testPrefix('sim'),
-    REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_REDIS_URL,
     ...env,
   });
   const simulator = await createSimulator({ config, logger: pino({ level: 'silent' }) });
