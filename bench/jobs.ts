@@ -15,7 +15,8 @@
  * BENCH_JOBS (default 20000) jobs per run; BENCH_CONCURRENCY (default 1,10,50) the worker concurrencies;
  * BENCH_ROUNDS (default 3) alternating rounds of the ceiling and the worker per concurrency: each figure is the
  * median, and the ratio the median of the rounds' ratios (one round each read 0.28-0.50 at concurrency 10 on
- * the same code within minutes on this shared machine).
+ * the same code within minutes on this shared machine); BENCH_WARMUP_JOBS (default 2000) jobs per side run once,
+ * unmeasured, first.
  */
 import { createMediaStore } from '../src/media/media-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,6 +43,13 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
 /** alternating rounds per concurrency (send-only ceiling, then the worker, repeated); the figures are medians */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/**
+ * Jobs each side runs once, unmeasured, before the first round: the first round's ceiling otherwise ran
+ * cold (its send path not yet compiled, the fake Graph's neither). Measured on 2026-11-29 (BENCH_CPU=1,
+ * concurrency 10): the send-only worker's CPU per job read 177 us in round 1 against 116 and 96 in rounds 2
+ * and 3, and the rounds' ratios 0.30, 0.23, 0.17: round 1 flattered the worker.
+ */
+const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 2000);
 const TARGET = 0.5;
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'quicksell_bench_jobs';
@@ -115,10 +123,10 @@ function confirmedPayload(orderId: number): string {
 }
 
 /** JOBS fresh 'order_confirmed' rows for the bench customer (the most common message); returns their ids. */
-async function insertRows(db: Db, orderId: number): Promise<number[]> {
+async function insertRows(db: Db, orderId: number, count = JOBS): Promise<number[]> {
   const ids: number[] = [];
-  for (let done = 0; done < JOBS; done += 2000) {
-    const n = Math.min(2000, JOBS - done);
+  for (let done = 0; done < count; done += 2000) {
+    const n = Math.min(2000, count - done);
     const payload = confirmedPayload(orderId);
     const values = Array.from({ length: n }, (_, i) => [orderId, 'customer', psidOf(done + i), 'order_confirmed', payload]);
     const [res] = await db.query<ResultSetHeader>(
@@ -235,6 +243,12 @@ async function main(): Promise<void> {
   // BENCH_CPU=1: where each phase's CPU goes, per job, by process
   const pids = { worker: process.pid, 'fake Graph': graph.child.pid ?? null, ...serverPids() };
   try {
+    if (WARMUP_JOBS > 0) {
+      const warm = Array.from({ length: WARMUP_JOBS }, (_, i) => i + 1);
+      await runOnce('warm-up-send-only', sendOnly, CONCURRENCY[0]!, warm);
+      const queue = `${QUEUES.notifications}-warm-up`;
+      await runOnce(queue, processorFor(queue), CONCURRENCY[0]!, await insertRows(db, orderId, WARMUP_JOBS));
+    }
     for (const c of CONCURRENCY) {
       const fake = Array.from({ length: JOBS }, (_, i) => i + 1);
       const ceiling = await runOnce(`noop-c${c}`, noop, c, fake);
