@@ -10,6 +10,12 @@
  *   process waited for a core.
  * - **MariaDB loop**: `SELECT BENCHMARK(500000, MD5(…))` on the bench's server (its CPU speed, and how
  *   busy it is).
+ * - **Round trip**: 2,000 `DO 1` one after another on one connection, µs each (the median of three blocks):
+ *   a loopback write, the server woken to answer, the reply read. The ceilings are made of little else (a
+ *   send-only worker, a bare route with one Redis write), so when these cost less the ceilings gain more than
+ *   the work measured against them, and the ratios fall (round 11: loops 1.2 of the reference, 1.1x round 8's,
+ *   while every ceiling ran 1.4-1.7x round 8's rate; bench/README.md, "Comparing sessions"). No speed index: the
+ *   reference machine's round trip was not recorded (round 11's machine: 70-76 µs).
  * - **Cores** (Linux /proc/stat, all cores): how busy they were over the bench, and the **steal** share:
  *   time the hypervisor gave this machine's virtual cores to someone else.
  *
@@ -34,6 +40,8 @@ export interface Calibration {
   nodeWallMs: number;
   /** null when the server could not be asked */
   mariadbMs: number | null;
+  /** µs per `DO 1` round trip on one connection; null when the server could not be asked (absent before round 11) */
+  roundTripUs?: number | null;
   cores: CoreTimes | null;
 }
 
@@ -59,38 +67,53 @@ function nodeLoop(): { cpuMs: number; wallMs: number } {
   return { cpuMs: (used.user + used.system) / 1000, wallMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
-async function mariadbLoop(serverUrl: string): Promise<number | null> {
+const median3 = async (block: () => Promise<void>): Promise<number> => {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await block();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[1]!;
+};
+
+const ROUND_TRIPS = 2000;
+
+async function mariadbLoops(serverUrl: string): Promise<{ mariadbMs: number | null; roundTripUs: number | null }> {
   let conn: mysql.Connection | undefined;
   try {
     conn = await mysql.createConnection({ uri: serverUrl });
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      await conn.query("SELECT BENCHMARK(500000, MD5('quicksell'))");
-      times.push(performance.now() - started);
-    }
-    return times.sort((a, b) => a - b)[1]!;
+    const c = conn;
+    const mariadbMs = await median3(async () => void (await c.query("SELECT BENCHMARK(500000, MD5('quicksell'))")));
+    await c.query('DO 1');
+    const blockMs = await median3(async () => {
+      for (let i = 0; i < ROUND_TRIPS; i++) await c.query('DO 1');
+    });
+    return { mariadbMs, roundTripUs: (1000 * blockMs) / ROUND_TRIPS };
   } catch {
-    return null;
+    return { mariadbMs: null, roundTripUs: null };
   } finally {
     await conn?.end().catch(() => undefined);
   }
 }
 
-/** Time both loops (about a second in all) and note the cores' counters; call before the bench's load. */
+/** Time the loops and the round trips (about two seconds in all) and note the cores' counters; call before the bench's load. */
 export async function calibrate(serverUrl = process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306/'): Promise<Calibration> {
   nodeLoop(); // warm-up: the first round includes compiling the loop
   const rounds = [nodeLoop(), nodeLoop(), nodeLoop()].sort((a, b) => a.wallMs - b.wallMs);
   const mid = rounds[1]!;
-  return { nodeCpuMs: mid.cpuMs, nodeWallMs: mid.wallMs, mariadbMs: await mariadbLoop(serverUrl), cores: coreTimes() };
+  return { nodeCpuMs: mid.cpuMs, nodeWallMs: mid.wallMs, ...(await mariadbLoops(serverUrl)), cores: coreTimes() };
 }
 
 const index = (ref: number, ms: number) => (ref / ms).toFixed(2);
 /** the share of the loop's wall time it was not on a core: other work on the machine */
 export const waited = (c: Calibration) => Math.max(0, (100 * (c.nodeWallMs - c.nodeCpuMs)) / c.nodeWallMs).toFixed(0);
 
+/** the round trip as the summary lines print it */
+export const formatRoundTrip = (c: Calibration): string => (c.roundTripUs == null ? 'round trip —' : `round trip ${c.roundTripUs.toFixed(0)} µs`);
+
 export function formatCalibration(c: Calibration): string {
-  const db = c.mariadbMs === null ? 'MariaDB loop: not available' : `MariaDB loop ${c.mariadbMs.toFixed(0)} ms (speed ${index(REFERENCE.mariadbMs, c.mariadbMs)})`;
+  const db = c.mariadbMs === null ? 'MariaDB loop: not available' : `MariaDB loop ${c.mariadbMs.toFixed(0)} ms (speed ${index(REFERENCE.mariadbMs, c.mariadbMs)}), ${formatRoundTrip(c)}`;
   return (
     `calibration: Node loop ${c.nodeCpuMs.toFixed(0)} ms CPU (speed ${index(REFERENCE.nodeMs, c.nodeCpuMs)}), ${c.nodeWallMs.toFixed(0)} ms wall (${waited(c)} % waiting for a core), ${db}; ` +
     `speed 1.00 = the reference machine idle on ${REFERENCE.measured}`

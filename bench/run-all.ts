@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import type { MachineReport, RssFigures, SummaryRow } from './bench-support.js';
-import { formatCores, REFERENCE, waited } from './calibration.js';
+import { formatCores, formatRoundTrip, REFERENCE, waited } from './calibration.js';
 
 const BENCHES: Array<{ name: string; file: string; defaults: Record<string, string> }> = [
   { name: 'orders', file: 'bench/orders.ts', defaults: { BENCH_CLIENTS: '8', BENCH_SECONDS: '1', BENCH_ROUNDS: '3' } },
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   for (const r of reports.filter((x) => x.machine)) {
     const { calibration: c, cores } = r.machine!;
     const db = c.mariadbMs === null ? '—' : (REFERENCE.mariadbMs / c.mariadbMs).toFixed(2);
-    console.log(`  ${r.bench.padEnd(14)} Node ${(REFERENCE.nodeMs / c.nodeCpuMs).toFixed(2)} (${waited(c)} % waiting for a core), MariaDB ${db}; ${formatCores(cores)}`);
+    console.log(`  ${r.bench.padEnd(14)} Node ${(REFERENCE.nodeMs / c.nodeCpuMs).toFixed(2)} (${waited(c)} % waiting for a core), MariaDB ${db}, ${formatRoundTrip(c)}; ${formatCores(cores)}`);
   }
   const broken = reports.filter((r) => r.exit !== 0);
   if (broken.length) {
