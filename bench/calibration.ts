@@ -14,8 +14,8 @@
  *   a loopback write, the server woken to answer, the reply read. The ceilings are made of little else (a
  *   send-only worker, a bare route with one Redis write), so when these cost less the ceilings gain more than
  *   the work measured against them, and the ratios fall (round 11: loops 1.2 of the reference, 1.1x round 8's,
- *   while every ceiling ran 1.4-1.7x round 8's rate; bench/README.md, "Comparing sessions"). No speed index: the
- *   reference machine's round trip was not recorded (round 11's machine: 70-76 µs).
+ *   while every ceiling ran 1.5-1.9x round 8's rate; bench/README.md, "Comparing sessions"). No speed index: the
+ *   reference machine's round trip was not recorded. It is noisy: 25-99 µs across one day's fifteen benches.
  * - **Cores** (Linux /proc/stat, all cores): how busy they were over the bench, and the **steal** share:
  *   time the hypervisor gave this machine's virtual cores to someone else.
  *

@@ -14,7 +14,8 @@
  *     with a think time, so the taps come at half the rate of (3) with shoppers spread over the journey's
  *     steps: tap→reply p50/p99, target p99 < 100 ms.
  * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (50), BENCH_SHOPPERS (200), BENCH_JOURNEY_SECONDS (20, each
- * journey phase), BENCH_DRAIN_SECONDS (60);
+ * journey phase), BENCH_DRAIN_SECONDS (60), BENCH_WARMUP_EVENTS (2000: posts to each route, unmeasured, and
+ * their turns drained, before (1));
  * BENCH_CPU_PROF=<dir> writes a CPU profile of the server process there.
  * BENCH_TURN_PROCESS=worker: the server acks only (TURN_PROCESS=worker) and a second process runs the turns
  * (ROLE=worker), as in that deployment (docs/operations.md); the bare route stays in the acking process.
@@ -35,6 +36,12 @@ const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 200);
 /** each journey phase stops taking new taps after this long (shoppers still on their way just stop) */
 const JOURNEY_SECONDS = Number(process.env.BENCH_JOURNEY_SECONDS ?? 20);
 const USERS = 200;
+/**
+ * Posts to each route before anything is measured (their turns drained too): a server starts cold (code not
+ * yet compiled, pools not yet open), and a 3 s run (npm run bench) counted that in every figure. Round 10
+ * measured it: a 3 s run read ~1.3-1.5x the server CPU per simple turn of a 10 s run on the same machine.
+ */
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 2000);
 const SECRET = `bench-${randomUUID()}`;
 
 let n = 0;
@@ -46,11 +53,12 @@ function signedEvent(): { body: string; signature: string } {
   return { body, signature: signBody(body, SECRET) };
 }
 
-function run(url: string): Promise<autocannon.Result> {
+/** autocannon on `url` for BENCH_SECONDS, or for `amount` posts */
+function run(url: string, amount?: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    ...(amount ? { amount } : { duration: SECONDS }),
     requests: [
       {
         method: 'POST',
@@ -159,6 +167,12 @@ async function main(): Promise<void> {
     turnsPidOf = turnsPid;
     const where = turnsPid ? `turns in their own process (TURN_PROCESS=worker), pid ${turnsPid}` : 'turns in the server process (TURN_PROCESS=web)';
     console.log(`bench:webhook — ${SECONDS} s each, ${CONNECTIONS} connections, ${USERS} users for simple turns, ${SHOPPERS} shoppers for the journey; server pid ${child.pid}, ${where}; driver + fake Graph pid ${process.pid}`);
+    if (WARMUP_EVENTS > 0) {
+      await run(bare, WARMUP_EVENTS);
+      await run(webhook, WARMUP_EVENTS);
+      child.send({ cmd: 'drain' });
+      await next(child, 'drained');
+    }
     child.send({ cmd: 'rss-start' });
     // split: the turn process is paused while the ceiling and the acks are measured (as it would be on cores
     // of its own: this machine has 2), then drains the backlog alone; a later run measures both at once
