@@ -122,7 +122,7 @@ function confirmedPayload(orderId: number): string {
   });
 }
 
-/** JOBS fresh 'order_confirmed' rows for the bench customer (the most common message); returns their ids. */
+/** `count` (JOBS) fresh 'order_confirmed' rows for the bench customers (the most common message); returns their ids. */
 async function insertRows(db: Db, orderId: number, count = JOBS): Promise<number[]> {
   const ids: number[] = [];
   for (let done = 0; done < count; done += 2000) {
