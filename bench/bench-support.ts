@@ -16,17 +16,22 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Delete every key under the bench's own prefix (never FLUSHALL: Redis is shared); SCAN runs on every master. */
-export async function deleteKeysByPrefix(redis: RedisClient, prefix: string): Promise<void> {
+/**
+ * Delete every key under the bench's own prefix (never FLUSHALL: Redis is shared); SCAN runs on every master.
+ * Returns how many were deleted. The test run's teardown uses it too (tests/helpers/global-setup.ts).
+ */
+export async function deleteKeysByPrefix(redis: RedisClient, prefix: string): Promise<number> {
+  let deleted = 0;
   for (const node of masterConnections(redis)) {
     let cursor = '0';
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       // one DEL per key: on a cluster the keys of one SCAN page may sit in different slots
-      for (const key of keys) await node.del(key);
+      for (const key of keys) deleted += await node.del(key);
       cursor = next;
     } while (cursor !== '0');
   }
+  return deleted;
 }
 
 /** Resident set size of a process in MiB: this one, or another by pid (Linux /proc). */

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import type { TestProject } from 'vitest/node';
+import { deleteKeysByPrefix } from '../../bench/bench-support.js';
 import { migrate } from '../../src/db/migrate.js';
 import { withDatabase } from '../../src/db/pool.js';
 import { TEST_REDIS_URL } from './test-redis.js';
@@ -38,20 +39,17 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
 }
 
 /**
- * Every key whose {hash tag} starts with `runPrefix` (SCAN, never KEYS or FLUSHDB: the Redis may serve
- * others); returns how many were deleted.
+ * Every key whose {hash tag} starts with `runPrefix` (the benches' SCAN-and-delete, never KEYS or FLUSHDB:
+ * the Redis may serve others); returns how many were deleted.
  */
 export async function deleteRunKeys(redisUrl: string, runPrefix: string): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
-  let deleted = 0;
   try {
     await redis.connect();
-    const stream = redis.scanStream({ match: `{${runPrefix}*`, count: 1000 });
-    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) deleted += await redis.unlink(...keys);
+    return await deleteKeysByPrefix(redis, `{${runPrefix}`);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
 
 async function dropDatabase(): Promise<void> {
