@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Chat, events, pageBody, postWebhook, startHarness, type Harness } from './bot-harness.js';
 import { addByName, answerAddress } from './shopper.js';
 import { makeProduct } from '../../helpers/factories.js';
@@ -21,7 +21,7 @@ describe('when MariaDB is unreachable around "Place order"', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(Number(new URL(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').port || 3306));
+    proxy = await startTcpProxy(Number(new URL(inject('databaseUrl')).port || 3306));
     database = await privateDatabase();
     direct = await mysql.createConnection({ uri: database.url });
     h = await startHarness({

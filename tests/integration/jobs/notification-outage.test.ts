@@ -1,5 +1,5 @@
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { privateDatabase } from '../../helpers/private-database.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
@@ -18,7 +18,7 @@ describe('when MariaDB goes away while notifications are retried', () => {
   let t: JobsTestApp;
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(Number(new URL(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').port || 3306));
+    proxy = await startTcpProxy(Number(new URL(inject('databaseUrl')).port || 3306));
     database = await privateDatabase();
     direct = await mysql.createConnection({ uri: database.url });
     t = await startJobsApp(
