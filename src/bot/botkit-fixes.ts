@@ -1,6 +1,7 @@
 import { Botkit, BotWorker, type BotkitMessage } from 'botkit';
-import { TurnContext, type BotState, type StatePropertyAccessor } from 'botbuilder';
+import { TurnContext, type BotState, type ConversationState, type StatePropertyAccessor } from 'botbuilder';
 import { leaseOf } from './turn-lease.js';
+import type { TurnStateStorage } from './redis-storage.js';
 
 /**
  * Botkit 4.15 traps fixed by subclassing (Botkit is dormant upstream, so no patch will come):
@@ -86,11 +87,32 @@ export class QuickSellBotkit extends Botkit {
       if ((result.status as string) === 'empty') await this.triggersAndEvents(bot, message);
     }
     if (activity.id) await this.lastEvent.set(turnContext, activity.id);
-    // a run whose lease lapsed after its last reply must not save: the run that took the user over runs
-    // this event from the state it started from, and this save would land on top of its (TurnLeaseLost:
-    // the runner pops nothing either)
-    await leaseOf(turnContext)?.confirm();
-    await super.saveState(bot);
+    await this.saveUnderLease(bot, turnContext);
+  }
+
+  /**
+   * A run whose lease lapsed after its last reply must not save: the run that took the user over runs this
+   * event from the state it started from, and this save would land on top of its (TurnLeaseLost: the runner
+   * pops nothing either). The check and the write are one Redis script (TurnLease.save, through the
+   * storage's guard): one round trip, and no moment between them for the lease to lapse in.
+   */
+  private async saveUnderLease(bot: BotWorker, turnContext: TurnContext): Promise<void> {
+    const lease = leaseOf(turnContext);
+    const storage = this.storage as Partial<TurnStateStorage>;
+    if (!lease || !storage.guard || !storage.unguard) {
+      await lease?.confirm();
+      await super.saveState(bot);
+      return;
+    }
+    const key = (this as unknown as { conversationState: ConversationState }).conversationState.getStorageKey(turnContext);
+    if (!key) throw new Error('the conversation state has no storage key');
+    storage.guard(key, lease);
+    try {
+      await super.saveState(bot);
+    } finally {
+      // no write came (nothing changed): the lease is checked on its own, as before the save
+      if (storage.unguard(key)) await lease.confirm();
+    }
   }
 
   /**

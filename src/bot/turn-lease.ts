@@ -9,6 +9,11 @@ export interface TurnLease {
   readonly token: string;
   /** Resolves while the lease is this run's (extending it); throws TurnLeaseLost when it is not. */
   confirm(): Promise<void>;
+  /**
+   * confirm() and a Redis write in one atomic step (the turn's dialog state at its end, redis-storage.ts):
+   * the key is set only while the lease is this run's; TurnLeaseLost, and nothing written, when it is not.
+   */
+  save(key: string, value: string, ttlSeconds: number): Promise<void>;
 }
 
 export class TurnLeaseLost extends Error {

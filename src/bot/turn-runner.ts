@@ -213,9 +213,17 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
           throw new TurnLeaseLost();
         }
       },
+      async save(key, value, ttlSeconds) {
+        if (lost || Number(await scripts.saveUnderLease(lockKey(psid), key, token, String(lockMs), value, String(ttlSeconds))) === 0) {
+          lost = true;
+          throw new TurnLeaseLost();
+        }
+      },
     };
     // gave the slot to users on the ready list (TURN_PROCESS=worker): the release puts this user behind them
     let yieldToReady = false;
+    // the last pop found the inbox empty and released the user already (POP_HEAD)
+    let released = false;
     try {
       let failures = 0;
       // the head to run next: popping a finished turn also reads the next head (one round trip, not two)
@@ -229,9 +237,13 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         if (outcome === 'lost' || lost) break;
         if (outcome !== 'retry') {
           // only if it is still the head: a drainer that lost its lock must not pop an event it did not run
+          // (and when nothing is left, ends the drain: the lock and the pending mark go in the same step)
           let ready = 0;
-          if (outcome === 'done') [ready, head] = (await scripts.popHead(inboxKey(psid), readyKey, raw)) as [number, string | null];
-          if (failures > 0 && outcome === 'done') await redis.del(outageKey(psid));
+          if (outcome === 'done') {
+            let over: number;
+            [ready, head, over] = (await scripts.popHead(inboxKey(psid), readyKey, lockKey(psid), pendingKey, outageKey(psid), raw, token, psid, failures > 0 ? '1' : '0')) as [number, string | null, number];
+            released = Number(over) === 1;
+          }
           failures = 0;
           // users wait for a slot: this one's next event goes behind them (still queued, in order); in this
           // process's line, or on the ready list when every slot here is taken (a turn process's listener)
@@ -248,7 +260,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
       }
     } finally {
       clearInterval(renew);
-      const left = Number(await scripts.release(lockKey(psid), inboxKey(psid), pendingKey, readyKey, token, psid, yieldToReady ? '1' : '0'));
+      const left = released ? 0 : Number(await scripts.release(lockKey(psid), inboxKey(psid), pendingKey, readyKey, token, psid, yieldToReady ? '1' : '0'));
       if (left > 0 && !closed && !yieldToReady) rerun.add(psid);
     }
   }

@@ -38,11 +38,25 @@ if head then return {head} end
 return {}`;
 // KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-// KEYS: inbox, ready. ARGV: the event expected at the head. Pops it only if it is still there; returns
-// {users on the ready list, the head after that (the next event to run, or nil)}, so the drainer needs no
-// LINDEX of its own per turn, and knows whether users wait for a turn process (TURN_PROCESS=worker).
+// KEYS: inbox, ready, lock, pending, outage marker. ARGV: the event expected at the head, token, psid, clear the
+// outage marker ('1' or '0'). Pops the event only if it is still the head; returns {users on the ready list,
+// the head after that (the next event to run, or nil), 1 if the drain is over}, so the drainer needs no LINDEX
+// of its own per turn, and knows whether users wait for a turn process (TURN_PROCESS=worker). When the inbox is
+// then empty the drain is over and the script also does RELEASE's work (the lock if still ours, the pending
+// mark): the last turn of a drain, the usual one, ends in one round trip, not two.
 const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) end
-return {redis.call('llen', KEYS[2]), redis.call('lindex', KEYS[1], 0)}`;
+if ARGV[4] == '1' then redis.call('del', KEYS[5]) end
+local head = redis.call('lindex', KEYS[1], 0)
+if head then return {redis.call('llen', KEYS[2]), head, 0} end
+if redis.call('get', KEYS[3]) == ARGV[2] then redis.call('del', KEYS[3]) end
+redis.call('srem', KEYS[4], ARGV[3])
+return {redis.call('llen', KEYS[2]), false, 1}`;
+// KEYS: lock, key. ARGV: token, lease ms, value, ttl seconds. Writes the key only while the lock is ours
+// (extending it), in the same step: 1, else 0 and nothing written (a turn's dialog state, saved at its end).
+const SAVE_UNDER_LEASE = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('pexpire', KEYS[1], ARGV[2])
+redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
+return 1`;
 // KEYS: inbox, dead-letter list, outage marker. ARGV: the head event, the dead-letter entry.
 const DEAD_LETTER = `if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 0 end
 redis.call('lpop', KEYS[1])
@@ -57,6 +71,7 @@ export interface TurnScripts {
   release: Script;
   renew: Script;
   popHead: Script;
+  saveUnderLease: Script;
   deadLetter: Script;
 }
 
@@ -65,7 +80,8 @@ export function defineTurnScripts(redis: RedisClient): TurnScripts {
   redis.defineCommand('qsBotTake', { lua: TAKE, numberOfKeys: 2 });
   redis.defineCommand('qsBotRelease', { lua: RELEASE, numberOfKeys: 4 });
   redis.defineCommand('qsBotRenew', { lua: RENEW, numberOfKeys: 1 });
-  redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 2 });
+  redis.defineCommand('qsBotPopHead', { lua: POP_HEAD, numberOfKeys: 5 });
+  redis.defineCommand('qsBotSaveUnderLease', { lua: SAVE_UNDER_LEASE, numberOfKeys: 2 });
   redis.defineCommand('qsBotDeadLetter', { lua: DEAD_LETTER, numberOfKeys: 3 });
   const r = redis as unknown as Record<string, Script>;
   return {
@@ -74,6 +90,7 @@ export function defineTurnScripts(redis: RedisClient): TurnScripts {
     release: (...a) => r.qsBotRelease!(...a),
     renew: (...a) => r.qsBotRenew!(...a),
     popHead: (...a) => r.qsBotPopHead!(...a),
+    saveUnderLease: (...a) => r.qsBotSaveUnderLease!(...a),
     deadLetter: (...a) => r.qsBotDeadLetter!(...a),
   };
 }

@@ -72,8 +72,8 @@ export function buildCheckoutDialog(controller: Botkit, s: BotServices): BotkitC
           await say(bot, { text: `${check.message} Let's try that again.` });
           return convo.repeat();
         }
-        const merged = await s.carts.saveCheckout(userId(convo), { [field]: check.value });
-        if (field === 'postal_code') await s.carts.saveAddress(userId(convo), merged as SavedAddress);
+        await s.carts.saveCheckout(userId(convo), { [field]: check.value });
+        if (field === 'postal_code') await s.carts.saveAddress(userId(convo), (await s.carts.checkout(userId(convo))) as SavedAddress);
       }),
       null,
       'name',

@@ -52,8 +52,12 @@ export const DELETE_LINE = `DELETE FROM cart_items WHERE cart_id = ? AND product
 /** ? cart_id */
 export const DELETE_ALL_LINES = `DELETE FROM cart_items WHERE cart_id = ?`;
 
-/** ? checkout JSON, ? cart_id */
-export const UPDATE_CHECKOUT = `UPDATE carts SET checkout = ? WHERE id = ? AND status = 'open'`;
+/**
+ * ? path, ? value for each of `fields` answers ('$."name"', 'Juan'), then ? user_id — the answers merged into
+ * the user's open cart's checkout JSON in one statement (no transaction of its own: the row's change is atomic).
+ */
+export const MERGE_CHECKOUT = (fields: number) =>
+  `UPDATE carts SET checkout = JSON_SET(COALESCE(checkout, '{}')${', ?, ?'.repeat(fields)}) WHERE user_id = ? AND status = 'open'`;
 
 /** ? saved_address JSON, ? name, ? phone, ? user_id */
 export const SAVE_ADDRESS = `UPDATE users SET saved_address = ?, name = ?, phone = ? WHERE id = ?`;
