@@ -205,20 +205,17 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
         .catch(() => undefined);
     }, Math.max(50, Math.floor(lockMs / 3)));
     renew.unref();
+    /** a lease script (1 while the lock is ours), not even sent once the lease is known lost */
+    const underLease = async (script: () => Promise<unknown>) => {
+      if (lost || Number(await script()) === 0) {
+        lost = true;
+        throw new TurnLeaseLost();
+      }
+    };
     const lease: TurnLease = {
       token,
-      async confirm() {
-        if (lost || Number(await scripts.renew(lockKey(psid), token, String(lockMs))) === 0) {
-          lost = true;
-          throw new TurnLeaseLost();
-        }
-      },
-      async save(key, value, ttlSeconds) {
-        if (lost || Number(await scripts.saveUnderLease(lockKey(psid), key, token, String(lockMs), value, String(ttlSeconds))) === 0) {
-          lost = true;
-          throw new TurnLeaseLost();
-        }
-      },
+      confirm: () => underLease(() => scripts.renew(lockKey(psid), token, String(lockMs))),
+      save: (key, value, ttlSeconds) => underLease(() => scripts.saveUnderLease(lockKey(psid), key, token, String(lockMs), value, String(ttlSeconds))),
     };
     // gave the slot to users on the ready list (TURN_PROCESS=worker): the release puts this user behind them
     let yieldToReady = false;
@@ -241,7 +238,7 @@ export function createTurnRunner(opts: TurnRunnerOptions): TurnRunner {
           let ready = 0;
           if (outcome === 'done') {
             let over: number;
-            [ready, head, over] = (await scripts.popHead(inboxKey(psid), readyKey, lockKey(psid), pendingKey, outageKey(psid), raw, token, psid, failures > 0 ? '1' : '0')) as [number, string | null, number];
+            [ready, head, over] = (await scripts.popHead(lockKey(psid), inboxKey(psid), pendingKey, readyKey, outageKey(psid), token, psid, '0', raw, failures > 0 ? '1' : '0')) as [number, string | null, number];
             released = Number(over) === 1;
           }
           failures = 0;

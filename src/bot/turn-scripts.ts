@@ -7,11 +7,12 @@ import type { RedisClient } from '../db/redis.js';
 // Release the lock only if it is still ours, then tell the caller whether more work arrived meanwhile.
 // With ARGV[3] '1' (the drainer gave its slot to the users on the ready list), a user with events left goes
 // to the back of the ready list: still pending, so the enqueue script would not push them again.
-// KEYS: lock, inbox, pending, ready. ARGV: token, psid, yield ('1' or '0')
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+// KEYS: lock, inbox, pending, ready. ARGV: token, psid, yield ('1' or '0'). Leaves the count left in `n`.
+const END_DRAIN = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 local n = redis.call('llen', KEYS[2])
 if n == 0 then redis.call('srem', KEYS[3], ARGV[2])
-elseif ARGV[3] == '1' then redis.call('rpush', KEYS[4], ARGV[2]) end
+elseif ARGV[3] == '1' then redis.call('rpush', KEYS[4], ARGV[2]) end`;
+const RELEASE = `${END_DRAIN}
 return n`;
 // KEYS: seen1, inbox1, seen2, inbox2, …, pending, ready. ARGV: ttl, wake ('1': push to ready), json1, psid1, …
 // Returns the 1-based indexes of the events that were new (and are now queued). With wake, a user who was
@@ -38,19 +39,18 @@ if head then return {head} end
 return {}`;
 // KEYS: lock. ARGV: token, lease ms. 1 while the lock is ours (lease extended), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-// KEYS: inbox, ready, lock, pending, outage marker. ARGV: the event expected at the head, token, psid, clear the
-// outage marker ('1' or '0'). Pops the event only if it is still the head; returns {users on the ready list,
-// the head after that (the next event to run, or nil), 1 if the drain is over}, so the drainer needs no LINDEX
-// of its own per turn, and knows whether users wait for a turn process (TURN_PROCESS=worker). When the inbox is
-// then empty the drain is over and the script also does RELEASE's work (the lock if still ours, the pending
-// mark): the last turn of a drain, the usual one, ends in one round trip, not two.
-const POP_HEAD = `if redis.call('lindex', KEYS[1], 0) == ARGV[1] then redis.call('lpop', KEYS[1]) end
-if ARGV[4] == '1' then redis.call('del', KEYS[5]) end
-local head = redis.call('lindex', KEYS[1], 0)
-if head then return {redis.call('llen', KEYS[2]), head, 0} end
-if redis.call('get', KEYS[3]) == ARGV[2] then redis.call('del', KEYS[3]) end
-redis.call('srem', KEYS[4], ARGV[3])
-return {redis.call('llen', KEYS[2]), false, 1}`;
+// KEYS: lock, inbox, pending, ready, outage marker (RELEASE's, then one). ARGV: token, psid, '0', the event
+// expected at the head, clear the outage marker ('1' or '0'). Pops the event only if it is still the head;
+// returns {users on the ready list, the head after that (the next event to run, or nil), 1 if the drain is
+// over}, so the drainer needs no LINDEX of its own per turn, and knows whether users wait for a turn process
+// (TURN_PROCESS=worker). When the inbox is then empty the drain is over and the script also does RELEASE's
+// work (END_DRAIN): the last turn of a drain, the usual one, ends in one round trip, not two.
+const POP_HEAD = `if redis.call('lindex', KEYS[2], 0) == ARGV[4] then redis.call('lpop', KEYS[2]) end
+if ARGV[5] == '1' then redis.call('del', KEYS[5]) end
+local head = redis.call('lindex', KEYS[2], 0)
+if head then return {redis.call('llen', KEYS[4]), head, 0} end
+${END_DRAIN}
+return {redis.call('llen', KEYS[4]), false, 1}`;
 // KEYS: lock, key. ARGV: token, lease ms, value, ttl seconds. Writes the key only while the lock is ours
 // (extending it), in the same step: 1, else 0 and nothing written (a turn's dialog state, saved at its end).
 const SAVE_UNDER_LEASE = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end

@@ -86,13 +86,15 @@ const parseJson = <T>(v: unknown): T | null => (v === null || v === undefined ? 
  */
 export function createCartService(db: Db, opts: { maxItemQuantity: number; read?: ReadRows }) {
   const read = opts.read ?? readFrom(db);
-  async function openCartId(conn: Conn | Db, userId: number): Promise<number> {
+  /** The user's open cart row (id and checkout JSON), created when missing. */
+  async function openCart(conn: Conn | Db, userId: number): Promise<RowDataPacket> {
     const [rows] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
-    if (rows[0]) return Number(rows[0].id);
+    if (rows[0]) return rows[0];
     await conn.query(sql.INSERT_OPEN_CART, [userId]);
     const [again] = await conn.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
-    return Number(again[0]!.id);
+    return again[0]!;
   }
+  const openCartId = async (conn: Conn | Db, userId: number) => Number((await openCart(conn, userId)).id);
 
   /** The cart's lines, priced from products now, with the checkout JSON its row holds. */
   async function linesOf(cartId: number, checkout: unknown): Promise<CartView> {
@@ -184,10 +186,9 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number; read?
 
     /** The open cart (created when missing), priced from the database now. */
     async view(userId: number): Promise<CartView> {
-      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
       // the open cart's row already holds its checkout: its lines are the one read left (not the row again)
-      if (rows[0]) return linesOf(Number(rows[0].id), rows[0].checkout);
-      return (await this.viewCart(userId, await openCartId(db, userId)))!;
+      const cart = await openCart(db, userId);
+      return linesOf(Number(cart.id), cart.checkout);
     },
 
     /**
@@ -218,9 +219,7 @@ export function createCartService(db: Db, opts: { maxItemQuantity: number; read?
 
     /** The open cart's checkout answers so far (the cart is created when missing). */
     async checkout(userId: number): Promise<Checkout> {
-      const [rows] = await db.query<RowDataPacket[]>(sql.SELECT_OPEN_CART, [userId]);
-      if (!rows[0]) await openCartId(db, userId);
-      return parseJson<Checkout>(rows[0]?.checkout) ?? {};
+      return parseJson<Checkout>((await openCart(db, userId)).checkout) ?? {};
     },
 
     /** Remember the address for next time; the name the customer typed replaces the placeholder. */

@@ -31,7 +31,7 @@ async function user(name: string, events: string[], holder: string) {
   await redis.sadd(keys.pending, name);
   await redis.set(keys.outage, '{"key":"e1","since":1}');
   const pop = (head: string, token: string, clearOutage: boolean) =>
-    scripts.popHead(keys.inbox, keys.ready, keys.lock, keys.pending, keys.outage, head, token, name, clearOutage ? '1' : '0') as Promise<[number, string | null, number]>;
+    scripts.popHead(keys.lock, keys.inbox, keys.pending, keys.ready, keys.outage, token, name, '0', head, clearOutage ? '1' : '0') as Promise<[number, string | null, number]>;
   return { keys, pop };
 }
 
