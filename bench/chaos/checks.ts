@@ -180,12 +180,13 @@ export async function chatEventsLeft(redis: RedisClient, prefix: string): Promis
 
 /**
  * What an undelivered row's trail says: its attempts, when it was created and published, and its job in the
- * notifications queue (state and last error, or none): enough to tell a lost job from one held back.
+ * notifications queue, or for an admin broadcast the fan-out queue (state and last error, or none): enough to
+ * tell a lost job from one held back.
  */
 async function rowTrail(n: RowDataPacket, queues: Queue[]): Promise<string> {
   const at = (d: unknown) => (d instanceof Date ? d.toISOString().slice(11, 23) : 'never');
-  const q = queues.find((x) => x.name === QUEUES.notifications);
-  const job = q ? await q.getJob(jobIds.notification(Number(n.id))).catch(() => undefined) : undefined;
+  const find = async (name: string) => queues.find((x) => x.name === name)?.getJob(jobIds.notification(Number(n.id))).catch(() => undefined);
+  const job = (await find(QUEUES.notifications)) ?? (await find(QUEUES.fanOut));
   const state = job ? await job.getState().catch(() => 'unknown') : 'no job';
   const why = job?.failedReason ? `, ${job.failedReason.slice(0, 60)}` : '';
   return `attempts ${n.attempts}, created ${at(n.created_at)}, published ${at(n.published_at)}, job ${state}${why}`;

@@ -70,6 +70,8 @@ export interface Jobs {
 }
 
 const PUBLISH_TIMEOUT_MS = 1500;
+/** broadcasts fanned out at once: each is a few statements and one add of its admins' rows */
+const FAN_OUT_CONCURRENCY = 4;
 const COUNT_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /** Which outbox row a job works on, to mark it failed when BullMQ gives up on the job. */
@@ -263,6 +265,8 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         startWorker(QUEUES.notifications, notifications, config.NOTIFICATION_CONCURRENCY, {
           limiter: { max: config.SEND_API_RATE_PER_SECOND, duration: 1000 },
         }),
+        // the same processor: a fan-out sends nothing, so it takes none of the limiter's slots (queues.ts)
+        startWorker(QUEUES.fanOut, notifications, FAN_OUT_CONCURRENCY),
         startWorker(QUEUES.fulfillment, fulfillment, 5),
         startWorker(QUEUES.reservationExpiry, expiry, 5),
         startWorker(QUEUES.maintenance, maintenance.processor, 1),

@@ -4,7 +4,7 @@ import type { Db } from '../db/pool.js';
 import type { AdminService } from '../admins/admin-service.js';
 import { GraphError, type SendApi, type SendRequest } from '../bot/send-api.js';
 import type { OrderService } from '../orders/index.js';
-import { notificationJobSchema } from './queues.js';
+import { notificationJobSchema, QUEUES } from './queues.js';
 import { orderRefFromPayload, renderNotification, WINDOW_ONLY_TYPES, type OutgoingMessage, type RenderInput } from './notification-messages.js';
 import type { MediaStore } from '../media/media-store.js';
 import { isFinalAttempt, parseJobData, throughOutage } from './job-helpers.js';
@@ -17,7 +17,7 @@ import type { NotificationWaiters } from './notification-waiters.js';
 
 /**
  * The notifications processor: one notification_queue row per job. Admin broadcast rows fan out into one
- * child row (and job) per admin; every other row is rendered and sent, each part at most once (see
+ * child row (and job) per admin (on the fan-out queue, outside the Send API rate limit); every other row is rendered and sent, each part at most once (see
  * migration 020). Graph errors are classified: rate limits pause the whole queue, temporary errors (the
  * request provably did not reach Graph, or Graph said "try again") are retried with exponential backoff,
  * a send Graph may have received (timeout after sending) is "delivery unknown" and never sent again, and
@@ -239,6 +239,12 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     if (!row) throw new UnrecoverableError(`notification_queue row ${id} does not exist`);
     if (row.message_id || row.status === 'completed') return { skipped: 'already sent' };
     if (row.recipient_type === 'admin' && row.recipient_psid === null) return fanOutBroadcast(row);
+    if (job.queueName === QUEUES.fanOut) {
+      // not a broadcast (a producer's mistake): it is sent from the notifications queue, under the rate limit
+      if (row.claimed) await store.releasePart(db, id);
+      await deps.publishNotifications([id]);
+      return { skipped: 'not a broadcast: moved to the notifications queue' };
+    }
     // One recipient's messages go out in the order of the events that caused them: an earlier row it waits
     // for (same customer; same admin and order) still open goes first, so a status never arrives before an
     // older one. The row's own load told whether there is one (one round trip); a row its load claimed had none.

@@ -35,9 +35,11 @@ const RELAY_MAX_BATCHES = 20;
 
 // Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
 // are not re-added (their delayed job is waiting); unknown queue types are left for whoever handles them.
-// `stale`: published before, so its job may be dead (see republishDeadJobs).
+// `stale`: published before, so its job may be dead (see republishDeadJobs); `broadcast`: an admin
+// broadcast, published to the fan-out queue (queues.ts).
 const UNPUBLISHED_NOTIFICATIONS = `
-  SELECT id, published_at IS NOT NULL AS stale FROM notification_queue
+  SELECT id, published_at IS NOT NULL AS stale, (recipient_type = 'admin' AND recipient_psid IS NULL) AS broadcast
+  FROM notification_queue
   WHERE status IN ('pending', 'processing')
     AND (published_at IS NULL OR published_at < NOW() - INTERVAL ? SECOND)
   ORDER BY id LIMIT ?`;
@@ -51,11 +53,15 @@ const UNPUBLISHED_PROCESSING = `
 export function createPublisher(deps: PublisherDeps) {
   const { db, logger, queues } = deps;
 
-  async function addNotifications(ids: number[]): Promise<void> {
-    if (ids.length === 0) return;
-    const jobs = ids.map((id) => ({ name: 'send', data: { notificationId: id }, opts: { jobId: jobIds.notification(id) } }));
-    await withTimeout(queues[QUEUES.notifications].addBulk(jobs), deps.timeoutMs, 'adding notification jobs');
-    await markPublished(db, 'notification_queue', ids);
+  /** Rows to send (under the Send API rate limit) and admin broadcasts to fan out (outside it). */
+  async function addNotifications(ids: number[], broadcastIds: number[] = []): Promise<void> {
+    const jobsOf = (rowIds: number[]) => rowIds.map((id) => ({ name: 'send', data: { notificationId: id }, opts: { jobId: jobIds.notification(id) } }));
+    const adds = [];
+    if (ids.length) adds.push(queues[QUEUES.notifications].addBulk(jobsOf(ids)));
+    if (broadcastIds.length) adds.push(queues[QUEUES.fanOut].addBulk(jobsOf(broadcastIds)));
+    if (adds.length === 0) return;
+    await withTimeout(Promise.all(adds), deps.timeoutMs, 'adding notification jobs');
+    await markPublished(db, 'notification_queue', [...ids, ...broadcastIds]);
   }
 
   async function addProcessing(ids: number[]): Promise<void> {
@@ -93,11 +99,10 @@ export function createPublisher(deps: PublisherDeps) {
    * The dead job is removed so that the add makes a new one. Sending again is safe: the processor never
    * resends a part it claimed (a claim left behind becomes "delivery unknown"), and a sent row is skipped.
    */
-  async function republishDeadJobs(ids: number[]): Promise<void> {
-    const queue = queues[QUEUES.notifications];
+  async function republishDeadJobs(rows: Array<{ id: number; broadcast: boolean }>): Promise<void> {
     const dead = await Promise.all(
-      ids.map(async (id) => {
-        const job = await queue.getJob(jobIds.notification(id));
+      rows.map(async ({ id, broadcast }) => {
+        const job = await queues[broadcast ? QUEUES.fanOut : QUEUES.notifications].getJob(jobIds.notification(id));
         const state = job ? await job.getState() : null;
         if (!job || (state !== 'failed' && state !== 'completed')) return null;
         await job.remove();
@@ -120,7 +125,7 @@ export function createPublisher(deps: PublisherDeps) {
       return;
     }
     try {
-      await addNotifications(rows.notificationIds);
+      await addNotifications(rows.notificationIds, rows.broadcastIds);
       await addProcessing(rows.processingIds);
     } catch (err) {
       logger.warn({ err: (err as Error).message, rows }, 'publishing outbox rows failed; the relay retries');
@@ -129,7 +134,11 @@ export function createPublisher(deps: PublisherDeps) {
 
   // the rows of every publish of one tick, published together (ids in call order); every caller waits for it
   const publishTogether = createTickBatcher<OutboxRows, void>(async (batch) => {
-    await publishNow({ notificationIds: batch.flatMap((r) => r.notificationIds), processingIds: batch.flatMap((r) => r.processingIds) });
+    await publishNow({
+      notificationIds: batch.flatMap((r) => r.notificationIds),
+      broadcastIds: batch.flatMap((r) => r.broadcastIds ?? []),
+      processingIds: batch.flatMap((r) => r.processingIds),
+    });
     return batch.map(() => undefined);
   }, PUBLISH_BATCH);
 
@@ -137,8 +146,8 @@ export function createPublisher(deps: PublisherDeps) {
     /** After commit. Never throws: what could not be added is published by the relay later. */
     publish: publishTogether,
 
-    /** Add child rows of a fan-out; throws so that the fan-out job is retried. */
-    publishNotifications: addNotifications,
+    /** Add rows to send (a fan-out's child rows); throws so that the fan-out job is retried. */
+    publishNotifications: (ids: number[]) => addNotifications(ids),
 
     /**
      * One relay pass: publish what the outbox still holds unpublished (or stuck), in batches, until the
@@ -151,14 +160,14 @@ export function createPublisher(deps: PublisherDeps) {
       for (let batch = 0; batch < RELAY_MAX_BATCHES; batch++) {
         const [n] = await db.query<RowDataPacket[]>(UNPUBLISHED_NOTIFICATIONS, [age, RELAY_BATCH]);
         const [p] = await db.query<RowDataPacket[]>(UNPUBLISHED_PROCESSING, [known, age, RELAY_BATCH]);
-        const nIds = n.map((r) => Number(r.id));
-        await withTimeout(republishDeadJobs(n.filter((r) => Number(r.stale) === 1).map((r) => Number(r.id))), deps.timeoutMs * 4, 'finding dead notification jobs');
+        const nRows = n.map((r) => ({ id: Number(r.id), broadcast: Number(r.broadcast) === 1, stale: Number(r.stale) === 1 }));
+        await withTimeout(republishDeadJobs(nRows.filter((r) => r.stale)), deps.timeoutMs * 4, 'finding dead notification jobs');
         const pIds = p.map((r) => Number(r.id));
-        await addNotifications(nIds);
+        await addNotifications(nRows.filter((r) => !r.broadcast).map((r) => r.id), nRows.filter((r) => r.broadcast).map((r) => r.id));
         await addProcessing(pIds);
-        total.notifications += nIds.length;
+        total.notifications += nRows.length;
         total.processing += pIds.length;
-        if (nIds.length < RELAY_BATCH && pIds.length < RELAY_BATCH) break;
+        if (nRows.length < RELAY_BATCH && pIds.length < RELAY_BATCH) break;
       }
       if (total.notifications || total.processing) logger.info(total, 'outbox relay published rows');
       return total;

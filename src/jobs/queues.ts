@@ -7,6 +7,12 @@ import { z } from 'zod';
  */
 export const QUEUES = {
   notifications: 'notifications',
+  /**
+   * admin broadcast rows (recipient_psid NULL), each fanned out into one notifications row per admin. Apart
+   * from notifications because that queue's limiter (SEND_API_RATE_PER_SECOND) counts jobs: a fan-out there
+   * took a slot of the Send API's budget and sent nothing. Same job ids and processor as notifications.
+   */
+  fanOut: 'notification-fanout',
   fulfillment: 'fulfillment',
   reservationExpiry: 'reservation-expiry',
   maintenance: 'maintenance',

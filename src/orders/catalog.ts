@@ -124,7 +124,7 @@ export async function updateProduct(ctx: EngineContext, id: number, patch: unkno
     await conn.query(`UPDATE products SET ${sets} WHERE id = ?`, [...values, id]);
     return takeLowStockIds(conn);
   });
-  await publishAfterCommit(ctx, { notificationIds: low, processingIds: [] });
+  await publishAfterCommit(ctx, { notificationIds: [], broadcastIds: low, processingIds: [] });
   return { success: true, product: (await getProduct(ctx, id))! };
 }
 

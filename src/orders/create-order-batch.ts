@@ -29,6 +29,8 @@ export interface WrittenOrder {
   id: number;
   number: string;
   notificationIds: number[];
+  /** the new-order alert and the low-stock alerts: admin broadcasts (OutboxRows.broadcastIds) */
+  broadcastIds: number[];
   processingIds: number[];
 }
 
@@ -102,14 +104,19 @@ export async function addPlaceOrder(ctx: EngineContext, b: SqlBatch, plan: Order
   ]);
 }
 
-/** @qs_r<slot> ('order id|low-stock ids|notification ids|processing id') → the order written */
+/**
+ * @qs_r<slot> ('order id|low-stock ids|notification ids|processing id') → the order written. The procedure
+ * writes the customer's receipt (when it has a PSID) and then the admins' broadcast, so the broadcast is the
+ * last notification id; the low-stock alerts the reservations' product updates queued are broadcasts too.
+ */
 export function placedOrder(number: string, result: string): WrittenOrder {
   const [orderId, lowStock, notificationIds, processingId] = result.split('|');
+  const ids = parseIds(notificationIds);
   return {
     id: Number(orderId),
     number,
-    // plus the low-stock admin alerts that the reservations' product updates queued
-    notificationIds: [...parseIds(notificationIds), ...parseIds(lowStock)],
+    notificationIds: ids.slice(0, -1),
+    broadcastIds: [...ids.slice(-1), ...parseIds(lowStock)],
     processingIds: parseIds(processingId),
   };
 }

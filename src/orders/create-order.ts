@@ -81,7 +81,7 @@ export async function createOrder(ctx: CreateOrderEngine, data: unknown, context
   }
 
   ctx.observer?.orderCreated(performance.now() - t0);
-  await publishAfterCommit(ctx, { notificationIds: written.notificationIds, processingIds: written.processingIds });
+  await publishAfterCommit(ctx, { notificationIds: written.notificationIds, broadcastIds: written.broadcastIds, processingIds: written.processingIds });
   return {
     success: true,
     order: { id: written.id, order_number: written.number, order_status: 'pending', total_amount: toPesos(order.totals.total_amount) },

@@ -40,7 +40,7 @@ export const PUBLISH_WAIT_MS = 1000;
  * way and the outbox relay publishes whatever did not get through.
  */
 export async function publishAfterCommit(ctx: EngineContext, rows: OutboxRows): Promise<void> {
-  if (rows.notificationIds.length === 0 && rows.processingIds.length === 0) return;
+  if (rows.notificationIds.length === 0 && rows.processingIds.length === 0 && !rows.broadcastIds?.length) return;
   const publishing = ctx.outbox.publish(rows).then(
     () => true,
     (err: unknown) => {

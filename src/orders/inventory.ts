@@ -58,7 +58,7 @@ export async function changeStock(ctx: EngineContext, id: number, change: StockC
       validation_errors: [{ field, code: 'OUT_OF_RANGE', message: `stock cannot go below the ${reserved} reserved for open orders` }],
     };
   }
-  await publishAfterCommit(ctx, { notificationIds: outcome.low, processingIds: [] });
+  await publishAfterCommit(ctx, { notificationIds: [], broadcastIds: outcome.low, processingIds: [] });
   return { success: true, product: (await getProduct(ctx, id))! };
 }
 

@@ -76,7 +76,7 @@ export async function storePaymentProof(ctx: EngineContext, orderId: number, med
       submitted_by: actor,
     });
     const result: ActionResult = { success: true, message: `Payment proof stored for order ${order.order_number}`, order_status: order.order_status };
-    return { result, rows: { notificationIds: [id], processingIds: [] } };
+    return { result, rows: { notificationIds: [], broadcastIds: [id], processingIds: [] } };
   });
 }
 
@@ -88,9 +88,10 @@ export async function paymentProofFailed(ctx: EngineContext, orderId: number, re
     const payload = { order_id: orderId, order_number: order.order_number, reason: why };
     const [[user]] = await conn.query<RowDataPacket[]>(q.SELECT_RECIPIENT, [order.user_id]);
     const ids: number[] = [];
+    const broadcastIds: number[] = [];
     if (refused && user?.psid) ids.push(await queueCustomer(conn, orderId, user.psid as string, 'payment_proof_refused', payload));
-    if (!refused) ids.push(await queueAdmins(conn, orderId, 'payment_proof_failed', payload));
+    if (!refused) broadcastIds.push(await queueAdmins(conn, orderId, 'payment_proof_failed', payload));
     const result: ActionResult = { success: true, message: `Payment proof for order ${order.order_number} not kept: ${why}`, order_status: order.order_status };
-    return { result, rows: { notificationIds: ids, processingIds: [] } };
+    return { result, rows: { notificationIds: ids, broadcastIds, processingIds: [] } };
   });
 }

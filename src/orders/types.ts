@@ -98,6 +98,12 @@ export type ActionResult =
 export interface OutboxRows {
   notificationIds: number[];
   processingIds: number[];
+  /**
+   * Admin broadcast rows (recipient_psid NULL) among the notification rows, kept apart: each only fans out
+   * into one row per admin, so it is published where it takes none of the Send API rate limit's slots.
+   * A broadcast left in notificationIds still reaches every admin, one limiter slot later.
+   */
+  broadcastIds?: number[];
 }
 
 export interface OutboxPublisher {

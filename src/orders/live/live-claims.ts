@@ -25,7 +25,8 @@ export interface LiveClaimsDeps {
   holdMinutes: number;
   claimWords: string[];
   tallyEverySeconds: number;
-  publish(notificationIds: number[]): Promise<void>;
+  /** after commit; broadcastIds: the admins' broadcast rows (OutboxRows.broadcastIds) */
+  publish(notificationIds: number[], broadcastIds?: number[]): Promise<void>;
   holds: HoldScheduler;
 }
 
@@ -131,15 +132,16 @@ export function createLiveClaims(deps: LiveClaimsDeps) {
         const [row] = (await last.run())[idsAt]!;
         const replyId = parsed.kind !== 'none' ? Number(row!.reply_id) : null;
         const ids = replyId ? [replyId] : [];
-        if (Number(row!.tally_turn) > 0) ids.push(await tally(conn, saleId, String(sale.post_id)));
-        if (held.length) ids.push(...parseIds(row!.low_stock_ids));
+        const broadcasts: number[] = [];
+        if (Number(row!.tally_turn) > 0) broadcasts.push(await tally(conn, saleId, String(sale.post_id)));
+        if (held.length) broadcasts.push(...parseIds(row!.low_stock_ids));
         await conn.query('COMMIT');
-        return { ids, replyId, lines };
+        return { ids, broadcasts, replyId, lines };
       },
       { batched: true },
     );
     if (!out) return { handled: false, reason: 'duplicate' };
-    await deps.publish(out.ids);
+    await deps.publish(out.ids, out.broadcasts);
     if (held.length) await deps.holds.schedule(held);
     const count = (o: ReplyLine['outcome']) => out.lines.filter((l) => l.outcome === o).length;
     return { handled: true, kind: parsed.kind, held: count('held'), waitlisted: count('waitlisted'), replyId: out.replyId };

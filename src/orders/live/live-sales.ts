@@ -89,9 +89,9 @@ const fail = (code: LiveFailure['code'], error: string, validation_errors?: Live
 
 export function createLiveSales(deps: LiveSalesDeps): LiveSales {
   const { db, logger } = deps;
-  const publish = (notificationIds: number[]) =>
-    notificationIds.length
-      ? deps.outbox.publish({ notificationIds, processingIds: [] }).catch((err: Error) => logger.warn({ err: err.message }, 'live: outbox publish failed; the relay will catch up'))
+  const publish = (notificationIds: number[], broadcastIds: number[] = []) =>
+    notificationIds.length || broadcastIds.length
+      ? deps.outbox.publish({ notificationIds, broadcastIds, processingIds: [] }).catch((err: Error) => logger.warn({ err: err.message }, 'live: outbox publish failed; the relay will catch up'))
       : Promise.resolve();
   const claims = createLiveClaims({
     db,
@@ -163,7 +163,7 @@ export function createLiveSales(deps: LiveSalesDeps): LiveSales {
       }
       logger.info({ saleId: id, actor }, 'live sale stopped');
       const { summary, notificationId } = await claims.summarize(id);
-      await publish([notificationId]);
+      await publish([], [notificationId]);
       return { success: true, summary };
     },
 

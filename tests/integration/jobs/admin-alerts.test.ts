@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
+import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { childRows, eventually, finishedJob, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
 
 describe('admin broadcast rows', () => {
@@ -37,6 +38,29 @@ describe('admin broadcast rows', () => {
     expect((await notificationRow(t.db, id)).status).toBe('completed');
   });
 
+  it("fans a new order's alert out on its own queue: every job the rate-limited queue runs is a message sent", async () => {
+    const customer = uniquePsid('fan-customer');
+    const product = await makeProduct(t.db, { stock: 10, name: 'Fan-out Rice' });
+    const placed = await t.app.orders.createOrder(seedOrderPayload(await makeUser(t.db, { psid: customer }), product));
+    if (!placed.success) throw new Error(placed.error);
+    const rowsOf = async () =>
+      (await t.db.query<RowDataPacket[]>('SELECT id, parent_id, recipient_psid, status, message_id FROM notification_queue WHERE order_id = ? ORDER BY id', [placed.order.id]))[0];
+    const all = await eventually(async () => {
+      const r = await rowsOf();
+      return r.length === 4 && r.every((x) => x.status === 'completed') && r;
+    });
+    const broadcast = all.find((r) => r.recipient_psid === null)!;
+    const sends = all.filter((r) => r.recipient_psid !== null);
+    expect(sends.map((r) => r.recipient_psid).sort()).toEqual([customer, configPsid, tablePsid].sort());
+    const limited = t.app.jobs.queues[QUEUES.notifications];
+    for (const r of sends) {
+      expect((await finishedJob(limited, jobIds.notification(Number(r.id)))).returnvalue).toMatchObject({ sent: r.message_id });
+    }
+    // the fan-out ran outside the limiter (SEND_API_RATE_PER_SECOND): it sends nothing, so it takes no slot
+    expect((await finishedJob(t.app.jobs.queues[QUEUES.fanOut], jobIds.notification(Number(broadcast.id)))).returnvalue).toEqual({ fannedOut: 2 });
+    expect(await limited.getJob(jobIds.notification(Number(broadcast.id)))).toBeUndefined();
+  });
+
   it('adds no second job and no second message when the same row is published again', async () => {
     const id = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Twice Rice') });
     await t.app.jobs.publish({ notificationIds: [id], processingIds: [] });
@@ -63,6 +87,7 @@ describe('admin broadcast rows', () => {
       return r.status === 'completed' && r;
     });
     expect(row.published_at).not.toBeNull();
+    expect(await t.app.jobs.queues[QUEUES.fanOut].getJob(jobIds.notification(id))).toBeDefined();
   });
 });
 

@@ -46,16 +46,24 @@ describe('when the orders of one group commit publish their outbox rows at once'
       expect(res.success).toBe(true);
       placed.push(engine.published.at(-1)!);
     }
-    const notificationIds = placed.flatMap((r) => r.notificationIds);
+    const receipts = placed.flatMap((r) => r.notificationIds);
+    const broadcasts = placed.flatMap((r) => r.broadcastIds ?? []);
+    const notificationIds = [...receipts, ...broadcasts];
     const processingIds = placed.flatMap((r) => r.processingIds);
-    expect(notificationIds).toHaveLength(16); // the customer's receipt and the admins' alert, per order
+    expect(receipts).toHaveLength(8); // the customer's receipt, per order
+    expect(broadcasts).toHaveLength(8); // the admins' alert, per order
     expect(processingIds).toHaveLength(8); // the reservation-expiry job, per order
 
     counted.reset();
     await Promise.all(placed.map((r) => publisher.publish(r)));
 
     expect(counted.queries()).toBe(3);
-    for (const id of notificationIds) expect(await queues[QUEUES.notifications].getJob(jobIds.notification(id))).toBeDefined();
+    for (const id of receipts) expect(await queues[QUEUES.notifications].getJob(jobIds.notification(id))).toBeDefined();
+    // the admins' alerts only fan out: on their own queue, outside the Send API rate limit
+    for (const id of broadcasts) {
+      expect(await queues[QUEUES.fanOut].getJob(jobIds.notification(id))).toBeDefined();
+      expect(await queues[QUEUES.notifications].getJob(jobIds.notification(id))).toBeUndefined();
+    }
     const orderIds = await rows(engine.db, 'SELECT order_id FROM order_processing_queue WHERE id IN (?)', [processingIds]);
     for (const r of orderIds) expect(await queues[QUEUES.reservationExpiry].getJob(jobIds.expiry(Number(r.order_id)))).toBeDefined();
     const unpublished = [

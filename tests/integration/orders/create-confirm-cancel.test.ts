@@ -45,7 +45,7 @@ describe('createOrder with the seed Test 1 payload', () => {
     const [order] = await rows(f.db, 'SELECT expires_at FROM orders WHERE id = ?', [orderId]);
     expect(jobs).toEqual([{ queue_type: 'reservation_expiry', scheduled_at: order!.expires_at }]);
     // exactly the committed rows are published (ids of the multi-row insert included)
-    expect(f.published).toContainEqual({ notificationIds: notes.map((n) => n.id), processingIds: [jobIds[0]!.id] });
+    expect(f.published).toContainEqual({ notificationIds: [notes[0]!.id], broadcastIds: [notes[1]!.id], processingIds: [jobIds[0]!.id] });
     const [metric] = await rows(f.db, 'SELECT total_processing_duration_ms, items_count FROM order_metrics WHERE order_id = ?', [orderId]);
     expect(metric!.items_count).toBe(2);
   });

@@ -77,7 +77,7 @@ describe('when orders are written together in one group', () => {
     expect(counts).toMatchObject({ orders: 12, items: 12, reservations: 12, notifications: 24, processing: 12, metrics: 12, history: 12 });
     expect(await inventoryOf(db, productId)).toEqual({ stock: 100, reserved: 12, held: 12 });
     // every order's outbox rows were published with the ids the group read back
-    const publishedIds = new Set(published.flatMap((p) => p.notificationIds));
+    const publishedIds = new Set(published.flatMap((p) => [...p.notificationIds, ...(p.broadcastIds ?? [])]));
     const [queued] = await rows(db, 'SELECT GROUP_CONCAT(id) AS ids FROM notification_queue WHERE order_id IN (?)', [ids]);
     for (const id of String(queued!.ids).split(',')) expect(publishedIds.has(Number(id))).toBe(true);
   });

@@ -19,7 +19,7 @@ function live(env: Record<string, string> = {}): { live: LiveSales; scheduled: H
     batchDb: fx.batchDb,
     config,
     logger: pino({ level: 'silent' }),
-    outbox: { publish: async (r) => void published.push(...r.notificationIds) },
+    outbox: { publish: async (r) => void published.push(...r.notificationIds, ...(r.broadcastIds ?? [])) },
     holds: { schedule: async (h) => void scheduled.push(...h) },
     liveVideos: { latest: async () => ({ found: false }) },
   });

@@ -124,7 +124,7 @@ describe('createOrder business rules (real database)', () => {
     const alerts = await rows(f.db, `SELECT id, recipient_psid, payload FROM notification_queue WHERE notification_type = 'low_stock' AND JSON_EXTRACT(payload, '$.product_id') = ?`, [p]);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ recipient_psid: null, payload: { available_quantity: 3, low_stock_threshold: 3 } });
-    expect(f.published.some((x) => x.notificationIds.includes(alerts[0]!.id as number))).toBe(true);
+    expect(f.published.some((x) => x.broadcastIds?.includes(alerts[0]!.id as number))).toBe(true);
   });
 });
 
