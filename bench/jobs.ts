@@ -225,6 +225,7 @@ async function main(): Promise<void> {
     rateLimitBackoffMs: 1000,
     rateLimit: async () => undefined,
     publishNotifications: async () => undefined,
+    publishAdminRows: async () => undefined,
   });
   const noop: Processor = async () => null;
   const { orderId } = await setupOrder(db);

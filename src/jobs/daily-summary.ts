@@ -20,7 +20,8 @@ export interface DailySummaryDeps {
   orders: Pick<OrderService, 'daySummary'>;
   admins: Pick<AdminService, 'listPsids'>;
   /** add the rows as notification jobs (throws when Redis refuses: the job is retried, rows are kept) */
-  publishNotifications(ids: number[]): Promise<void>;
+  /** admin rows, sent after the customers' messages waiting with them (publisher.ts ADMIN_ROW_PRIORITY) */
+  publishAdminRows(ids: number[]): Promise<void>;
   logger: Logger;
   /** admins skipped because they are outside the 24-hour window (metrics) */
   onSkipped(count: number): void;
@@ -53,7 +54,7 @@ export function createDailySummary(deps: DailySummaryDeps) {
       db,
       to.map((psid) => ({ psid, type: DAILY_SUMMARY_TYPE, payload: summary, dedupeKey: `daily-summary:${slot}:${psid}` })),
     );
-    await deps.publishNotifications(ids);
+    await deps.publishAdminRows(ids);
     if (skipped) deps.onSkipped(skipped);
     const result = { date: summary.date, queued: to.length, skippedOutsideWindow: skipped };
     logger[skipped ? 'warn' : 'info'](

@@ -168,7 +168,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
       db,
       orders: deps.orders,
       admins: deps.admins,
-      publishNotifications: publisher.publishNotifications,
+      publishAdminRows: publisher.publishAdminRows,
       logger,
       onSkipped: (n) => summarySkipped.inc(n),
     }),
@@ -250,6 +250,7 @@ export async function createJobs(deps: JobsDeps): Promise<Jobs> {
         rateLimitBackoffMs: config.RATE_LIMIT_BACKOFF_MS,
         rateLimit: (ms) => queues[QUEUES.notifications].rateLimit(ms),
         publishNotifications: publisher.publishNotifications,
+        publishAdminRows: publisher.publishAdminRows,
         media: deps.media,
         waiters: createNotificationWaiters(producer, queues[QUEUES.notifications], config.QUEUE_PREFIX),
       });

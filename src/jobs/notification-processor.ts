@@ -39,8 +39,10 @@ export interface NotificationProcessorDeps {
   rateLimitBackoffMs: number;
   /** pause the notifications queue (BullMQ Queue#rateLimit) */
   rateLimit(ms: number): Promise<void>;
-  /** add child rows as jobs; throws when Redis refuses (the job is then retried) */
+  /** add rows as jobs; throws when Redis refuses (the job is then retried) */
   publishNotifications(ids: number[]): Promise<void>;
+  /** add a fan-out's child rows as jobs, after the customers' messages waiting with them; throws likewise */
+  publishAdminRows(ids: number[]): Promise<void>;
   /** counts a send whose delivery is unknown (metrics) */
   onDeliveryUnknown?(): void;
   /** stored images a part names by media_id (payment proofs), sent as uploads */
@@ -111,7 +113,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     await store.markStarted(db, 'notification_queue', row.id);
     const psids = await deps.admins.listPsids();
     const childIds = await store.fanOut(db, row, psids);
-    await deps.publishNotifications(childIds);
+    await deps.publishAdminRows(childIds);
     await store.markPublished(db, 'notification_queue', childIds);
     const note = psids.length ? null : 'nobody to alert: no admin has a Messenger PSID (admins table or ADMIN_PSIDS)';
     if (note) logger.warn({ notificationId: row.id }, note);

@@ -32,6 +32,15 @@ const RELAY_BATCH = 500;
 /** at most this many publishes (orders) go as one; a group commit has at most 32 */
 const PUBLISH_BATCH = 64;
 const RELAY_MAX_BATCHES = 20;
+/**
+ * The BullMQ priority of admin rows (a fan-out's children, the daily summary). BullMQ runs the jobs without a
+ * priority first, so under the Send API rate limit a shopper's receipt or status update waiting beside the
+ * admins' alerts goes out before them: in a burst of orders (a live sale) a shop with two admins has three
+ * sends per order, and the shopper who just tapped "Place order" is the one waiting at the phone. Admin rows
+ * keep their order among themselves (one priority: first in, first out), and the processor's wait for an
+ * earlier open row of the same recipient does not depend on the queue's order.
+ */
+export const ADMIN_ROW_PRIORITY = 10;
 
 // Open rows never published, or published long ago and still open. Scheduled rows that are not yet due
 // are not re-added (their delayed job is waiting); unknown queue types are left for whoever handles them.
@@ -54,10 +63,11 @@ export function createPublisher(deps: PublisherDeps) {
   const { db, logger, queues } = deps;
 
   /** Rows to send (under the Send API rate limit) and admin broadcasts to fan out (outside it). */
-  async function addNotifications(ids: number[], broadcastIds: number[] = []): Promise<void> {
-    const jobsOf = (rowIds: number[]) => rowIds.map((id) => ({ name: 'send', data: { notificationId: id }, opts: { jobId: jobIds.notification(id) } }));
+  async function addNotifications(ids: number[], broadcastIds: number[] = [], priority?: number): Promise<void> {
+    const jobsOf = (rowIds: number[], p?: number) =>
+      rowIds.map((id) => ({ name: 'send', data: { notificationId: id }, opts: { jobId: jobIds.notification(id), ...(p ? { priority: p } : {}) } }));
     const adds = [];
-    if (ids.length) adds.push(queues[QUEUES.notifications].addBulk(jobsOf(ids)));
+    if (ids.length) adds.push(queues[QUEUES.notifications].addBulk(jobsOf(ids, priority)));
     if (broadcastIds.length) adds.push(queues[QUEUES.fanOut].addBulk(jobsOf(broadcastIds)));
     if (adds.length === 0) return;
     await withTimeout(Promise.all(adds), deps.timeoutMs, 'adding notification jobs');
@@ -146,8 +156,10 @@ export function createPublisher(deps: PublisherDeps) {
     /** After commit. Never throws: what could not be added is published by the relay later. */
     publish: publishTogether,
 
-    /** Add rows to send (a fan-out's child rows); throws so that the fan-out job is retried. */
+    /** Add rows to send; throws so that the job that adds them is retried. */
     publishNotifications: (ids: number[]) => addNotifications(ids),
+    /** Add admin rows to send (a fan-out's children, the daily summary), after the customers' (ADMIN_ROW_PRIORITY); throws like publishNotifications. */
+    publishAdminRows: (ids: number[]) => addNotifications(ids, [], ADMIN_ROW_PRIORITY),
 
     /**
      * One relay pass: publish what the outbox still holds unpublished (or stuck), in batches, until the

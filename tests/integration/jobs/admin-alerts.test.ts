@@ -91,6 +91,48 @@ describe('admin broadcast rows', () => {
   });
 });
 
+describe('when shoppers and admins wait for the Send API rate limit together', () => {
+  let t: JobsTestApp;
+  const admins = [uniquePsid('prio-admin'), uniquePsid('prio-admin')];
+  beforeAll(async () => {
+    t = await startJobsApp({ ADMIN_PSIDS: admins.join(','), NOTIFICATION_CONCURRENCY: '1' });
+  });
+  afterAll(() => t.close());
+
+  it("sends the shopper's receipt before the admins' alerts that were waiting before it", async () => {
+    const limited = t.app.jobs.queues[QUEUES.notifications];
+    await limited.pause(); // a backlog builds up, as when the limiter holds the sends back
+    try {
+      const alert = await insertNotification(t.db, { type: 'low_stock', payload: lowStockPayload('Queue Rice') });
+      await t.app.jobs.publish({ notificationIds: [], broadcastIds: [alert], processingIds: [] });
+      // the fan-out ran outside the paused queue: both admins' alerts wait there, added first
+      const children = await eventually(async () => {
+        const rows = await childRows(t.db, alert);
+        return rows.length === 2 && rows.every((r) => r.published_at !== null) && rows;
+      });
+      const shopper = uniquePsid('prio-shopper');
+      const placed = await t.app.orders.createOrder(seedOrderPayload(await makeUser(t.db, { psid: shopper }), await makeProduct(t.db, { stock: 5 })));
+      if (!placed.success) throw new Error(placed.error);
+      const receipt = await eventually(async () => {
+        const [r] = (await t.db.query<RowDataPacket[]>("SELECT id, published_at FROM notification_queue WHERE order_id = ? AND recipient_psid = ?", [placed.order.id, shopper]))[0];
+        return r?.published_at && Number(r.id);
+      });
+      expect(Math.min(...children.map((c) => Number(c.id)))).toBeLessThan(receipt);
+    } finally {
+      await limited.resume();
+    }
+    const who = (m: { body: { recipient?: { id?: string } } }) =>
+      admins.includes(m.body.recipient?.id ?? '') ? 'admin' : m.body.recipient?.id?.startsWith('prio-shopper') ? 'shopper' : 'other';
+    const sent = await t.graph.waitFor(
+      (msgs) => msgs.some((m) => who(m) === 'shopper') && msgs.filter((m) => who(m) === 'admin' && m.body.message?.text?.includes('Queue Rice')).length === 2,
+    );
+    const order = sent.map(who).filter((w) => w !== 'other');
+    // one worker, one job at a time: the receipt first, then the alerts that were queued before it
+    expect(order[0]).toBe('shopper');
+    expect(order.indexOf('admin')).toBeGreaterThan(order.lastIndexOf('shopper'));
+  });
+});
+
 describe('the outbox relay after a long outage', () => {
   it('publishes a backlog larger than one batch in a single pass', async () => {
     const t = await startJobsApp({}, { workers: false });
