@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../../src/jobs/index.js';
+import type { RecordedMessage } from '../../../src/simulator/fake-graph.js';
 import { makeProduct, makeUser, seedOrderPayload } from '../../helpers/factories.js';
 import { childRows, eventually, finishedJob, insertNotification, lowStockPayload, notificationRow, startJobsApp, uniquePsid, type JobsTestApp } from './jobs-harness.js';
 
@@ -59,6 +60,17 @@ describe('admin broadcast rows', () => {
     // the fan-out ran outside the limiter (SEND_API_RATE_PER_SECOND): it sends nothing, so it takes no slot
     expect((await finishedJob(t.app.jobs.queues[QUEUES.fanOut], jobIds.notification(Number(broadcast.id)))).returnvalue).toEqual({ fannedOut: 2 });
     expect(await limited.getJob(jobIds.notification(Number(broadcast.id)))).toBeUndefined();
+  });
+
+  it('sends a row that is not a broadcast but was published as one, once, from the rate-limited queue', async () => {
+    const id = await insertNotification(t.db, { type: 'low_stock', psid: configPsid, payload: lowStockPayload('Stray Rice') });
+    await t.app.jobs.publish({ notificationIds: [], broadcastIds: [id], processingIds: [] });
+    const moved = await finishedJob(t.app.jobs.queues[QUEUES.fanOut], jobIds.notification(id));
+    expect(moved.returnvalue).toEqual({ skipped: 'not a broadcast: moved to the notifications queue' });
+    const sent = await finishedJob(t.app.jobs.queues[QUEUES.notifications], jobIds.notification(id));
+    expect(sent.returnvalue).toMatchObject({ sent: expect.stringMatching(/^m_fake_/) });
+    expect(t.graph.sentTo(configPsid).filter((m) => m.body.message?.text?.includes('Stray Rice'))).toHaveLength(1);
+    expect(await childRows(t.db, id)).toEqual([]);
   });
 
   it('adds no second job and no second message when the same row is published again', async () => {
@@ -121,8 +133,10 @@ describe('when shoppers and admins wait for the Send API rate limit together', (
     } finally {
       await limited.resume();
     }
-    const who = (m: { body: { recipient?: { id?: string } } }) =>
-      admins.includes(m.body.recipient?.id ?? '') ? 'admin' : m.body.recipient?.id?.startsWith('prio-shopper') ? 'shopper' : 'other';
+    const who = (m: RecordedMessage) => {
+      const to = 'id' in m.body.recipient ? m.body.recipient.id : '';
+      return admins.includes(to) ? 'admin' : to.startsWith('prio-shopper') ? 'shopper' : 'other';
+    };
     const sent = await t.graph.waitFor(
       (msgs) => msgs.some((m) => who(m) === 'shopper') && msgs.filter((m) => who(m) === 'admin' && m.body.message?.text?.includes('Queue Rice')).length === 2,
     );
