@@ -39,9 +39,9 @@ export interface NotificationProcessorDeps {
   rateLimitBackoffMs: number;
   /** pause the notifications queue (BullMQ Queue#rateLimit) */
   rateLimit(ms: number): Promise<void>;
-  /** add rows as jobs; throws when Redis refuses (the job is then retried) */
+  /** add rows as jobs and mark them published; throws when Redis refuses (the job is then retried) */
   publishNotifications(ids: number[]): Promise<void>;
-  /** add a fan-out's child rows as jobs, after the customers' messages waiting with them; throws likewise */
+  /** add a fan-out's child rows as jobs (marked published), after the customers' messages waiting with them; throws likewise */
   publishAdminRows(ids: number[]): Promise<void>;
   /** counts a send whose delivery is unknown (metrics) */
   onDeliveryUnknown?(): void;
@@ -114,7 +114,6 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
     const psids = await deps.admins.listPsids();
     const childIds = await store.fanOut(db, row, psids);
     await deps.publishAdminRows(childIds);
-    await store.markPublished(db, 'notification_queue', childIds);
     const note = psids.length ? null : 'nobody to alert: no admin has a Messenger PSID (admins table or ADMIN_PSIDS)';
     if (note) logger.warn({ notificationId: row.id }, note);
     await store.markCompleted(db, 'notification_queue', row.id, note);
