@@ -42,6 +42,10 @@ interface RawConnection {
 function pinSession(conn: RawConnection, offset: string): void {
   let failed = false;
   conn.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '${offset}'`, (err) => {
+    // the connection itself died (a reset, MariaDB restarting): mysql2 is closing it and rejects every query
+    // queued on it with that error (an outage, retried). A throw here would escape mysql2's network-error
+    // handler as an uncaught exception, and stop it before it tells the queued queries (they would hang).
+    if ((err as { fatal?: boolean } | null)?.fatal) return;
     if (!err || failed) return;
     failed = true;
     // the cause keeps the driver's code: a connection lost here is an outage (src/db/outage.ts), retried

@@ -16,7 +16,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+/** resetOn: a client whose bytes contain it is reset (RST) at that point, and the upstream closed, as a network fault */
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', opts: { resetOn?: string } = {}): Promise<TcpProxy> {
   let up = true;
   let refused = 0;
   const sockets = new Set<Socket>();
@@ -33,7 +34,16 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     }
     const upstream = connect(targetPort, targetHost);
     track(upstream);
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    if (opts.resetOn === undefined) client.pipe(upstream);
+    else {
+      const marker = opts.resetOn;
+      client.on('data', (d: Buffer) => {
+        if (!d.includes(marker)) return void upstream.write(d);
+        client.resetAndDestroy();
+        upstream.destroy();
+      });
+    }
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
